@@ -1,0 +1,198 @@
+/**
+ * The one protocol module shared by the extension, the CLI and the master.
+ *
+ * The master is the language server for steward.yaml; everything beyond LSP
+ * lives under the `steward/` method prefix and is declared here once. Both
+ * bundles import this file — there is no second, hand-kept copy.
+ *
+ * Lines and columns are 1-based in these payloads (as in the CLI and
+ * `status --json`); only LSP ranges are 0-based.
+ */
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+
+export type MasterState = 'running' | 'reloading' | 'wait' | 'stopping';
+
+export type WorkerState = 'starting' | 'ready' | 'running' | 'backoff' | 'stopping' | 'exited' | 'failed';
+
+/** Who asked for a reload. `startup` is the master's own first load. */
+export type ReloadTrigger = 'startup' | 'cli' | 'rpc' | 'command' | 'signal' | 'save';
+
+/** A problem located in a file: 1-based line and column, end inclusive of the last character's successor. */
+export interface LocatedError {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+/** What a reload would do, or did: worker names (instance-less). */
+export interface ReloadPlan {
+  start: string[];
+  stop: string[];
+  restart: string[];
+  keep: string[];
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  /** The generation this reload created (ok) or tried to create (failed). */
+  generation: number;
+  trigger: ReloadTrigger;
+  durationMs: number;
+  /** ISO time the reload finished. */
+  at: string;
+  dryRun?: boolean;
+  plan?: ReloadPlan;
+  /** Present when ok is false: the reason the master is in wait mode. */
+  error?: LocatedError;
+  /** Further config errors beyond the first (the first is `error`). */
+  errors?: LocatedError[];
+}
+
+export interface WorkerStatus {
+  name: string;
+  instance: number;
+  /** The worker program's own pid (no idle `sh` in between for simple commands); null when not running. */
+  pid: number | null;
+  generation: number;
+  state: WorkerState;
+  restarts: number;
+  exitCode: number | null;
+  ports: number[];
+  /** Epoch ms of the current process's start, null when not running. */
+  startedAt: number | null;
+  /** Why the worker is failed / backing off / not started, in words. */
+  reason?: string;
+  /** True for a worker of an older generation that is still stopping. */
+  draining?: boolean;
+  /** 1-based line of the worker's key in the config, for "go to definition". */
+  line?: number;
+}
+
+export interface StatusSnapshot {
+  /** The master's pid. */
+  pid: number;
+  state: MasterState;
+  generation: number;
+  config: string;
+  reloads: number;
+  failedReloads: number;
+  lastReload: ReloadResult | null;
+  workers: WorkerStatus[];
+  /** Epoch ms the master started. */
+  startedAt: number;
+  /** False when the master refuses to run worker commands (untrusted workspace). */
+  workersEnabled: boolean;
+}
+
+export interface LogLine {
+  worker: string;
+  instance: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  /** Epoch ms the line was read. */
+  time: number;
+  text: string;
+}
+
+export interface WorkerParams {
+  name: string;
+  /** Omitted: every instance of the worker. */
+  instance?: number;
+}
+
+export interface ReloadParams {
+  all?: boolean;
+  dryRun?: boolean;
+  trigger?: ReloadTrigger;
+}
+
+export interface LogsParams {
+  /** Omitted: all workers, interleaved by time. */
+  worker?: string;
+  /** How many recent lines to return (default 200). */
+  lines?: number;
+  /** Keep pushing new lines with `steward/log` until `steward/unfollowLogs` or disconnect. */
+  follow?: boolean;
+}
+
+export interface LogsResult {
+  lines: LogLine[];
+}
+
+/** Client → master. The current status; no subscription. */
+export namespace StatusRequest {
+  export const method = 'steward/status' as const;
+  export const type = new RequestType<Record<string, never> | undefined, StatusSnapshot, void>(method);
+}
+
+/**
+ * Client → master. Returns the current status and, from then on, the master
+ * pushes `steward/statusChanged` on this connection (snapshot-then-subscribe:
+ * nothing slips between the two).
+ */
+export namespace SubscribeRequest {
+  export const method = 'steward/subscribe' as const;
+  export const type = new RequestType<Record<string, never> | undefined, StatusSnapshot, void>(method);
+}
+
+/** Master → subscribed clients, on every state change (no polling). */
+export namespace StatusChangedNotification {
+  export const method = 'steward/statusChanged' as const;
+  export const type = new NotificationType<StatusSnapshot>(method);
+}
+
+/**
+ * Client → master. Resolves with the one final outcome of the reload that
+ * carries this request's config (coalesced requests share an outcome).
+ */
+export namespace ReloadRequest {
+  export const method = 'steward/reload' as const;
+  export const type = new RequestType<ReloadParams | undefined, ReloadResult, void>(method);
+}
+
+/** Client → master. Per-worker control; resolves once the action is done. */
+export namespace StartWorkerRequest {
+  export const method = 'steward/startWorker' as const;
+  export const type = new RequestType<WorkerParams, WorkerStatus[], void>(method);
+}
+export namespace StopWorkerRequest {
+  export const method = 'steward/stopWorker' as const;
+  export const type = new RequestType<WorkerParams, WorkerStatus[], void>(method);
+}
+export namespace RestartWorkerRequest {
+  export const method = 'steward/restartWorker' as const;
+  export const type = new RequestType<WorkerParams, WorkerStatus[], void>(method);
+}
+
+/** Client → master. Recent lines from the ring buffers; with `follow`, `steward/log` pushes follow. */
+export namespace LogsRequest {
+  export const method = 'steward/logs' as const;
+  export const type = new RequestType<LogsParams | undefined, LogsResult, void>(method);
+}
+
+/** Client → master. Stops following logs on this connection. */
+export namespace UnfollowLogsRequest {
+  export const method = 'steward/unfollowLogs' as const;
+  export const type = new RequestType<Record<string, never> | undefined, void, void>(method);
+}
+
+/** Master → clients that asked to follow logs: new lines as they arrive, batched. */
+export namespace LogNotification {
+  export const method = 'steward/log' as const;
+  export const type = new NotificationType<LogsResult>(method);
+}
+
+/** Client → master. Stop every worker and then the master itself; resolves before the master exits. */
+export namespace DownRequest {
+  export const method = 'steward/down' as const;
+  export const type = new RequestType<Record<string, never> | undefined, { stopped: number }, void>(method);
+}
+
+/** JSON-RPC error codes of steward/ requests (server-defined range). */
+export const ErrorCodes = {
+  UnknownWorker: -32001,
+  NotAllowed: -32002,
+  ShuttingDown: -32003,
+} as const;
