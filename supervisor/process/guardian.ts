@@ -1,0 +1,120 @@
+/**
+ * No orphans, even when the master is SIGKILLed.
+ *
+ * The guardian is a tiny `sh` loop (not node: it costs ~1 MB) started by the
+ * master in its own process group. The master tells it, on a pipe, which
+ * worker groups exist ("add PGID" / "del PGID"). When the pipe reaches EOF —
+ * the master closed it, or the kernel did because the master died — it sends
+ * SIGTERM to every listed group, waits a second, SIGKILLs them and exits.
+ * It ignores SIGINT and SIGHUP so a Ctrl-C in a terminal reaches only the
+ * master, which stops its workers gracefully and then closes the pipe with
+ * an empty list.
+ *
+ * The same list, with pids and start times, is kept in a stray record file
+ * (when given) for a later master to reap if even the guardian was killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeStrayRecord, type StrayRecord } from './strays';
+
+const GUARDIAN_SCRIPT = `
+trap '' INT HUP
+groups=' '
+while read -r op pgid; do
+  case $pgid in ''|*[!0-9]*) continue ;; esac
+  case $op in
+    add) groups="$groups$pgid " ;;
+    del) case $groups in *" $pgid "*) groups="\${groups%% $pgid *} \${groups#* $pgid }" ;; esac ;;
+  esac
+done
+[ -z "\${groups# }" ] && exit 0
+for g in $groups; do kill -TERM -$g 2>/dev/null; done
+i=0
+while [ $i -lt 10 ]; do
+  alive=''
+  for g in $groups; do kill -0 -$g 2>/dev/null && alive=1; done
+  [ -z "$alive" ] && exit 0
+  sleep 0.1
+  i=$((i + 1))
+done
+for g in $groups; do kill -KILL -$g 2>/dev/null; done
+`;
+
+export class Guardian {
+  private child: ChildProcess;
+  private readonly watched = new Map<number, StrayRecord>();
+  private closed = false;
+
+  private constructor(private readonly recordFile?: string) {
+    this.child = this.launch();
+  }
+
+  /** Starts the watchdog. `recordFile`: where to keep the stray record (optional). */
+  static start(options: { recordFile?: string } = {}): Guardian {
+    return new Guardian(options.recordFile);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Guards a process group until `unwatch`; its leader's identity goes to the stray record. */
+  watch(record: StrayRecord): void {
+    this.watched.set(record.pgid, record);
+    this.send(`add ${record.pgid}`);
+    this.saveRecord();
+  }
+
+  unwatch(pgid: number): void {
+    if (!this.watched.delete(pgid)) return;
+    this.send(`del ${pgid}`);
+    this.saveRecord();
+  }
+
+  /** The groups currently guarded. */
+  groups(): number[] {
+    return [...this.watched.keys()];
+  }
+
+  /**
+   * Normal shutdown, after the master stopped its workers: the guardian
+   * exits at once if nothing is left, else it stops what is left. Resolves
+   * when it has exited.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const child = this.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.stdin?.end();
+    await exited;
+  }
+
+  private launch(): ChildProcess {
+    const child = spawn('sh', ['-c', GUARDIAN_SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin?.on('error', () => {
+      // The guardian died; the 'exit' handler replaces it.
+    });
+    child.once('exit', () => this.relaunch());
+    // A guardian never keeps the master alive: if the master's event loop ends,
+    // the pipe closes and the guardian stops whatever is still listed.
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return child;
+  }
+
+  /** A guardian killed by someone else is replaced and told every group again. */
+  private relaunch(): void {
+    if (this.closed) return;
+    this.child = this.launch();
+    for (const pgid of this.watched.keys()) this.send(`add ${pgid}`);
+  }
+
+  private send(line: string): void {
+    if (!this.closed) this.child.stdin?.write(`${line}\n`);
+  }
+
+  private saveRecord(): void {
+    if (this.recordFile) writeStrayRecord(this.recordFile, [...this.watched.values()]);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Read-only views of the process table and listening sockets, from Linux's
+ * /proc. Every reader is best effort: a process can vanish between two
+ * reads, and another user's /proc entries may be unreadable; both simply
+ * read as "not there".
+ *
+ * A zombie (state `Z`) counts as dead everywhere: PID 1 in containers often
+ * never reaps orphans, so a killed orphan can stay a zombie forever.
+ */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export interface ProcStat {
+  pid: number;
+  /** One-letter state: R, S, D, Z, T, … */
+  state: string;
+  ppid: number;
+  pgid: number;
+  /** Start time in clock ticks after boot: with the pid, identifies a process across pid reuse. */
+  startTime: number;
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** /proc/PID/stat, or null when the process is gone or unreadable. */
+export function readStat(pid: number): ProcStat | null {
+  const text = readText(`/proc/${pid}/stat`);
+  if (text === null) return null;
+  // The command name (field 2) is in parentheses and may itself contain ") ".
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    pid,
+    state: fields[0] ?? '?',
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    startTime: Number(fields[19]),
+  };
+}
+
+/** The command line joined by spaces ('' for kernel threads or when unreadable). */
+export function readCmdline(pid: number): string {
+  const raw = readText(`/proc/${pid}/cmdline`) ?? '';
+  return raw.replace(/\0+$/, '').split('\0').join(' ');
+}
+
+/** Alive means: exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  const stat = readStat(pid);
+  return stat !== null && stat.state !== 'Z';
+}
+
+/** Every numeric entry of /proc. */
+export function allPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+}
+
+/** Live (non-zombie) members of a process group. */
+export function groupMembers(pgid: number): ProcStat[] {
+  const members: ProcStat[] = [];
+  for (const pid of allPids()) {
+    const stat = readStat(pid);
+    if (stat && stat.pgid === pgid && stat.state !== 'Z') members.push(stat);
+  }
+  return members;
+}
+
+export interface PortHolder {
+  pid: number;
+  command: string;
+}
+
+/** Inodes of sockets LISTENing on `port`, from /proc/net/tcp and tcp6. */
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (readText(table) ?? '').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      if (cols.length > 9 && cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A') inodes.add(cols[9]!);
+    }
+  }
+  return inodes;
+}
+
+function ownsSocket(pid: number, inodes: Set<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match && inodes.has(match[1]!)) return true;
+    } catch {
+      // fd closed meanwhile
+    }
+  }
+  return false;
+}
+
+/** The process listening on a TCP port, or null when none is visible to us. */
+export function portHolder(port: number): PortHolder | null {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return null;
+  for (const pid of allPids()) {
+    if (ownsSocket(pid, inodes)) return { pid, command: readCmdline(pid) };
+  }
+  return null;
+}
+
+/** True when a real bind on the port succeeds (by default on `::`, which also covers IPv4). */
+export function isPortFree(port: number, host?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const noIpv6 = host === undefined && (error.code === 'EAFNOSUPPORT' || error.code === 'EADDRNOTAVAIL');
+      resolve(noIpv6 ? isPortFree(port, '0.0.0.0') : false);
+    });
+    server.listen({ port, host: host ?? '::', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}

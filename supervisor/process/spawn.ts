@@ -1,0 +1,144 @@
+/**
+ * Spawning a worker's command line: `sh -c`, its own process group, output
+ * split into timestamped lines. The only place (with stop.ts) that starts OS
+ * processes; POSIX only for now — a Windows variant would live behind the
+ * same `spawnProcess` signature.
+ */
+import { statSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { shellScript } from './commandLine';
+import type { Guardian } from './guardian';
+import { LineSplitter } from './lines';
+import { readStat } from './procfs';
+import { stopGroup, type StopResult } from './stop';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface SpawnOptions {
+  command: string;
+  /** Absolute; must exist. */
+  cwd: string;
+  /** The complete environment (see env.ts `workerEnv`). */
+  env: Record<string, string>;
+  /** Every output line, in order per stream, all delivered before `exited` resolves. */
+  onLine(stream: OutputStream, text: string, time: number): void;
+  /** How to stop group members still running after the leader exited. */
+  leftovers: { signal: NodeJS.Signals; timeoutMs: number };
+  /** Guards the group while it exists (no orphans if the master dies). */
+  guardian?: Guardian;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Shell-style status: the exit code, or 128 + signal number. */
+  status: number;
+}
+
+export interface SpawnedProcess {
+  /** The program's own pid for a simple command (see commandLine.ts); also its pgid. */
+  readonly pid: number;
+  readonly pgid: number;
+  /** /proc start time in clock ticks (0 when unreadable). */
+  readonly startTime: number;
+  /**
+   * Resolves once the leader exited, the rest of its group is gone and every
+   * output line was delivered to `onLine`. Never rejects.
+   */
+  readonly exited: Promise<ProcessExit>;
+  /** Signal to the group → timeout → SIGKILL; resolves when the group is gone. */
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<StopResult>;
+}
+
+/** The command could not be started at all (bad cwd, no `sh`, …). */
+export class SpawnError extends Error {}
+
+/** How long output may still arrive after the group is gone (a daemonised process outside it may hold the pipe). */
+const OUTPUT_GRACE_MS = 300;
+
+// execa 9 is ESM-only and this package is CommonJS: load it with import().
+type ExecaModule = typeof import('execa', { with: { 'resolution-mode': 'import' } });
+let execaModule: Promise<ExecaModule> | undefined;
+const loadExeca = () => (execaModule ??= import('execa'));
+
+export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProcess> {
+  checkCwd(options.cwd);
+  const { execa } = await loadExeca();
+  const child = execa('sh', ['-c', shellScript(options.command)], {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    detached: true,
+    cleanup: false,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    encoding: 'buffer',
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    const result = await child;
+    throw new SpawnError(`cannot start \`${options.command}\`: ${result.shortMessage}`);
+  }
+  const startTime = readStat(pid)?.startTime ?? 0;
+  options.guardian?.watch({ pid, pgid: pid, startTime, command: options.command });
+  const output = [pump(child.stdout, 'stdout', options), pump(child.stderr, 'stderr', options)];
+  const leaderExit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (code, signal) => resolve([code, signal])),
+  );
+  void child.then(undefined, () => undefined);
+  const exited = finish(pid, leaderExit, output, [child.stdout, child.stderr], options);
+  return { pid, pgid: pid, startTime, exited, stop: (signal, timeoutMs) => stopGroup(pid, signal, timeoutMs) };
+}
+
+function checkCwd(cwd: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(cwd).isDirectory();
+  } catch {
+    throw new SpawnError(`working directory ${cwd} does not exist`);
+  }
+  if (!isDirectory) throw new SpawnError(`working directory ${cwd} is not a directory`);
+}
+
+/** Feeds a stream into a line splitter; resolves after its last line was delivered. */
+function pump(stream: Readable | null, name: OutputStream, options: SpawnOptions): Promise<void> {
+  if (!stream) return Promise.resolve();
+  let time = Date.now();
+  const splitter = new LineSplitter((text) => options.onLine(name, text, time));
+  stream.on('data', (chunk: Buffer) => {
+    time = Date.now();
+    splitter.push(chunk);
+  });
+  return new Promise((resolve) => {
+    const done = () => {
+      splitter.end();
+      resolve();
+    };
+    stream.once('close', done);
+    stream.once('error', () => undefined);
+  });
+}
+
+async function finish(
+  pgid: number,
+  leaderExit: Promise<[number | null, NodeJS.Signals | null]>,
+  output: Promise<void>[],
+  streams: (Readable | null)[],
+  options: SpawnOptions,
+): Promise<ProcessExit> {
+  const [code, signal] = await leaderExit;
+  await stopGroup(pgid, options.leftovers.signal, options.leftovers.timeoutMs);
+  const drained = Promise.all(output);
+  const timer = new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS).unref());
+  await Promise.race([drained, timer]);
+  for (const stream of streams) stream?.destroy();
+  await drained;
+  options.guardian?.unwatch(pgid);
+  return { code, signal, status: code ?? 128 + signalNumber(signal) };
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal ? constants.signals[signal] : 0;
+}

@@ -1,0 +1,67 @@
+/**
+ * The stray record: which worker groups a master is running, written so that
+ * a later master can reap them if both the master and its guardian died.
+ * A record is trusted only when the pid is alive AND its /proc start time is
+ * the recorded one, so a recycled pid is never killed.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readStat } from './procfs';
+import { stopGroup } from './stop';
+
+export interface StrayRecord {
+  pid: number;
+  pgid: number;
+  /** /proc/PID/stat start time (clock ticks after boot). */
+  startTime: number;
+  command: string;
+}
+
+interface RecordFile {
+  version: 1;
+  masterPid: number;
+  workers: StrayRecord[];
+}
+
+const REAP_TIMEOUT_MS = 1_000;
+
+/** Writes the record atomically (temp file + rename): a reader never sees half a file. */
+export function writeStrayRecord(file: string, workers: StrayRecord[]): void {
+  const content: RecordFile = { version: 1, masterPid: process.pid, workers };
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+/** Records in a file; a missing or garbled file has none. */
+export function readStrayRecord(file: string): StrayRecord[] {
+  let parsed: Partial<RecordFile>;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RecordFile>;
+  } catch {
+    return [];
+  }
+  return Array.isArray(parsed.workers) ? parsed.workers.filter(isRecord) : [];
+}
+
+function isRecord(value: unknown): value is StrayRecord {
+  const r = value as StrayRecord;
+  return typeof r === 'object' && r !== null && [r.pid, r.pgid, r.startTime].every(Number.isInteger) && r.pid > 1 && r.pgid > 1;
+}
+
+/** True when the recorded process is still the very same one (alive, same start time). */
+export function isSameProcess(record: StrayRecord): boolean {
+  const stat = readStat(record.pid);
+  return stat !== null && stat.state !== 'Z' && stat.startTime === record.startTime;
+}
+
+/**
+ * For a new master, before it starts its own workers: stops the group of
+ * every recorded worker that is verifiably still running, then empties the
+ * record. Returns the records it reaped.
+ */
+export async function reapStrays(file: string): Promise<StrayRecord[]> {
+  const strays = readStrayRecord(file).filter(isSameProcess);
+  await Promise.all(strays.map((record) => stopGroup(record.pgid, 'SIGTERM', REAP_TIMEOUT_MS)));
+  if (existsSync(file)) writeStrayRecord(file, []);
+  return strays;
+}
