@@ -1,0 +1,62 @@
+/**
+ * What every validation step shares: the text positions, the diagnostics
+ * being collected and the outline being built.
+ */
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { ConfigDiagnostic, Range, Severity } from './model';
+import { emptyOutline, type ConfigOutline } from './outline';
+import type { SourceMap } from './ranges';
+
+export type CommandExists = (program: string, env: NodeJS.ProcessEnv) => boolean;
+
+export class CheckContext {
+  readonly diagnostics: ConfigDiagnostic[] = [];
+  readonly outline: ConfigOutline = emptyOutline();
+
+  constructor(
+    readonly source: SourceMap,
+    readonly doc: Document.Parsed,
+    /** Absolute directory of the config file. */
+    readonly dir: string,
+    readonly commandExists: CommandExists,
+  ) {}
+
+  report(severity: Severity, code: string, range: Range, message: string, suggestion?: string): void {
+    this.diagnostics.push(suggestion === undefined ? { severity, code, range, message } : { severity, code, range, message, suggestion });
+  }
+
+  error(code: string, range: Range, message: string, suggestion?: string): void {
+    this.report('error', code, range, message, suggestion);
+  }
+
+  warning(code: string, range: Range, message: string, suggestion?: string): void {
+    this.report('warning', code, range, message, suggestion);
+  }
+
+  /** The node an alias points at (aliases are followed once; a cycle gives null). */
+  resolve(node: Node | null | undefined): Node | null {
+    if (!isAlias(node)) return node ?? null;
+    try {
+      return (node.resolve(this.doc) as Node | undefined) ?? null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** "a string ('abc')", "a number (3)", "a list", "nothing" — for "expected X, got Y". */
+export function describeNode(node: Node | null): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (!isScalar(node) || node.value === null || node.value === undefined) return 'nothing';
+  const value = node.value;
+  if (typeof value === 'string') return `a string ('${truncate(value)}')`;
+  if (typeof value === 'number' || typeof value === 'bigint') return `a number (${String(value)})`;
+  if (typeof value === 'boolean') return `a boolean (${String(value)})`;
+  return `a ${typeof value}`;
+}
+
+function truncate(text: string): string {
+  const oneLine = text.replace(/\n/g, '\\n');
+  return oneLine.length > 40 ? `${oneLine.slice(0, 39)}…` : oneLine;
+}

@@ -1,0 +1,114 @@
+/**
+ * Walking YAML mappings: plain keys only, duplicate keys reported (the
+ * parser runs with uniqueKeys off so that we can point at both), unknown
+ * keys warned about with a suggestion, required keys enforced — all driven
+ * by the key table. Every mapping walked is recorded in the outline.
+ */
+import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { describeNode, type CheckContext } from './context';
+import type { KeyTable } from './keys';
+import type { Range } from './model';
+import type { OutlineEntry, OutlineMap } from './outline';
+import { isEmptyValue } from './ranges';
+import { closest, didYouMean } from './suggest';
+import { readValue } from './values';
+
+/** A key's validated value: undefined when the value was invalid (already reported). */
+export interface Field {
+  value: unknown;
+  keyRange: Range;
+  valueRange: Range;
+}
+
+export type Fields = Map<string, Field>;
+
+/** The validated value of `key`; the caller states its type, which the key table's reader for that key guarantees. */
+export function valueOf<T>(fields: Fields | undefined, key: string): T | undefined {
+  return fields?.get(key)?.value as T | undefined;
+}
+
+export type PairVisitor = (key: string, value: Node | null, entry: OutlineEntry) => void;
+
+/**
+ * Calls `visit` once per distinct plain key of `map`, in file order, and
+ * returns the map's outline. Non-scalar keys and repeated keys are reported
+ * and skipped.
+ */
+export function forEachPair(map: YAMLMap, path: string[], ctx: CheckContext, visit: PairVisitor): OutlineMap {
+  const outlineMap: OutlineMap = { path, range: ctx.source.ofNode(map, ctx.source.whole()), entries: [] };
+  ctx.outline.maps.push(outlineMap);
+  const seen = new Map<string, Range>();
+  for (const pair of map.items as Pair<Node | null, Node | null>[]) {
+    const entry = outlineEntry(pair, path, outlineMap.range, ctx);
+    if (entry === undefined) continue;
+    outlineMap.entries.push(entry);
+    const first = seen.get(entry.key);
+    if (first) {
+      ctx.error('duplicate-key', entry.keyRange, `duplicate key '${entry.key}' (first defined on line ${first.start.line + 1})`);
+      continue;
+    }
+    seen.set(entry.key, entry.keyRange);
+    visit(entry.key, pair.value, entry);
+  }
+  return outlineMap;
+}
+
+function outlineEntry(pair: Pair<Node | null, Node | null>, path: string[], mapRange: Range, ctx: CheckContext): OutlineEntry | undefined {
+  const entryRange = ctx.source.ofPair(pair, mapRange);
+  const keyNode = ctx.resolve(pair.key);
+  if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+    const got = pair.key ? describeNode(keyNode) : 'no key';
+    ctx.error('invalid-key', ctx.source.ofNode(pair.key, entryRange), `expected a plain key name, got ${got}`);
+    return undefined;
+  }
+  const key = String(keyNode.value);
+  const keyRange = ctx.source.ofNode(pair.key, entryRange);
+  const hasValue = pair.value !== null && !isEmptyValue(pair.value);
+  const valueRange = hasValue ? ctx.source.ofNode(pair.value, keyRange) : undefined;
+  return { key, path: [...path, key], keyRange, valueRange, entryRange };
+}
+
+/** Where a mapping is, in words, for messages: "at the top level", "in worker 'api'", "in 'ready' of worker 'api'". */
+export function whereIs(path: readonly string[]): string {
+  if (path.length === 0) return 'at the top level';
+  if (path[0] === 'workers' && path.length >= 2) {
+    const inner = path.slice(2);
+    return inner.length === 0 ? `in worker '${path[1]}'` : `in '${inner.join('.')}' of worker '${path[1]}'`;
+  }
+  return `in '${path.join('.')}'`;
+}
+
+/**
+ * Validates a mapping against a key table. `ownerRange` is where a missing
+ * required key is reported (the key that holds this mapping).
+ */
+export function readMapping(
+  node: Node | null,
+  table: KeyTable,
+  path: string[],
+  ctx: CheckContext,
+  ownerRange: Range,
+): { fields: Fields; map: OutlineMap } | undefined {
+  if (!isMap(node)) {
+    const what = path.length === 0 ? 'a mapping' : `a mapping of ${Object.keys(table).join(', ')}`;
+    ctx.error('wrong-type', ctx.source.ofNode(node, ownerRange), `expected ${what}, got ${describeNode(node)}`);
+    return undefined;
+  }
+  const fields: Fields = new Map();
+  const map = forEachPair(node, path, ctx, (key, value, entry) => {
+    const spec = table[key];
+    if (spec === undefined) {
+      const suggestion = closest(key, Object.keys(table));
+      ctx.warning('unknown-key', entry.keyRange, `unknown key '${key}' ${whereIs(path)}${didYouMean(suggestion)}`, suggestion);
+      return;
+    }
+    const valueRange = entry.valueRange ?? entry.keyRange;
+    fields.set(key, { value: readValue(ctx.resolve(value), spec.type, ctx, entry), keyRange: entry.keyRange, valueRange });
+  });
+  for (const [key, spec] of Object.entries(table)) {
+    if (spec.required && !map.entries.some((entry) => entry.key === key)) {
+      ctx.error('missing-key', ownerRange, `missing required key '${key}' ${whereIs(path)}`);
+    }
+  }
+  return { fields, map };
+}

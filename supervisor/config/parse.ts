@@ -1,0 +1,35 @@
+/**
+ * YAML text → document with node ranges, plus the parser's own errors and
+ * warnings as diagnostics. Duplicate keys are left to the checker
+ * (uniqueKeys off) so it can say where the first one was.
+ */
+import { LineCounter, parseDocument, type Document, type YAMLError, type YAMLWarning } from 'yaml';
+import type { ConfigDiagnostic } from './model';
+import { SourceMap } from './ranges';
+
+export interface ParsedYaml {
+  doc: Document.Parsed;
+  source: SourceMap;
+  diagnostics: ConfigDiagnostic[];
+}
+
+export function parseYaml(text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  const source = new SourceMap(text, lines);
+  const diagnostics = [
+    ...doc.errors.map((problem) => toDiagnostic(problem, 'error', source)),
+    ...doc.warnings.map((problem) => toDiagnostic(problem, 'warning', source)),
+  ];
+  return { doc, source, diagnostics };
+}
+
+function toDiagnostic(problem: YAMLError | YAMLWarning, severity: 'error' | 'warning', source: SourceMap): ConfigDiagnostic {
+  const firstLine = problem.message.split('\n')[0].trim();
+  return {
+    severity,
+    code: `yaml-${problem.code.toLowerCase().replace(/_/g, '-')}`,
+    message: `yaml: ${firstLine.charAt(0).toLowerCase()}${firstLine.slice(1)}`,
+    range: source.span(problem.pos[0], problem.pos[1]),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Offsets in the YAML text → 0-based LSP ranges. Every range handed out is
+ * non-empty whenever the text is (a zero-width spot is widened to one
+ * character) and ends before trailing blanks, so an editor underlines
+ * exactly the offending key or value.
+ */
+import { isNode, LineCounter, type Node, type Pair } from 'yaml';
+import type { Position, Range } from './model';
+
+export class SourceMap {
+  constructor(
+    readonly text: string,
+    private readonly lines: LineCounter,
+  ) {}
+
+  position(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const { line, col } = this.lines.linePos(clamped);
+    return { line: line - 1, character: col - 1 };
+  }
+
+  /** Offset in the text of a 0-based position (inverse of position()). */
+  offsetAt(position: Position): number {
+    const lineStart = this.lines.lineStarts[position.line] ?? this.text.length;
+    return Math.min(lineStart + position.character, this.text.length);
+  }
+
+  /** The range of text[start, end), trimmed of trailing blanks, never zero-width on a non-empty text. */
+  span(start: number, end: number): Range {
+    let from = Math.max(0, Math.min(start, this.text.length));
+    let to = Math.max(from, Math.min(end, this.text.length));
+    while (to > from && /\s/.test(this.text[to - 1])) to--;
+    if (to === from) [from, to] = this.widen(from);
+    return { start: this.position(from), end: this.position(to) };
+  }
+
+  /** The node's own text (without trailing comments), or `fallback` for a node without source. */
+  ofNode(node: Node | null | undefined, fallback: Range): Range {
+    if (!node?.range || isEmptyValue(node)) return fallback;
+    return this.span(node.range[0], node.range[1]);
+  }
+
+  /** Key through value of a mapping entry. */
+  ofPair(pair: Pair, fallback: Range): Range {
+    const key = isNode(pair.key) ? pair.key.range : undefined;
+    const value = isNode(pair.value) && !isEmptyValue(pair.value) ? pair.value.range : undefined;
+    if (!key) return this.ofNode(isNode(pair.value) ? pair.value : null, fallback);
+    return this.span(key[0], value ? value[1] : key[1]);
+  }
+
+  /** The whole text: only for problems that have no node at all (an empty file). */
+  whole(): Range {
+    return this.span(0, this.text.length);
+  }
+
+  private widen(offset: number): [number, number] {
+    if (offset < this.text.length && this.text[offset] !== '\n') return [offset, offset + 1];
+    let back = offset;
+    while (back > 0 && /\s/.test(this.text[back - 1])) back--;
+    if (back > 0) return [back - 1, back];
+    return [offset, Math.min(offset + 1, this.text.length)];
+  }
+}
+
+/** `key:` with nothing after it parses as a zero-width null scalar. */
+export function isEmptyValue(node: Node): boolean {
+  return !!node.range && node.range[0] === node.range[1];
+}
+
+export function contains(outer: Range, inner: Range): boolean {
+  return !before(inner.start, outer.start) && !before(outer.end, inner.end);
+}
+
+export function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+export function compareRanges(a: Range, b: Range): number {
+  return a.start.line - b.start.line || a.start.character - b.start.character;
+}

@@ -1,0 +1,86 @@
+/**
+ * Checks across workers, run after every worker has been read: dependency
+ * targets and cycles, ports declared twice (replicas included), `ready`
+ * conditions on workers without a probe, programs missing from PATH.
+ */
+import type { CheckContext } from './context';
+import type { DependencyReference } from './outline';
+import { programToCheck } from './program';
+import { closest, didYouMean } from './suggest';
+import type { WorkerDraft } from './validateWorker';
+
+export function checkSemantics(drafts: WorkerDraft[], ctx: CheckContext): void {
+  const byName = new Map(drafts.map((draft) => [draft.spec.name, draft]));
+  checkReferences(byName, ctx);
+  checkCycles(drafts, byName, ctx);
+  checkPorts(drafts, ctx);
+  for (const draft of drafts) checkProgram(draft, ctx);
+}
+
+function checkReferences(byName: Map<string, WorkerDraft>, ctx: CheckContext): void {
+  for (const reference of ctx.outline.references) {
+    const target = byName.get(reference.name);
+    if (!target) {
+      const suggestion = closest(reference.name, [...byName.keys()].filter((name) => name !== reference.worker));
+      const message = `worker '${reference.worker}' depends on unknown worker '${reference.name}'${didYouMean(suggestion)}`;
+      ctx.error('unknown-dependency', reference.range, message, suggestion);
+    } else if (reference.condition === 'ready' && !target.outline.fields.some((field) => field.key === 'ready')) {
+      const message = `worker '${reference.name}' has no ready probe, so waiting for it to be ready only waits until it has started`;
+      ctx.warning('ready-without-probe', reference.conditionRange ?? reference.range, message, 'started');
+    }
+  }
+}
+
+/** Depth-first search; every back edge closes one cycle, reported at that depends_on entry. */
+function checkCycles(drafts: WorkerDraft[], byName: Map<string, WorkerDraft>, ctx: CheckContext): void {
+  const done = new Set<string>();
+  const stack: string[] = [];
+  const visit = (name: string): void => {
+    stack.push(name);
+    for (const { name: next } of byName.get(name)?.spec.dependsOn ?? []) {
+      if (!byName.has(next) || done.has(next)) continue;
+      const onStack = stack.indexOf(next);
+      if (onStack >= 0) reportCycle([...stack.slice(onStack), next], ctx);
+      else visit(next);
+    }
+    stack.pop();
+    done.add(name);
+  };
+  for (const draft of drafts) if (!done.has(draft.spec.name)) visit(draft.spec.name);
+}
+
+function reportCycle(cycle: string[], ctx: CheckContext): void {
+  const [closer, target] = cycle.slice(-2);
+  const reference = ctx.outline.references.find((ref: DependencyReference) => ref.worker === closer && ref.name === target);
+  if (reference) ctx.error('dependency-cycle', reference.range, `dependency cycle: ${cycle.join(' → ')}`);
+}
+
+function checkPorts(drafts: WorkerDraft[], ctx: CheckContext): void {
+  const owners = new Map<number, WorkerDraft>();
+  for (const draft of drafts) {
+    const { name, replicas } = draft.spec;
+    for (const { port, range } of draft.ports) {
+      const owner = owners.get(port);
+      if (owner === draft) {
+        ctx.error('duplicate-port', range, `port ${port} is listed twice in worker '${name}'`);
+      } else if (owner) {
+        ctx.error('duplicate-port', range, `port ${port} is already declared by worker '${owner.spec.name}' (line ${owner.spec.line})`);
+      } else if (replicas > 1) {
+        ctx.error('duplicate-port', range, `port ${port} would be declared ${replicas} times: worker '${name}' has ${replicas} replicas and each binds it`);
+      }
+      owners.set(port, owner ?? draft);
+    }
+  }
+}
+
+function checkProgram(draft: WorkerDraft, ctx: CheckContext): void {
+  const word = draft.commandRange && programToCheck(draft.spec.command);
+  if (!word || !draft.commandRange) return;
+  const env = { ...process.env, ...draft.spec.env };
+  if (ctx.commandExists(word.program, env)) return;
+  const valueStart = ctx.source.offsetAt(draft.commandRange.start);
+  const valueEnd = ctx.source.offsetAt(draft.commandRange.end);
+  const at = ctx.source.text.indexOf(word.raw, valueStart);
+  const range = at >= 0 && at + word.raw.length <= valueEnd ? ctx.source.span(at, at + word.raw.length) : draft.commandRange;
+  ctx.warning('command-not-found', range, `program '${word.program}' of worker '${draft.spec.name}' is not on PATH`);
+}
