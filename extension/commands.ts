@@ -1,0 +1,157 @@
+/**
+ * The command table: each entry is a factory that gets the context and
+ * returns a one-line-ish handler. Handlers return their result (a
+ * ReloadResult, the worker statuses, …) so tests inside the extension host
+ * can check what a command did.
+ */
+import { execFile } from 'node:child_process';
+import * as vscode from 'vscode';
+import {
+  DownRequest,
+  ReloadRequest,
+  RestartWorkerRequest,
+  StartWorkerRequest,
+  StopWorkerRequest,
+  type ReloadParams,
+  type ReloadResult,
+  type WorkerParams,
+  type WorkerStatus,
+} from '../shared/protocol';
+import type { RequestType } from 'vscode-jsonrpc';
+import type { Ctx } from './ctx';
+import { createConfig } from './welcome';
+import { WorkerNode } from './workerTree';
+
+type Handler = (...args: unknown[]) => unknown;
+
+export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
+  'steward.reload': (ctx) => () => reload(ctx, {}),
+  'steward.reloadAll': (ctx) => () => reload(ctx, { all: true }),
+  'steward.showReloadPlan': (ctx) => () => showPlan(ctx),
+  'steward.start': (ctx) => () => ctx.start(),
+  'steward.stopAll': (ctx) => () => stopAll(ctx),
+  'steward.showLogs': (ctx) => (name?: unknown) => showLogs(ctx, typeof name === 'string' ? name : undefined),
+  'steward.openConfig': (ctx) => () => openConfigAt(ctx, undefined),
+  'steward.checkConfig': (ctx) => () => checkConfig(ctx),
+  'steward.createConfig': (ctx) => () => createAndStart(ctx),
+  'steward.showProblem': (ctx) => () => openConfigAt(ctx, ctx.snapshot?.lastReload?.error),
+  'steward.restartWorker': (ctx) => (target?: unknown) => workerAction(ctx, RestartWorkerRequest.type, target),
+  'steward.stopWorker': (ctx) => (target?: unknown) => workerAction(ctx, StopWorkerRequest.type, target),
+  'steward.startWorker': (ctx) => (target?: unknown) => workerAction(ctx, StartWorkerRequest.type, target),
+  'steward.showWorkerLogs': (ctx) => (target?: unknown) => ctx.logs.show(workerParams(target).name),
+  'steward.goToDefinition': (ctx) => (target?: unknown) => openConfigAt(ctx, { line: workerLine(ctx, target) }),
+};
+
+export function registerCommands(ctx: Ctx): vscode.Disposable[] {
+  return Object.entries(COMMANDS).map(([id, factory]) => vscode.commands.registerCommand(id, factory(ctx)));
+}
+
+/** Saves unsaved edits of the config first: "Reload" means the text the user sees. */
+async function saveConfigIfDirty(ctx: Ctx): Promise<void> {
+  const configPath = ctx.settings()?.configPath;
+  const document = vscode.workspace.textDocuments.find((doc) => doc.uri.fsPath === configPath);
+  if (!document?.isDirty) return;
+  ctx.skipNextSaveReload = true;
+  await document.save();
+}
+
+async function reload(ctx: Ctx, params: ReloadParams): Promise<ReloadResult> {
+  await saveConfigIfDirty(ctx);
+  const wasWaiting = ctx.snapshot?.state === 'wait';
+  const title = params.all ? 'Steward: reloading all workers…' : 'Steward: reloading workers…';
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () =>
+    ctx.client.request(ReloadRequest.type, { ...params, trigger: 'command' }),
+  );
+  ctx.announcer.announce(result, wasWaiting);
+  return result;
+}
+
+async function showPlan(ctx: Ctx): Promise<ReloadResult> {
+  await saveConfigIfDirty(ctx);
+  const result = await ctx.client.request(ReloadRequest.type, { dryRun: true, trigger: 'command' });
+  ctx.announcer.announce(result, false);
+  return result;
+}
+
+async function stopAll(ctx: Ctx): Promise<{ stopped: number }> {
+  ctx.client.expectDisconnect();
+  const result = await ctx.client.request(DownRequest.type, {});
+  void vscode.window.showInformationMessage(`Steward stopped ${result.stopped} worker${result.stopped === 1 ? '' : 's'} and the master.`);
+  return result;
+}
+
+async function showLogs(ctx: Ctx, name: string | undefined): Promise<string | undefined> {
+  const workers = ctx.snapshot?.workers ?? [];
+  const names = [...new Set(workers.map((worker) => worker.name))];
+  const picked =
+    name ??
+    (
+      await vscode.window.showQuickPick(
+        names.map((label) => ({ label, description: workers.find((worker) => worker.name === label)?.state })),
+        { title: 'Steward: Show Logs', placeHolder: 'Worker' },
+      )
+    )?.label;
+  if (picked) await ctx.logs.show(picked);
+  return picked;
+}
+
+/** Tree nodes, `{ name, instance }` objects and plain names are all accepted (menus, tests, the palette). */
+function workerParams(target: unknown): WorkerParams {
+  if (target instanceof WorkerNode) return { name: target.worker.name, instance: target.worker.instance };
+  if (typeof target === 'string') return { name: target };
+  if (target && typeof target === 'object' && typeof (target as WorkerParams).name === 'string') return target as WorkerParams;
+  throw new Error('Steward: no worker given');
+}
+
+function workerLine(ctx: Ctx, target: unknown): number | undefined {
+  if (target instanceof WorkerNode) return target.worker.line;
+  const { name } = workerParams(target);
+  return ctx.snapshot?.workers.find((worker) => worker.name === name)?.line;
+}
+
+function workerAction(ctx: Ctx, type: RequestType<WorkerParams, WorkerStatus[], void>, target: unknown): Promise<WorkerStatus[]> {
+  return ctx.client.request(type, workerParams(target));
+}
+
+/** Opens the config with the cursor on a 1-based location (the failed reload's error, a worker's key). */
+async function openConfigAt(ctx: Ctx, at: { line?: number; column?: number; endLine?: number; endColumn?: number; file?: string } | undefined): Promise<vscode.TextEditor | undefined> {
+  const configPath = at?.file ?? ctx.settings()?.configPath;
+  if (!configPath) return undefined;
+  const line = Math.max(0, (at?.line ?? 1) - 1);
+  const column = Math.max(0, (at?.column ?? 1) - 1);
+  const end = new vscode.Position(Math.max(0, (at?.endLine ?? at?.line ?? 1) - 1), Math.max(0, (at?.endColumn ?? at?.column ?? 1) - 1));
+  const selection = new vscode.Range(new vscode.Position(line, column), end);
+  return vscode.window.showTextDocument(vscode.Uri.file(configPath), { selection });
+}
+
+export interface CheckOutcome {
+  valid: boolean;
+  output: string;
+}
+
+/** Runs `steward check` (validation only, no worker command runs) and reports the verdict. */
+async function checkConfig(ctx: Ctx): Promise<CheckOutcome> {
+  const settings = ctx.settings();
+  if (!settings) throw new Error('Steward: no workspace folder is open');
+  await saveConfigIfDirty(ctx);
+  const outcome = await new Promise<CheckOutcome>((resolve) => {
+    execFile(process.execPath, [settings.masterPath, 'check', settings.configPath], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout, stderr) =>
+      resolve({ valid: !error, output: `${stdout}${stderr}`.trim() }),
+    );
+  });
+  ctx.output.info(`steward check ${settings.configPath}:\n${outcome.output}`);
+  if (outcome.valid) void vscode.window.showInformationMessage(`Steward: ${vscode.workspace.asRelativePath(settings.configPath)} is valid.`);
+  else {
+    const first = outcome.output.split('\n')[0] ?? '';
+    void vscode.window.showWarningMessage(`Steward: the config has errors: ${first}`, 'Show Problems').then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
+  }
+  return outcome;
+}
+
+async function createAndStart(ctx: Ctx): Promise<vscode.Uri | undefined> {
+  const configPath = ctx.settings()?.configPath;
+  if (!configPath) return undefined;
+  const uri = await createConfig(configPath);
+  await ctx.start();
+  return uri;
+}
