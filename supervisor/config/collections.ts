@@ -24,7 +24,8 @@ export function readEnv(node: Node | null, ctx: CheckContext, entry: OutlineEntr
       ctx.error('invalid-env-name', variable.keyRange, `'${name}' is not a valid environment variable name (letters, digits and _, not starting with a digit)`);
     } else if (value === null || value === undefined) {
       const got = describeNode(ctx.resolve(raw));
-      ctx.error('invalid-env-value', variable.valueRange ?? variable.keyRange, `expected a string value for environment variable '${name}', got ${got} (write ${name}: "" for an empty value)`);
+      const hint = got === 'nothing' ? ` (write ${name}: "" for an empty value)` : '';
+      ctx.error('invalid-env-value', variable.valueRange ?? variable.keyRange, `expected a string value for environment variable '${name}', got ${got}${hint}`);
     } else {
       env[name] = String(value);
     }

@@ -90,7 +90,7 @@ export function readMapping(
   ownerRange: Range,
 ): { fields: Fields; map: OutlineMap } | undefined {
   if (!isMap(node)) {
-    const what = path.length === 0 ? 'a mapping' : `a mapping of ${Object.keys(table).join(', ')}`;
+    const what = path.length === 0 ? 'a mapping' : `a mapping (${Object.keys(table).slice(0, 3).join(', ')}, …)`;
     ctx.error('wrong-type', ctx.source.ofNode(node, ownerRange), `expected ${what}, got ${describeNode(node)}`);
     return undefined;
   }
