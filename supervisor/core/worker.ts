@@ -1,0 +1,262 @@
+/**
+ * One instance of a WorkerSpec in one generation: starts its process, waits
+ * for readiness, restarts it by policy with backoff, stops its whole group.
+ * All OS work goes through supervisor/process; all state writes through
+ * `setState`, which validates the move and tells the master (`onChange`).
+ */
+import type { LogLine, WorkerState, WorkerStatus } from '../../shared/protocol';
+import type { WorkerSpec } from '../config/model';
+import { workerEnv } from '../process/env';
+import type { Guardian } from '../process/guardian';
+import type { OutputStream, ProcessExit } from '../process/spawn';
+import { Backoff, cancellableDelay, shouldRestart, type BackoffPolicy } from './backoff';
+import { LogBuffer } from './logBuffer';
+import { formatDuration } from './probes';
+import { canMove, isSettled } from './workerState';
+import { describeExit, launchRun, type Run } from './workerRun';
+import type { ManagedWorker, StartOutcome } from './workerPort';
+
+export interface WorkerHooks {
+  /** After every state change (and pid / restart-count change). */
+  onChange(worker: Worker): void;
+  /** Every output line and every line Steward says about the worker (`system`). */
+  onLog(line: LogLine): void;
+  guardian: Guardian;
+  /** When the worker reached `exited` or `failed` on its own and will not restart by itself. */
+  onExit?(worker: Worker): void;
+}
+
+export interface WorkerOptions {
+  backoff?: BackoffPolicy;
+  /** Without a probe, start() succeeds once the process survived this long. */
+  startupWindowMs?: number;
+  /** The environment workers inherit (default: the master's). */
+  baseEnv?: NodeJS.ProcessEnv;
+}
+
+export const STARTUP_WINDOW_MS = 50;
+
+const STOPPED: StartOutcome = { ok: false, reason: 'stopped during start-up' };
+
+export class Worker implements ManagedWorker {
+  readonly logs = new LogBuffer();
+  /** Settable by the master when it carries an unchanged worker into a new generation. */
+  generation: number;
+  /** Set by the master for a worker of an older generation that is still stopping. */
+  draining = false;
+  private state: WorkerState = 'starting';
+  private reason: string | undefined = 'not started yet';
+  private restarts = 0;
+  private exitCode: number | null = null;
+  private run: Run | null = null;
+  private launching: Promise<StartOutcome> | null = null;
+  private stopping: Promise<void> | null = null;
+  private lifecycle = new AbortController();
+  private readonly backoff: Backoff;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly spec: WorkerSpec,
+    readonly instance: number,
+    generation: number,
+    private readonly hooks: WorkerHooks,
+    private readonly options: WorkerOptions = {},
+  ) {
+    this.generation = generation;
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  /** Starts the process; resolves once ready (or survived start-up without a probe). Never throws. */
+  async start(): Promise<StartOutcome> {
+    if (this.stopping) await this.stopping;
+    if (this.launching) return this.launching;
+    if (this.state === 'running' || this.state === 'ready') return { ok: true };
+    if (this.state === 'backoff') this.lifecycle.abort();
+    this.lifecycle = new AbortController();
+    this.backoff.reset();
+    return this.launch(false);
+  }
+
+  /** Signal to the group → timeout → SIGKILL; no restart afterwards. Idempotent; resolves when the group is gone. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (isSettled(this.state) && !this.launching) return Promise.resolve();
+    this.lifecycle.abort();
+    this.setState('stopping', 'stopping');
+    this.stopping = this.shutdown().finally(() => {
+      this.stopping = null;
+    });
+    return this.stopping;
+  }
+
+  async restart(): Promise<StartOutcome> {
+    await this.stop();
+    this.restarts += 1;
+    return this.start();
+  }
+
+  /**
+   * Resolves when the worker is `started` (its process runs) or `ready`
+   * (probe passed; a worker without a probe is ready once running), or with
+   * ok: false once it has exited or failed instead.
+   */
+  whenState(condition: 'started' | 'ready'): Promise<StartOutcome> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const outcome = this.conditionOutcome(condition);
+        if (!outcome) return;
+        this.waiters.delete(check);
+        resolve(outcome);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  status(): WorkerStatus {
+    const run = this.run;
+    return {
+      name: this.spec.name,
+      instance: this.instance,
+      pid: run?.proc.pid ?? null,
+      generation: this.generation,
+      state: this.state,
+      restarts: this.restarts,
+      exitCode: this.exitCode,
+      ports: [...this.spec.ports],
+      startedAt: run?.startedAt ?? null,
+      ...(this.reason !== undefined && { reason: this.reason }),
+      ...(this.draining && { draining: true }),
+      line: this.spec.line,
+    };
+  }
+
+  recentLogs(limit: number): LogLine[] {
+    return this.logs.tail(limit);
+  }
+
+  /** One run: spawn, then wait for readiness. A failed restart attempt counts as a crash. */
+  private launch(isRestart: boolean): Promise<StartOutcome> {
+    const launching = this.launchOnce(isRestart).finally(() => {
+      if (this.launching === launching) this.launching = null;
+    });
+    this.launching = launching;
+    return launching;
+  }
+
+  private async launchOnce(isRestart: boolean): Promise<StartOutcome> {
+    this.exitCode = null;
+    this.setState('starting', isRestart ? `restarting (attempt ${this.restarts})` : 'starting');
+    const attempt = await launchRun(this.spec, {
+      env: workerEnv(this.options.baseEnv ?? process.env, this.spec.env, { worker: this.spec.name, instance: this.instance }),
+      guardian: this.hooks.guardian,
+      logs: this.logs,
+      signal: this.lifecycle.signal,
+      startupWindowMs: this.options.startupWindowMs ?? STARTUP_WINDOW_MS,
+      onLine: (stream, text, time) => this.record(stream, text, time),
+      onSpawned: (run) => this.spawned(run),
+    });
+    if (this.lifecycle.signal.aborted) return STOPPED;
+    if (!attempt.ok) return this.startupFailed(attempt.reason, isRestart);
+    if (this.spec.ready) this.setState('ready');
+    const run = this.run!;
+    this.say(this.spec.ready ? `ready (pid ${run.proc.pid})` : `running (pid ${run.proc.pid})`);
+    void run.proc.exited.then((exit) => this.afterExit(run, exit)).catch((error) => this.internalError(error));
+    return { ok: true };
+  }
+
+  private spawned(run: Run): void {
+    this.run = run;
+    this.say(`started \`${this.spec.command}\` (pid ${run.proc.pid})`);
+    if (this.lifecycle.signal.aborted) return;
+    if (this.spec.ready) this.setState('starting', `waiting for ${this.spec.ready.kind} readiness`);
+    else this.setState('running');
+  }
+
+  /** The start-up did not succeed; the run (if any) is already stopped by launchRun. */
+  private async startupFailed(reason: string, isRestart: boolean): Promise<StartOutcome> {
+    const run = this.run;
+    this.run = null;
+    if (run) this.exitCode = (await run.proc.exited).status;
+    this.say(`start-up failed: ${reason}`);
+    if (isRestart) await this.handleEnd(run?.startedAt ?? Date.now(), reason);
+    else this.settle('failed', reason);
+    return { ok: false, reason };
+  }
+
+  /** The process ended on its own after a successful start. */
+  private async afterExit(run: Run, exit: ProcessExit): Promise<void> {
+    if (this.run !== run || this.lifecycle.signal.aborted) return;
+    this.run = null;
+    this.exitCode = exit.status;
+    const how = describeExit(exit);
+    this.say(how);
+    if (!shouldRestart(this.spec.restart, exit)) return this.settle('exited', how);
+    await this.handleEnd(run.startedAt, how);
+  }
+
+  /** Crash handling: give up after too many fast crashes, else back off and launch again. */
+  private async handleEnd(startedAt: number, how: string): Promise<void> {
+    const decision = this.backoff.next(Date.now() - startedAt);
+    if (decision.giveUp) {
+      const window = formatDuration(this.backoff.stableMs);
+      return this.settle('failed', `crashed ${decision.crashes} times in a row, each within ${window} of starting (last: ${how})`);
+    }
+    this.setState('backoff', `${how}; restarting in ${formatDuration(decision.delayMs)}`);
+    this.say(`restarting in ${formatDuration(decision.delayMs)}`);
+    if (!(await cancellableDelay(decision.delayMs, this.lifecycle.signal))) return;
+    this.restarts += 1;
+    await this.launch(true);
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.launching) await this.launching;
+    const run = this.run;
+    this.run = null;
+    if (run) {
+      const { killed } = await run.proc.stop(this.spec.stop.signal, this.spec.stop.timeoutMs);
+      const exit = await run.proc.exited;
+      this.exitCode = exit.status;
+      this.say(`stopped${killed ? ` (SIGKILL after ${formatDuration(this.spec.stop.timeoutMs)})` : ''}: ${describeExit(exit)}`);
+    }
+    this.setState('exited', 'stopped');
+  }
+
+  private settle(state: 'exited' | 'failed', reason: string): void {
+    this.setState(state, reason);
+    this.hooks.onExit?.(this);
+  }
+
+  private conditionOutcome(condition: 'started' | 'ready'): StartOutcome | undefined {
+    const state = this.state;
+    if (state === 'ready' || (state === 'running' && (condition === 'started' || !this.spec.ready))) return { ok: true };
+    if (condition === 'started' && state === 'starting' && this.run) return { ok: true };
+    if (isSettled(state) && !this.launching) {
+      return { ok: false, reason: `${this.spec.name} ${state}: ${this.reason ?? 'no reason'}` };
+    }
+    return undefined;
+  }
+
+  /** The only place the state changes; the reason is replaced (or cleared when omitted). */
+  private setState(next: WorkerState, reason?: string): void {
+    if (!canMove(this.state, next)) throw new Error(`worker ${this.spec.name}: invalid state change ${this.state} → ${next}`);
+    this.state = next;
+    this.reason = reason;
+    this.hooks.onChange(this);
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private record(stream: OutputStream | 'system', text: string, time = Date.now()): void {
+    const line: LogLine = { worker: this.spec.name, instance: this.instance, stream, time, text };
+    this.logs.push(line);
+    this.hooks.onLog(line);
+  }
+
+  private say(text: string): void {
+    this.record('system', text);
+  }
+
+  private internalError(error: unknown): void {
+    this.say(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * One run of a worker's process up to the end of its start-up: port check,
+ * spawn, then readiness (probe) or survival of a short start-up window.
+ * Kept apart from Worker so the state machine there stays readable.
+ */
+import type { LogLine } from '../../shared/protocol';
+import type { WorkerSpec } from '../config/model';
+import type { Guardian } from '../process/guardian';
+import { isPortFree, portHolder } from '../process/procfs';
+import { spawnProcess, type OutputStream, type ProcessExit, type SpawnedProcess } from '../process/spawn';
+import { cancellableDelay } from './backoff';
+import type { LogBuffer } from './logBuffer';
+import { waitUntilReady } from './probes';
+import type { StartOutcome } from './workerPort';
+
+export interface Run {
+  proc: SpawnedProcess;
+  /** Epoch ms of the spawn. */
+  startedAt: number;
+  /** Log position before the spawn: this run's lines are `logs.from(mark)`. */
+  mark: number;
+}
+
+export interface RunContext {
+  env: Record<string, string>;
+  guardian: Guardian;
+  logs: LogBuffer;
+  /** Aborted when the worker is asked to stop: every wait ends at once. */
+  signal: AbortSignal;
+  startupWindowMs: number;
+  onLine(stream: OutputStream, text: string, time: number): void;
+  /** Called as soon as the process exists, before readiness. */
+  onSpawned(run: Run): void;
+}
+
+/** How many output lines a start-up failure quotes. */
+const QUOTED_LINES = 3;
+
+/**
+ * Resolves ok once the run is ready; otherwise with the reason, after the
+ * run (if it was spawned) has been stopped. Never throws.
+ */
+export async function launchRun(spec: WorkerSpec, context: RunContext): Promise<StartOutcome> {
+  const portProblem = await findPortProblem(spec.ports);
+  if (portProblem) return { ok: false, reason: portProblem };
+  if (context.signal.aborted) return { ok: false, reason: 'stopped' };
+  const mark = context.logs.mark();
+  let proc: SpawnedProcess;
+  try {
+    proc = await spawnProcess({ command: spec.command, cwd: spec.cwd, env: context.env, onLine: context.onLine, leftovers: spec.stop, guardian: context.guardian });
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  const run: Run = { proc, startedAt: Date.now(), mark };
+  context.onSpawned(run);
+  const outcome = await awaitStartup(spec, run, context);
+  if (!outcome.ok && !context.signal.aborted) await proc.stop(spec.stop.signal, spec.stop.timeoutMs);
+  return outcome;
+}
+
+async function awaitStartup(spec: WorkerSpec, run: Run, context: RunContext): Promise<StartOutcome> {
+  const done = new AbortController();
+  const signal = AbortSignal.any([context.signal, done.signal]);
+  const exited = run.proc.exited.then((exit) => ({ exit }));
+  const readiness = (spec.ready ? probe(spec, run, context, signal) : survive(context.startupWindowMs, signal)).then((result) => ({ result }));
+  const first = await Promise.race([exited, readiness]);
+  done.abort();
+  if ('result' in first) return first.result;
+  // Without a probe, a command that finished cleanly at once is a done one-shot, not a failure.
+  if (!spec.ready && first.exit.status === 0) return { ok: true };
+  return { ok: false, reason: `${describeExit(first.exit)} during start-up${quoteOutput(context.logs.from(run.mark))}` };
+}
+
+function probe(spec: WorkerSpec, run: Run, context: RunContext, signal: AbortSignal): Promise<StartOutcome> {
+  return waitUntilReady(spec.ready!, {
+    cwd: spec.cwd,
+    env: context.env,
+    guardian: context.guardian,
+    signal,
+    output: { backlog: () => context.logs.from(run.mark), subscribe: (listener) => context.logs.subscribe(listener) },
+  });
+}
+
+async function survive(windowMs: number, signal: AbortSignal): Promise<StartOutcome> {
+  return (await cancellableDelay(windowMs, signal)) ? { ok: true } : { ok: false, reason: 'stopped' };
+}
+
+/** "port 3000 is already in use by pid 1234 (python3 -m http.server 3000)", or undefined when all are free. */
+export async function findPortProblem(ports: number[]): Promise<string | undefined> {
+  for (const port of ports) {
+    if (await isPortFree(port)) continue;
+    const holder = portHolder(port);
+    return holder
+      ? `port ${port} is already in use by pid ${holder.pid} (${holder.command})`
+      : `port ${port} is already in use (by a process this user cannot see)`;
+  }
+  return undefined;
+}
+
+export function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+function quoteOutput(lines: LogLine[]): string {
+  const quoted = lines.filter((line) => line.stream !== 'system' && line.text.trim() !== '').slice(-QUOTED_LINES);
+  return quoted.length === 0 ? '' : `; last output: ${quoted.map((line) => line.text).join(' | ')}`;
+}
