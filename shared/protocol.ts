@@ -196,3 +196,27 @@ export const ErrorCodes = {
   NotAllowed: -32002,
   ShuttingDown: -32003,
 } as const;
+
+/**
+ * `steward init --json` (the CLI, for the extension's welcome view and other
+ * programs): what an import found and did. Printed on stdout with exit 0, or
+ * with `ok: false` and exit 1 when the source is missing or malformed or
+ * steward.yaml exists without --force (then nothing was written).
+ */
+export interface InitReport {
+  ok: boolean;
+  /** Present when ok is false: why nothing was written. */
+  error?: LocatedError;
+  /** Which format was imported (`process-compose`, `procfile`, `pm2`, `package.json`) and from which absolute path. */
+  source?: { kind: string; file: string };
+  /** Absolute path of the steward.yaml written (or that would be written with --dry-run). */
+  config?: string;
+  written?: boolean;
+  workers?: { name: string; command: string }[];
+  /** What was not translated (or changed on the way), with 1-based lines in the source. */
+  notes?: { file: string; line?: number; worker?: string; message: string }[];
+  /** What `steward check` says about the generated file (warnings, e.g. a program not on PATH). */
+  diagnostics?: (LocatedError & { severity: 'error' | 'warning' | 'info' })[];
+  /** The generated steward.yaml text. */
+  yaml?: string;
+}
