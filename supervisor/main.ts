@@ -5,17 +5,21 @@
  * the process exit code.
  */
 import { runCheck } from './cli/check';
+import { runInit } from './cli/init';
 
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   check: runCheck,
+  init: runInit,
 };
 
 const USAGE = `usage: steward <command> [options]
 
 commands:
   check [FILE] [--json]   validate steward.yaml, print file:line:col: severity: message
+  init [DIR] [--from SOURCE] [--force] [--dry-run] [--json]
+                          create steward.yaml from package.json, Procfile, process-compose, PM2
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,110 @@
+/**
+ * `steward init`'s engine: find (or take) the source in a workspace, read it
+ * with the matching importer, and render steward.yaml. Reads files only —
+ * no source is ever executed — and writes nothing.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { emitStewardYaml } from './emit';
+import { ImportError, type ImportResult, type ImportedWorker, type SourceKind } from './model';
+import { importPackageJson } from './packageJson';
+import { importPm2 } from './pm2';
+import { importProcessCompose } from './processCompose';
+import { importProcfile } from './procfile';
+
+export interface ImportOptions {
+  /** A kind (`process-compose`, `Procfile`, `pm2`, `package.json`, …) or a path to the source file. */
+  from?: string;
+  /** package.json only: the scripts to import instead of the default pick. */
+  scripts?: string[];
+}
+
+export interface WorkspaceImport {
+  result: ImportResult;
+  /** Absolute path of the source file. */
+  source: string;
+  yaml: string;
+}
+
+/** Auto-detection order: the most specific process description wins. */
+const SOURCE_FILES: readonly { kind: SourceKind; files: readonly string[] }[] = [
+  { kind: 'process-compose', files: ['process-compose.yaml', 'process-compose.yml'] },
+  { kind: 'procfile', files: ['Procfile.dev', 'Procfile'] },
+  { kind: 'pm2', files: ['ecosystem.config.js', 'ecosystem.config.cjs', 'ecosystem.config.mjs'] },
+  { kind: 'package.json', files: ['package.json'] },
+];
+
+const KIND_ALIASES: Record<string, SourceKind> = {
+  'process-compose': 'process-compose',
+  procfile: 'procfile',
+  pm2: 'pm2',
+  ecosystem: 'pm2',
+  'package.json': 'package.json',
+  package: 'package.json',
+  npm: 'package.json',
+};
+
+/** Imports from `dir` (absolute); throws ImportError for a missing or malformed source. */
+export function importWorkspace(dir: string, options: ImportOptions = {}): WorkspaceImport {
+  const { kind, source } = locateSource(dir, options.from);
+  const label = relative(dir, source) || basename(source);
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (error) {
+    throw new ImportError(label, `cannot read: ${(error as Error).message}`);
+  }
+  const result = rebaseCwds(readSource(kind, text, label, source, options.scripts), dirname(source), dir);
+  return { result, source, yaml: emitStewardYaml(result, label) };
+}
+
+function readSource(kind: SourceKind, text: string, label: string, source: string, scripts: string[] | undefined): ImportResult {
+  switch (kind) {
+    case 'process-compose':
+      return importProcessCompose(text, label);
+    case 'procfile':
+      return importProcfile(text, label);
+    case 'pm2':
+      return importPm2(text, label, (script, cwd) => isFile(resolve(dirname(source), cwd ?? '.', script)));
+    case 'package.json':
+      return importPackageJson(text, label, scripts);
+  }
+}
+
+/** The source `steward init` would read: `from` as a kind or a path, else the first found in SOURCE_FILES order. */
+export function locateSource(dir: string, from: string | undefined): { kind: SourceKind; source: string } {
+  const kind = from === undefined ? undefined : KIND_ALIASES[from.toLowerCase()];
+  if (from !== undefined && kind === undefined) return { kind: kindOfPath(from), source: resolve(dir, from) };
+  const candidates = SOURCE_FILES.filter((entry) => kind === undefined || entry.kind === kind);
+  for (const candidate of candidates) {
+    const file = candidate.files.map((name) => resolve(dir, name)).find(isFile);
+    if (file) return { kind: candidate.kind, source: file };
+  }
+  const wanted = candidates.flatMap((candidate) => candidate.files).join(', ');
+  throw new ImportError(dir, `nothing to import: found none of ${wanted}`);
+}
+
+/** `--from path/to/Procfile`: the format follows from the file name. */
+function kindOfPath(path: string): SourceKind {
+  const name = basename(path);
+  const found = SOURCE_FILES.find((entry) => entry.files.includes(name))?.kind;
+  if (found) return found;
+  if (/^process-compose.*\.ya?ml$/.test(name)) return 'process-compose';
+  if (/^Procfile/.test(name)) return 'procfile';
+  if (/^ecosystem.*\.[cm]?js$/.test(name)) return 'pm2';
+  throw new ImportError(path, `unknown source '${path}': use --from process-compose, Procfile, pm2 or package.json, or a file named like one of ${SOURCE_FILES.flatMap((entry) => entry.files).join(', ')}`);
+}
+
+/** Source cwds are relative to the source file; steward's to the config file. */
+function rebaseCwds(result: ImportResult, sourceDir: string, configDir: string): ImportResult {
+  if (sourceDir === configDir) return result;
+  const rebase = (worker: ImportedWorker): ImportedWorker => {
+    if (worker.cwd !== undefined && isAbsolute(worker.cwd)) return worker;
+    return { ...worker, cwd: relative(configDir, resolve(sourceDir, worker.cwd ?? '.')) || undefined };
+  };
+  return { ...result, workers: result.workers.map(rebase) };
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
