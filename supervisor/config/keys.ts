@@ -155,7 +155,7 @@ export const ROOT_KEYS: KeyTable = {
 export function keysAt(path: readonly string[]): KeyTable | undefined {
   let table: KeyTable | undefined = ROOT_KEYS;
   for (let index = 0; index < path.length && table; index++) {
-    const type: ValueType | undefined = table[path[index]]?.type;
+    const type: ValueType | undefined = specOf(table, path[index])?.type;
     if (type?.kind === 'workers' && index + 1 < path.length) {
       table = WORKER_KEYS;
       index++;
@@ -168,5 +168,11 @@ export function keysAt(path: readonly string[]): KeyTable | undefined {
 
 /** The spec of the key at `path` (its last element is the key), for hover. */
 export function keySpecAt(path: readonly string[]): KeySpec | undefined {
-  return keysAt(path.slice(0, -1))?.[path[path.length - 1]];
+  const table = keysAt(path.slice(0, -1));
+  return table && specOf(table, path[path.length - 1]);
+}
+
+/** The table's own entry for `key` (never an inherited Object property such as `valueOf`). */
+export function specOf(table: KeyTable, key: string): KeySpec | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

@@ -38,6 +38,6 @@ const REASONS: Record<string, string> = {
 
 function unreadableMessage(error: unknown, file: string): string {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  const reason = REASONS[code] ?? `cannot read config file (${code || (error as Error).message})`;
+  const reason = (Object.hasOwn(REASONS, code) ? REASONS[code] : undefined) ?? `cannot read config file (${code || (error as Error).message})`;
   return `${reason}: ${file}`;
 }

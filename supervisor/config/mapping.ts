@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { describeNode, type CheckContext } from './context';
-import type { KeyTable } from './keys';
+import { specOf, type KeyTable } from './keys';
 import type { Range } from './model';
 import type { OutlineEntry, OutlineMap } from './outline';
 import { isEmptyValue } from './ranges';
@@ -96,7 +96,7 @@ export function readMapping(
   }
   const fields: Fields = new Map();
   const map = forEachPair(node, path, ctx, (key, value, entry) => {
-    const spec = table[key];
+    const spec = specOf(table, key);
     if (spec === undefined) {
       const suggestion = closest(key, Object.keys(table));
       ctx.warning('unknown-key', entry.keyRange, `unknown key '${key}' ${whereIs(path)}${didYouMean(suggestion)}`, suggestion);

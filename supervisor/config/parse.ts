@@ -3,7 +3,7 @@
  * warnings as diagnostics. Duplicate keys are left to the checker
  * (uniqueKeys off) so it can say where the first one was.
  */
-import { LineCounter, parseDocument, type Document, type YAMLError, type YAMLWarning } from 'yaml';
+import { parseDocument, type Document, type YAMLError, type YAMLWarning } from 'yaml';
 import type { ConfigDiagnostic } from './model';
 import { SourceMap } from './ranges';
 
@@ -14,9 +14,8 @@ export interface ParsedYaml {
 }
 
 export function parseYaml(text: string): ParsedYaml {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
-  const source = new SourceMap(text, lines);
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  const source = new SourceMap(text);
   const diagnostics = [
     ...doc.errors.map((problem) => toDiagnostic(problem, 'error', source)),
     ...doc.warnings.map((problem) => toDiagnostic(problem, 'warning', source)),

@@ -4,24 +4,34 @@
  * character) and ends before trailing blanks, so an editor underlines
  * exactly the offending key or value.
  */
-import { isNode, LineCounter, type Node, type Pair } from 'yaml';
+import { isNode, type Node, type Pair } from 'yaml';
 import type { Position, Range } from './model';
 
+/** Line breaks as LSP counts them. */
+const LINE_BREAK = /\r\n|\r|\n/g;
+
 export class SourceMap {
-  constructor(
-    readonly text: string,
-    private readonly lines: LineCounter,
-  ) {}
+  /** Offset of the first character of each line. Own index, not yaml's LineCounter: that one misses lines the parser skipped while recovering from an error. */
+  private readonly lineStarts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (const match of text.matchAll(LINE_BREAK)) this.lineStarts.push(match.index + match[0].length);
+  }
 
   position(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
-    const { line, col } = this.lines.linePos(clamped);
-    return { line: line - 1, character: col - 1 };
+    let [low, high] = [0, this.lineStarts.length - 1];
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.lineStarts[middle] <= clamped) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low, character: clamped - this.lineStarts[low] };
   }
 
   /** Offset in the text of a 0-based position (inverse of position()). */
   offsetAt(position: Position): number {
-    const lineStart = this.lines.lineStarts[position.line] ?? this.text.length;
+    const lineStart = this.lineStarts[position.line] ?? this.text.length;
     return Math.min(lineStart + position.character, this.text.length);
   }
 
@@ -54,7 +64,7 @@ export class SourceMap {
   }
 
   private widen(offset: number): [number, number] {
-    if (offset < this.text.length && this.text[offset] !== '\n') return [offset, offset + 1];
+    if (offset < this.text.length && !/[\r\n]/.test(this.text[offset])) return [offset, offset + 1];
     let back = offset;
     while (back > 0 && /\s/.test(this.text[back - 1])) back--;
     if (back > 0) return [back - 1, back];
