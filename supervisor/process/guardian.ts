@@ -86,6 +86,7 @@ export class Guardian {
     const child = this.child;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.ref();
     child.stdin?.end();
     await exited;
   }

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { describe, it } from 'node:test';
+import { Guardian } from '../../supervisor/process/guardian';
+import { readStrayRecord, reapStrays, writeStrayRecord } from '../../supervisor/process/strays';
+import { spawnProcess } from '../../supervisor/process/spawn';
+import { assertNoLeaks, isAlive, markedProcesses, MARKER_VAR, newMarker, sleep, waitUntil } from '../helpers/procs';
+
+/** Starts the fake master and resolves with its child and the pids it reported. */
+async function startFakeMaster(marker: string, recordFile: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fakeMaster.ts', marker, recordFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await waitUntil(() => out.includes('\n'), { timeoutMs: 20_000, message: 'fake master ready' });
+  const [, one, two, , guardian] = out.trim().split(' ').map(Number);
+  return { child, workerPids: [one!, two!], guardianPid: guardian! };
+}
+
+function sleeper(marker: string, guardian?: Guardian) {
+  return spawnProcess({
+    command: 'sleep 300 & sleep 300; wait',
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [MARKER_VAR]: marker },
+    onLine: () => undefined,
+    leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
+    guardian,
+  });
+}
+
+describe('no orphans when the master dies', () => {
+  it('stops every worker and grandchild within 2 s of a SIGKILL of the master', async (t) => {
+    const marker = newMarker('master-sigkill');
+    const dir = mkdtempSync(join(tmpdir(), 'steward-guardian-'));
+    try {
+      const master = await startFakeMaster(marker, join(dir, 'strays.json'));
+      assert.equal(markedProcesses(marker).filter((p) => p.command.startsWith('sleep')).length, 4, 'two workers with a grandchild each');
+      assert.equal(readStrayRecord(join(dir, 'strays.json')).length, 2);
+      master.child.kill('SIGKILL');
+      await once(master.child, 'exit');
+      const elapsed = await waitUntil(() => markedProcesses(marker).length === 0, { timeoutMs: 2_000, message: 'all workers gone' });
+      t.diagnostic(`workers gone ${elapsed} ms after the master's SIGKILL`);
+      await waitUntil(() => !isAlive(master.guardianPid), { timeoutMs: 2_000, message: 'guardian exited' });
+    } finally {
+      await assertNoLeaks(marker);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ignores SIGINT and SIGHUP, so a Ctrl-C reaches only the master', async () => {
+    const marker = newMarker('guardian-int');
+    const guardian = Guardian.start();
+    const proc = await sleeper(marker, guardian);
+    process.kill(guardian.pid!, 'SIGINT');
+    process.kill(guardian.pid!, 'SIGHUP');
+    await sleep(200);
+    assert.ok(isAlive(guardian.pid!));
+    await proc.stop('SIGTERM', 1_000);
+    await proc.exited;
+    assert.deepEqual(guardian.groups(), []);
+    const closed = Date.now();
+    await guardian.close();
+    assert.ok(Date.now() - closed < 500, 'with nothing left to guard it exits at once');
+    await assertNoLeaks(marker);
+  });
+
+  it('is replaced when killed, and the replacement still guards every group', async () => {
+    const marker = newMarker('guardian-replaced');
+    const guardian = Guardian.start();
+    const first = guardian.pid!;
+    await sleeper(marker, guardian);
+    process.kill(first, 'SIGKILL');
+    await waitUntil(() => guardian.pid !== first, { message: 'a new guardian' });
+    await guardian.close();
+    await assertNoLeaks(marker, { timeoutMs: 2_000 });
+  });
+});
+
+describe('reaping strays recorded by an earlier master', () => {
+  /** A running group and a record file listing it, as a dead master (and its dead guardian) would leave them. */
+  async function recordedSleeper(marker: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-strays-'));
+    const file = join(dir, 'strays.json');
+    const proc = await sleeper(marker);
+    writeStrayRecord(file, [{ pid: proc.pid, pgid: proc.pgid, startTime: proc.startTime, command: 'sleep 300' }]);
+    const cleanup = () => rmSync(dir, { recursive: true, force: true });
+    return { proc, file, cleanup };
+  }
+
+  it('stops a recorded group whose leader is the very process recorded', async () => {
+    const marker = newMarker('strays');
+    const { proc, file, cleanup } = await recordedSleeper(marker);
+    try {
+      const reaped = await reapStrays(file);
+      assert.deepEqual(reaped.map((r) => r.pid), [proc.pid]);
+      await assertNoLeaks(marker, { timeoutMs: 1_000 });
+      assert.deepEqual(readStrayRecord(file), []);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('never kills a process whose start time differs from the record (a recycled pid)', async () => {
+    const marker = newMarker('recycled');
+    const { proc, file, cleanup } = await recordedSleeper(marker);
+    try {
+      const [record] = readStrayRecord(file);
+      writeStrayRecord(file, [{ ...record!, startTime: record!.startTime - 1 }]);
+      assert.deepEqual(await reapStrays(file), []);
+      assert.ok(isAlive(proc.pid));
+    } finally {
+      await proc.stop('SIGTERM', 1_000);
+      cleanup();
+      await assertNoLeaks(marker);
+    }
+  });
+
+  it('finds nothing to reap without a record file', async () => {
+    assert.deepEqual(await reapStrays(join(tmpdir(), 'steward-no-such-record.json')), []);
+  });
+});

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { describe, it } from 'node:test';
+import { shellScript } from '../../supervisor/process/commandLine';
+import { workerEnv } from '../../supervisor/process/env';
+import { readCmdline } from '../../supervisor/process/procfs';
+import { spawnProcess, SpawnError, type OutputStream } from '../../supervisor/process/spawn';
+import { assertNoLeaks, MARKER_VAR, newMarker, waitUntil } from '../helpers/procs';
+
+function collect(marker: string, command: string, env: Record<string, string> = {}) {
+  const lines: { stream: OutputStream; text: string }[] = [];
+  const started = spawnProcess({
+    command,
+    cwd: tmpdir(),
+    env: { ...workerEnv(process.env, env, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
+    onLine: (stream, text) => lines.push({ stream, text }),
+    leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
+  });
+  return { lines, started };
+}
+
+describe('spawnProcess', () => {
+  it('reports the program’s own pid for a simple command, with no idle sh in between', async () => {
+    const marker = newMarker('own-pid');
+    const proc = await collect(marker, `sleep 30 ${marker.length}`).started;
+    try {
+      // sh execs the program a moment after the spawn returns.
+      await waitUntil(() => readCmdline(proc.pid) === `sleep 30 ${marker.length}`, { timeoutMs: 1_000, message: 'sleep replaced sh' });
+      assert.equal(proc.pgid, proc.pid);
+    } finally {
+      await proc.stop('SIGTERM', 1_000);
+      await assertNoLeaks(marker);
+    }
+  });
+
+  it('keeps sh as the leader of a command with shell syntax, and stops the whole group', async () => {
+    const marker = newMarker('compound');
+    const proc = await collect(marker, 'sleep 30; true').started;
+    assert.match(readCmdline(proc.pid), /^sh -c sleep 30; true/);
+    await proc.stop('SIGTERM', 1_000);
+    assert.equal((await proc.exited).signal, 'SIGTERM');
+    await assertNoLeaks(marker);
+  });
+
+  it('delivers every line printed just before exit, with and without a final newline', async () => {
+    const marker = newMarker('final-lines');
+    const { lines, started } = collect(marker, "printf 'one\\ntwo\\n'; printf 'err-last' >&2; printf 'three\\nno-newline'; exit 4");
+    const exit = await (await started).exited;
+    assert.equal(exit.status, 4);
+    assert.deepEqual(lines.filter((l) => l.stream === 'stdout').map((l) => l.text), ['one', 'two', 'three', 'no-newline']);
+    assert.deepEqual(lines.filter((l) => l.stream === 'stderr').map((l) => l.text), ['err-last']);
+    await assertNoLeaks(marker);
+  });
+
+  it('gives workers the configured env and their identity, but not the master’s internal variables', async () => {
+    const marker = newMarker('env');
+    process.env.STEWARD_MASTER_SECRET = 'internal';
+    try {
+      const { lines, started } = collect(marker, 'echo "$GREETING/$STEWARD_WORKER/$STEWARD_INSTANCE/${STEWARD_MASTER_SECRET:-unset}"', { GREETING: 'hi' });
+      await (await started).exited;
+      assert.deepEqual(lines.map((l) => l.text), ['hi/w/0/unset']);
+    } finally {
+      delete process.env.STEWARD_MASTER_SECRET;
+      await assertNoLeaks(marker);
+    }
+  });
+
+  it('fails with a clear error when the working directory does not exist', async () => {
+    await assert.rejects(
+      spawnProcess({ command: 'true', cwd: '/no/such/dir', env: {}, onLine: () => undefined, leftovers: { signal: 'SIGTERM', timeoutMs: 100 } }),
+      (error: Error) => error instanceof SpawnError && /working directory \/no\/such\/dir does not exist/.test(error.message),
+    );
+  });
+
+  it('loses no line at the end of 100 MB of output printed at full speed', async (t) => {
+    const marker = newMarker('flood');
+    let count = 0;
+    let last = '';
+    const line = 'x'.repeat(99);
+    const started = performance.now();
+    const proc = await spawnProcess({
+      command: `yes ${line} | head -n 1000000; echo END`,
+      cwd: tmpdir(),
+      env: { ...workerEnv(process.env, {}, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
+      onLine: (_stream, text) => {
+        count += 1;
+        last = text;
+      },
+      leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
+    });
+    await proc.exited;
+    const seconds = (performance.now() - started) / 1_000;
+    t.diagnostic(`100 MB in ${seconds.toFixed(2)} s: ${Math.round(count / seconds).toLocaleString('en')} lines/s through spawn + splitter`);
+    assert.equal(count, 1_000_001);
+    assert.equal(last, 'END');
+    await assertNoLeaks(marker);
+  });
+});
+
+describe('shellScript', () => {
+  it('execs simple commands, after plain leading assignments', () => {
+    assert.equal(shellScript('node server.js --port $PORT'), 'exec node server.js --port $PORT');
+    assert.equal(shellScript('PORT=3000 DEBUG=1 node server.js'), 'PORT=3000 DEBUG=1 exec node server.js');
+  });
+
+  it('leaves anything with shell syntax, quoted assignments or shell builtins unchanged', () => {
+    for (const command of ['a && b', 'a | b', 'a; b', 'a &', 'echo $(date)', 'echo `date`', 'a > log', 'a\nb', 'FOO="a b" node x', 'exit 3', 'cd x', '']) {
+      assert.equal(shellScript(command), command, command);
+    }
+  });
+});
