@@ -4,7 +4,7 @@
  * ReloadResult, the worker statuses, …) so tests inside the extension host
  * can check what a command did.
  */
-import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   DownRequest,
@@ -18,8 +18,9 @@ import {
   type WorkerStatus,
 } from '../shared/protocol';
 import type { RequestType } from 'vscode-jsonrpc';
+import { runSteward } from './cli';
 import type { Ctx } from './ctx';
-import { createConfig } from './welcome';
+import { createConfig, type ConfigOrigin } from './welcome';
 import { WorkerNode } from './workerTree';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -33,7 +34,7 @@ export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
   'steward.showLogs': (ctx) => (name?: unknown) => showLogs(ctx, typeof name === 'string' ? name : undefined),
   'steward.openConfig': (ctx) => () => openConfigAt(ctx, undefined),
   'steward.checkConfig': (ctx) => () => checkConfig(ctx),
-  'steward.createConfig': (ctx) => () => createAndStart(ctx),
+  'steward.createConfig': (ctx) => (origin?: unknown) => createAndStart(ctx, origin === 'import' || origin === 'starter' ? origin : undefined),
   'steward.showProblem': (ctx) => () => openConfigAt(ctx, ctx.snapshot?.lastReload?.error),
   'steward.restartWorker': (ctx) => (target?: unknown) => workerAction(ctx, RestartWorkerRequest.type, target),
   'steward.stopWorker': (ctx) => (target?: unknown) => workerAction(ctx, StopWorkerRequest.type, target),
@@ -134,11 +135,8 @@ async function checkConfig(ctx: Ctx): Promise<CheckOutcome> {
   const settings = ctx.settings();
   if (!settings) throw new Error('Steward: no workspace folder is open');
   await saveConfigIfDirty(ctx);
-  const outcome = await new Promise<CheckOutcome>((resolve) => {
-    execFile(process.execPath, [settings.masterPath, 'check', settings.configPath], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout, stderr) =>
-      resolve({ valid: !error, output: `${stdout}${stderr}`.trim() }),
-    );
-  });
+  const result = await runSteward(settings.masterPath, ['check', settings.configPath], path.dirname(settings.configPath));
+  const outcome = { valid: result.code === 0, output: `${result.stdout}${result.stderr}`.trim() };
   ctx.output.info(`steward check ${settings.configPath}:\n${outcome.output}`);
   if (outcome.valid) void vscode.window.showInformationMessage(`Steward: ${vscode.workspace.asRelativePath(settings.configPath)} is valid.`);
   else {
@@ -148,10 +146,10 @@ async function checkConfig(ctx: Ctx): Promise<CheckOutcome> {
   return outcome;
 }
 
-async function createAndStart(ctx: Ctx): Promise<vscode.Uri | undefined> {
-  const configPath = ctx.settings()?.configPath;
-  if (!configPath) return undefined;
-  const uri = await createConfig(configPath);
-  await ctx.start();
+async function createAndStart(ctx: Ctx, origin: ConfigOrigin | undefined): Promise<vscode.Uri | undefined> {
+  const settings = ctx.settings();
+  if (!settings) return undefined;
+  const uri = await createConfig(settings.configPath, settings.masterPath, ctx.output, origin);
+  if (uri) await ctx.start();
   return uri;
 }

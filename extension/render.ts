@@ -20,6 +20,8 @@ export interface ItemView {
   tooltip: string;
   /** The only contract with package.json `view/item/context` menus. */
   contextValue: string;
+  /** What a screen reader says: the state in words, as the icon colour cannot. */
+  ariaLabel: string;
 }
 
 /** Where the extension stands with its master, before any status arrives. */
@@ -121,9 +123,12 @@ export function workerTooltip(worker: WorkerStatus, now: number): string {
 }
 
 export function workerView(worker: WorkerStatus, all: readonly WorkerStatus[], now: number): ItemView {
+  const label = workerLabel(worker, all);
+  const description = workerDescription(worker, now);
   return {
-    label: workerLabel(worker, all),
-    description: workerDescription(worker, now),
+    label,
+    description,
+    ariaLabel: `${label}: ${worker.draining ? 'draining' : worker.state}, ${description}`,
     icon: workerIcon(worker),
     tooltip: workerTooltip(worker, now),
     contextValue: workerContextValue(worker),
@@ -146,17 +151,21 @@ export function waitReason(snapshot: StatusSnapshot): string {
 export function masterView(snapshot: StatusSnapshot, now: number): ItemView {
   const icon = snapshot.workersEnabled ? MASTER_ICONS[snapshot.state] : { id: 'shield', color: 'list.warningForeground' };
   if (snapshot.state === 'wait') {
+    const description = `${waitReason(snapshot)} · keeping gen ${snapshot.generation}`;
     return {
       label: 'Wait mode',
-      description: `${waitReason(snapshot)} · keeping gen ${snapshot.generation}`,
+      description,
+      ariaLabel: `Master: wait mode, ${description}`,
       icon,
       tooltip: masterTooltip(snapshot, now),
       contextValue: 'master.wait',
     };
   }
+  const description = `gen ${snapshot.generation} · ${lastReloadSummary(snapshot.lastReload, now)}`;
   return {
     label: `Master (${snapshot.state})`,
-    description: `gen ${snapshot.generation} · ${lastReloadSummary(snapshot.lastReload, now)}`,
+    description,
+    ariaLabel: `Master: ${snapshot.state}, ${description}`,
     icon,
     tooltip: masterTooltip(snapshot, now),
     contextValue: `master.${snapshot.state}`,

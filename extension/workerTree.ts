@@ -23,6 +23,7 @@ function applyView(item: vscode.TreeItem, view: ItemView, previous: ItemView | u
   item.iconPath = themeIcon(view.icon);
   item.tooltip = new vscode.MarkdownString(view.tooltip, true);
   item.contextValue = view.contextValue;
+  item.accessibilityInformation = { label: view.ariaLabel };
   return true;
 }
 

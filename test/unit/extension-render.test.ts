@@ -16,6 +16,7 @@ import {
   workerItemId,
   workerLabel,
   workerTooltip,
+  workerView,
 } from '../../extension/render';
 
 const NOW = Date.parse('2026-11-26T01:00:00Z');
@@ -60,6 +61,10 @@ describe('a worker node', () => {
     const replicas = [worker(), worker({ instance: 1, pid: 4243 })];
     assert.equal(workerLabel(worker(), [worker()]), 'api');
     assert.equal(workerLabel(replicas[1]!, replicas), 'api#1');
+  });
+  it('tells its state in words to screen readers', () => {
+    assert.equal(workerView(worker(), [worker()], NOW).ariaLabel, 'api: ready, pid 4242 · up 3m · :3000');
+    assert.equal(workerView(worker({ draining: true }), [worker()], NOW).ariaLabel, 'api: draining, draining (gen 3) · pid 4242 · up 3m · :3000');
   });
   it('keeps one id per name, instance and generation', () => {
     assert.equal(workerItemId(worker()), 'worker:api#0@3');
@@ -113,6 +118,7 @@ describe('the master node', () => {
     assert.equal(view.description, "line 7: unknown key 'comand' · keeping gen 4");
     assert.deepEqual(view.icon, { id: 'warning', color: 'list.warningForeground' });
     assert.equal(view.contextValue, 'master.wait');
+    assert.equal(view.ariaLabel, "Master: wait mode, line 7: unknown key 'comand' · keeping gen 4");
     assert.match(view.tooltip, /\*\*Wait mode\*\*: line 7: unknown key 'comand'/);
   });
   it('shows a shield when worker commands are disabled', () => {
