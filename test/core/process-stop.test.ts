@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { describe, it } from 'node:test';
+import { groupMembers, isPortFree, portHolder, readStat } from '../../supervisor/process/procfs';
+import { spawnProcess } from '../../supervisor/process/spawn';
+import { stopGroup } from '../../supervisor/process/stop';
+import { assertNoLeaks, MARKER_VAR, markedProcesses, newMarker, waitUntil } from '../helpers/procs';
+
+function start(marker: string, command: string) {
+  return spawnProcess({
+    command,
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [MARKER_VAR]: marker },
+    onLine: () => undefined,
+    leftovers: { signal: 'SIGTERM', timeoutMs: 300 },
+  });
+}
+
+describe('stopping a process group', () => {
+  it('SIGKILLs a leader that ignores SIGTERM and its grandchild once the timeout passes', async (t) => {
+    const marker = newMarker('ignores-term');
+    const proc = await start(marker, "trap '' TERM; sleep 300 & sleep 300; wait");
+    await waitUntil(() => groupMembers(proc.pgid).length === 3, { message: 'sh and two sleeps in the group' });
+    const started = Date.now();
+    const { killed } = await proc.stop('SIGTERM', 400);
+    const elapsed = Date.now() - started;
+    t.diagnostic(`stopped in ${elapsed} ms with a 400 ms timeout`);
+    assert.ok(killed);
+    assert.ok(elapsed >= 400 && elapsed < 1_500, `took ${elapsed} ms`);
+    assert.deepEqual(groupMembers(proc.pgid), []);
+    assert.equal((await proc.exited).signal, 'SIGKILL');
+    await assertNoLeaks(marker, { timeoutMs: 0 });
+  });
+
+  it('returns as soon as a cooperative group is gone', async (t) => {
+    const marker = newMarker('stop-latency');
+    const proc = await start(marker, 'sleep 60');
+    const started = performance.now();
+    assert.deepEqual(await proc.stop('SIGTERM', 5_000), { killed: false });
+    t.diagnostic(`stop latency for sleep 60: ${(performance.now() - started).toFixed(1)} ms`);
+    await assertNoLeaks(marker, { timeoutMs: 0 });
+  });
+
+  it('is harmless on a group that is already gone', async () => {
+    const marker = newMarker('gone');
+    const proc = await start(marker, 'true');
+    await proc.exited;
+    assert.deepEqual(await stopGroup(proc.pgid, 'SIGTERM', 100), { killed: false });
+  });
+
+  it('does not report the exit before a grandchild left behind by the leader is gone', async () => {
+    const marker = newMarker('leftover');
+    const proc = await start(marker, 'sleep 300 & echo forked');
+    const exit = await proc.exited;
+    assert.equal(exit.status, 0);
+    assert.deepEqual(markedProcesses(marker), []);
+  });
+});
+
+describe('procfs', () => {
+  it('reads pid, parent, group and start time of a process', () => {
+    const stat = readStat(process.pid)!;
+    assert.equal(stat.ppid, process.ppid);
+    assert.ok(stat.startTime > 0);
+    assert.equal(readStat(2 ** 22 + 1), null);
+  });
+
+  it('names the pid and command line holding a port', async () => {
+    const marker = newMarker('port-holder');
+    const holder = spawn(process.execPath, ['-e', "require('net').createServer().listen(0, '127.0.0.1', function () { console.log(this.address().port) })", marker], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [chunk] = (await once(holder.stdout, 'data')) as [Buffer];
+      const port = Number(chunk.toString());
+      assert.equal(await isPortFree(port), false);
+      const found = portHolder(port);
+      assert.equal(found?.pid, holder.pid);
+      assert.match(found!.command, new RegExp(`node.*${marker}`));
+    } finally {
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+    }
+  });
+});

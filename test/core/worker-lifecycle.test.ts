@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Guardian } from '../../supervisor/process/guardian';
+import { readCmdline } from '../../supervisor/process/procfs';
+import { assertNoLeaks, newMarker, waitUntil } from '../helpers/procs';
+import { recordedWorker, testSpec } from '../helpers/workerSpecs';
+
+const guardian = Guardian.start();
+after(() => guardian.close());
+
+const fastBackoff = { initialMs: 50, maxMs: 1_000, stableMs: 5_000, maxFastCrashes: 4 };
+
+describe('Worker lifecycle', () => {
+  it('runs a simple command under its own pid and stops it on request', async (t) => {
+    const marker = newMarker('run-stop');
+    const { worker, changes } = recordedWorker(testSpec(marker, 'sleep 60'), guardian);
+    const started = performance.now();
+    assert.deepEqual(await worker.start(), { ok: true });
+    const toRunning = changes.find((c) => c.state === 'running')!.at;
+    t.diagnostic(`start() resolved after ${(performance.now() - started).toFixed(0)} ms (running state after spawn, then a 50 ms start-up window)`);
+    assert.ok(toRunning > 0);
+    const { pid, state } = worker.status();
+    assert.equal(state, 'running');
+    await waitUntil(() => readCmdline(pid!) === 'sleep 60', { timeoutMs: 1_000, message: 'pid is sleep itself' });
+    const stopping = performance.now();
+    await worker.stop();
+    t.diagnostic(`stop() took ${(performance.now() - stopping).toFixed(1)} ms`);
+    assert.equal(worker.status().state, 'exited');
+    assert.equal(worker.status().pid, null);
+    assert.deepEqual(changes.map((c) => c.state), ['starting', 'running', 'stopping', 'exited']);
+    await worker.stop();
+    await assertNoLeaks(marker, { timeoutMs: 0 });
+  });
+
+  it('stops a worker that ignores SIGTERM and forked a grandchild: both gone after the stop timeout', async () => {
+    const marker = newMarker('stubborn');
+    const spec = testSpec(marker, "trap '' TERM; sleep 300 & sleep 300; wait", { stop: { signal: 'SIGTERM', timeoutMs: 300 } });
+    const { worker } = recordedWorker(spec, guardian);
+    assert.ok((await worker.start()).ok);
+    const started = Date.now();
+    await worker.stop();
+    assert.ok(Date.now() - started >= 300);
+    assert.equal(worker.status().exitCode, 137);
+    await assertNoLeaks(marker, { timeoutMs: 0 });
+  });
+
+  it('fails start-up with the exit code and the last output lines when the process exits at once', async () => {
+    const marker = newMarker('early-exit');
+    const { worker } = recordedWorker(testSpec(marker, 'echo loading; echo "Error: no config" >&2; exit 3'), guardian);
+    const outcome = await worker.start();
+    assert.deepEqual(outcome, { ok: false, reason: 'exited with code 3 during start-up; last output: loading | Error: no config' });
+    assert.equal(worker.status().state, 'failed');
+    assert.equal(worker.status().exitCode, 3);
+    await assertNoLeaks(marker);
+  });
+
+  it('keeps the output printed just before an exit, with and without a final newline', async () => {
+    const marker = newMarker('last-words');
+    const { worker } = recordedWorker(testSpec(marker, "sleep 0.1; echo 'last line'; printf 'no newline'; exit 1", { restart: 'never' }), guardian);
+    assert.ok((await worker.start()).ok);
+    await worker.whenState('started');
+    await waitUntil(() => worker.status().state === 'exited', { message: 'exited' });
+    const texts = worker.logs.tail(10).filter((l) => l.stream === 'stdout').map((l) => l.text);
+    assert.deepEqual(texts, ['last line', 'no newline']);
+    assert.equal(worker.status().exitCode, 1);
+    await assertNoLeaks(marker);
+  });
+
+  it('backs off longer after each fast crash, then gives up as failed with the reason', async () => {
+    const marker = newMarker('crash-loop');
+    const { worker, changes, lines } = recordedWorker(testSpec(marker, 'sleep 0.1; exit 2'), guardian, { backoff: fastBackoff });
+    assert.ok((await worker.start()).ok);
+    await waitUntil(() => worker.status().state === 'failed', { timeoutMs: 5_000, message: 'failed' });
+    const delays = lines.filter((l) => l.text.startsWith('restarting in')).map((l) => l.text);
+    assert.deepEqual(delays, ['restarting in 50ms', 'restarting in 100ms', 'restarting in 200ms']);
+    const spawns = changes.filter((c) => c.state === 'running').map((c) => c.at);
+    const gaps = spawns.slice(1).map((at, i) => at - spawns[i]!);
+    assert.ok(gaps[0]! < gaps[1]! && gaps[1]! < gaps[2]!, `gaps between runs grow: ${gaps.join(', ')}`);
+    assert.equal(worker.status().reason, 'crashed 4 times in a row, each within 5s of starting (last: exited with code 2)');
+    assert.equal(worker.status().restarts, 3);
+    await assertNoLeaks(marker);
+  });
+
+  it('does not restart a clean exit under on-failure, but does under always', async () => {
+    const marker = newMarker('policies');
+    const onFailure = recordedWorker(testSpec(marker, 'sleep 0.1'), guardian);
+    const always = recordedWorker(testSpec(marker, 'sleep 0.1', { restart: 'always' }), guardian, { backoff: fastBackoff });
+    await Promise.all([onFailure.worker.start(), always.worker.start()]);
+    await waitUntil(() => onFailure.worker.status().state === 'exited' && always.worker.status().restarts >= 1, { message: 'ends' });
+    assert.equal(onFailure.worker.status().restarts, 0);
+    await always.worker.stop();
+    await assertNoLeaks(marker);
+  });
+
+  it('stops at once during a backoff wait, and nothing restarts afterwards', async () => {
+    const marker = newMarker('stop-backoff');
+    const { worker } = recordedWorker(testSpec(marker, 'sleep 0.1; exit 1'), guardian, { backoff: { ...fastBackoff, initialMs: 10_000 } });
+    assert.ok((await worker.start()).ok);
+    await waitUntil(() => worker.status().state === 'backoff', { message: 'backoff' });
+    const started = Date.now();
+    await worker.stop();
+    assert.ok(Date.now() - started < 100);
+    assert.equal(worker.status().state, 'exited');
+    await assertNoLeaks(marker);
+  });
+
+  it('restart() gives a new pid and counts the restart', async () => {
+    const marker = newMarker('restart');
+    const { worker } = recordedWorker(testSpec(marker, 'sleep 60'), guardian);
+    await worker.start();
+    const before = worker.status().pid;
+    assert.deepEqual(await worker.restart(), { ok: true });
+    assert.notEqual(worker.status().pid, before);
+    assert.equal(worker.status().restarts, 1);
+    await worker.stop();
+    await assertNoLeaks(marker, { timeoutMs: 0 });
+  });
+});
