@@ -129,8 +129,9 @@ export class MasterClient implements vscode.Disposable {
     try {
       const snapshot = await client.sendRequest(SubscribeRequest.type, {});
       if (this.client !== client) return;
-      this.setConnection('connected');
+      // Status first: listeners rendering on 'connected' must not see the previous session's status.
       this.statusEmitter.fire(snapshot);
+      this.setConnection('connected');
     } catch (error) {
       this.output.error(`steward/subscribe failed: ${describe(error)}`);
     }
@@ -219,17 +220,19 @@ async function waitForSocket(socketPath: string, exited: Promise<number | null>,
   while (Date.now() < deadline) {
     const socket = await tryConnect(socketPath);
     if (socket) return socket;
-    if (exitCode !== undefined) throw new Error(`the master exited (code ${exitCode}) before listening:\n${logTail(logFile)}`);
+    if (exitCode !== undefined) throw new Error(`the master exited (code ${exitCode}) before listening: ${logTail(logFile)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the master did not listen on ${socketPath} within ${CONNECT_TIMEOUT_MS / 1000}s:\n${logTail(logFile)}`);
+  throw new Error(`the master did not listen on ${socketPath} within ${CONNECT_TIMEOUT_MS / 1000}s: ${logTail(logFile)}`);
 }
 
+/** The master's last words: its last log line first (for a one-line message), then the tail of its log. */
 function logTail(logFile: string): string {
   try {
-    return readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+    const lines = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.trim() !== '').slice(-10);
+    return lines.length > 0 ? `${lines.at(-1)}\n--- end of ${logFile} ---\n${lines.join('\n')}` : `its log ${logFile} is empty`;
   } catch {
-    return '(no log)';
+    return `no log at ${logFile}`;
   }
 }
 

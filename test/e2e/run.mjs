@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// npm run test:e2e — Steward in a real VS Code (code-server), through its UI:
+// setup (cached) → package the .vsix → install it → open a copy of
+// examples/demo (private STEWARD_RUNTIME_DIR) in headless Chromium →
+// workers ready in the tree → "Reload Workers" → break steward.yaml
+// (squiggle + Problems) → reload → wait mode (tree, status bar; pids kept,
+// checked with `steward status --json`) → fix → reload → wait mode ends →
+// reload the window (same pids, tree back) → shut everything down and check
+// nothing is left. Screenshots of each step go to test-results/e2e/.
+//   --keep   keep the temp dir (workspace, logs) for debugging
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO, ensureSetup, installVsix, log, makeRunDirs, openWorkbench, packageVsix, startCodeServer, timed, waitForWorkbench } from './workbench.mjs';
+import { clearNotifications, notification, openFile, openProblems, openStewardView, replaceLine, runCommand, treeRow, waitForStatusText } from './ui.mjs';
+import { masterStatus, stopMasterAndCheck, workerPids } from './master.mjs';
+
+const OUT = path.join(REPO, 'test-results', 'e2e');
+const keep = process.argv.includes('--keep');
+const T0 = Date.now();
+
+const chromium = ensureSetup();
+const vsix = await timed('npm run package', () => packageVsix());
+const dirs = makeRunDirs('steward-e2e-', path.join(REPO, 'examples/demo'));
+fs.mkdirSync(OUT, { recursive: true });
+const configText = fs.readFileSync(path.join(dirs.workspace, 'steward.yaml'), 'utf8');
+const demoWorkers = Object.keys(parseWorkerNames(configText));
+
+let server; let browser; let page; let failed = false;
+const shot = async (name) => { await page.screenshot({ path: path.join(OUT, name) }); log(`screenshot test-results/e2e/${name}`); };
+
+try {
+  log(`temp dir ${dirs.tmp}; demo workers: ${demoWorkers.join(', ')}`);
+  await timed('install the .vsix into code-server', () => installVsix(vsix, dirs));
+  server = await timed('start code-server', () => startCodeServer(dirs));
+  ({ browser, page } = await timed('open the workbench until our status bar item shows', () =>
+    openWorkbench(chromium, server, { waitFor: '[id="steward-dev.steward.steward.status"]' })));
+
+  const pidsAtStart = await timed('step 1: every demo worker ready in the tree', () => everyWorkerReady());
+  await shot('01-workers-ready.png');
+
+  await timed('step 2: "Steward: Reload Workers" from the palette → outcome', async () => {
+    await runCommand(page, 'Steward: Reload Workers');
+    await notification(page, 'Steward reload applied').waitFor({ timeout: 30_000 });
+    expectSamePids(pidsAtStart, 'after an unchanged reload');
+  });
+  await shot('02-reload-applied.png');
+  await clearNotifications(page);
+
+  const broken = breakableLine(configText);
+  await timed(`step 3: break steward.yaml line ${broken.line} → squiggle + Problems`, async () => {
+    await openFile(page, 'steward.yaml');
+    await replaceLine(page, broken.line, broken.bad);
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });
+    const rows = await openProblems(page);
+    await rows.filter({ hasText: broken.problem }).first().waitFor({ timeout: 20_000 });
+  });
+  await shot('03-diagnostic.png');
+
+  await timed('step 4: reload → wait mode in tree and status bar, pids unchanged', async () => {
+    await runCommand(page, 'Steward: Reload Workers');
+    await notification(page, 'Steward reload rejected').waitFor({ timeout: 30_000 });
+    await openStewardView(page);
+    await treeRow(page, 'Master: wait mode').waitFor({ timeout: 20_000 });
+    await waitForStatusText(page, /Steward: wait mode · gen \d+ · (\d+)\/\1 ready/);
+    const status = masterStatus(dirs);
+    if (status.state !== 'wait') throw new Error(`steward status says ${status.state}, expected wait`);
+    expectSamePids(pidsAtStart, 'in wait mode');
+  });
+  await shot('04-wait-mode.png');
+  fs.copyFileSync(path.join(OUT, '04-wait-mode.png'), path.join(REPO, 'media', 'screenshot-wait-mode.png'));
+  await clearNotifications(page);
+
+  await timed('step 5: fix, reload → wait mode ends', async () => {
+    await openFile(page, 'steward.yaml');
+    await replaceLine(page, broken.line, broken.good);
+    await runCommand(page, 'Steward: Reload Workers');
+    await notification(page, 'Wait mode ended').waitFor({ timeout: 30_000 });
+    await treeRow(page, 'Master: running').waitFor({ timeout: 20_000 });
+    await waitForStatusText(page, /^Steward: gen \d+ · (\d+)\/\1 ready$/);
+    if (masterStatus(dirs).state !== 'running') throw new Error('the master did not leave wait mode');
+    expectSamePids(pidsAtStart, 'after the fix');
+  });
+  await shot('05-recovered.png');
+
+  await timed('step 6: reload the window → same pids, tree back', async () => {
+    await page.evaluate(() => { window.stewardBeforeReload = true; });
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForFunction(() => !window.stewardBeforeReload, null, { timeout: 60_000 });
+    await waitForWorkbench(page, { waitFor: '[id="steward-dev.steward.steward.status"]' });
+    await everyWorkerReady();
+    expectSamePids(pidsAtStart, 'after a window reload');
+  });
+  await shot('06-after-window-reload.png');
+  log('ALL STEPS PASSED');
+} catch (error) {
+  failed = true;
+  console.error(`FAILED: ${error.stack ?? error}`);
+  if (page) await page.screenshot({ path: path.join(OUT, 'failure.png') }).catch(() => {});
+  try { console.error(`--- code-server log tail ---\n${fs.readFileSync(dirs.logFile, 'utf8').split('\n').slice(-20).join('\n')}`); } catch { /* none */ }
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (server) {
+    const clean = await server.stop();
+    log(`code-server process group ${server.pid} ${clean ? 'stopped' : 'STILL ALIVE'}`);
+    if (!clean) failed = true;
+  }
+  if (!(await stopMasterAndCheck(dirs))) failed = true;
+  if (keep) log(`kept ${dirs.tmp}`); else fs.rmSync(dirs.tmp, { recursive: true, force: true });
+  log(`total ${((Date.now() - T0) / 1000).toFixed(1)}s -> ${failed ? 'FAIL' : 'PASS'}`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+/** Waits until the master reports every demo worker ready and the tree shows each as ready; returns their pids. */
+async function everyWorkerReady() {
+  await openStewardView(page);
+  for (const name of demoWorkers) await treeRow(page, `${name}: `).first().waitFor({ timeout: 60_000 });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = masterStatus(dirs);
+    const notReady = demoWorkers.filter((name) => !status?.workers.some((w) => w.name === name && /^(ready|running)$/.test(w.state)));
+    const rowsReady = await Promise.all(demoWorkers.map((name) => treeRow(page, `${name}: ready`).or(treeRow(page, `${name}: running`)).count()));
+    if (status && notReady.length === 0 && rowsReady.every((count) => count > 0)) return workerPids(status);
+    if (Date.now() > deadline) throw new Error(`workers not ready: ${notReady.join(', ') || 'tree rows lag behind'}`);
+    await page.waitForTimeout(300);
+  }
+}
+
+function expectSamePids(before, when) {
+  const now = workerPids(masterStatus(dirs));
+  if (now !== before) throw new Error(`worker pids changed ${when}: ${before} → ${now}`);
+  log(`  same worker pids ${when}: ${now}`);
+}
+
+/** Top-level worker names of steward.yaml (two-space indented keys under `workers:`). */
+function parseWorkerNames(text) {
+  const names = {};
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => /^workers:\s*$/.test(line));
+  for (const line of lines.slice(start + 1)) {
+    if (/^\S/.test(line)) break;
+    const match = /^ {2}([a-z0-9][a-z0-9_-]*):/.exec(line);
+    if (match) names[match[1]] = true;
+  }
+  return names;
+}
+
+/** The line to break: `version: 1` becomes an unsupported version (an error the checker locates). */
+function breakableLine(text) {
+  const index = text.split('\n').findIndex((line) => /^version:\s*1\s*$/.test(line));
+  if (index < 0) throw new Error('examples/demo/steward.yaml has no top-level "version: 1" line to break');
+  return { line: index + 1, bad: 'version: 7', good: 'version: 1', problem: 'unsupported version 7' };
+}

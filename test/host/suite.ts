@@ -1,0 +1,136 @@
+/**
+ * Tests that run INSIDE the VS Code extension host (code-server), loaded as
+ * `extensionTestsPath` by test/host/run.mjs, with the workspace a copy of
+ * examples/demo and a private STEWARD_RUNTIME_DIR. They use the real master.
+ * A tiny runner (no mocha) so nothing else needs installing; `run()` rejects
+ * when a test fails, which becomes the extension host's exit code.
+ */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ReloadResult, StatusSnapshot, WorkerStatus } from '../../shared/protocol';
+
+interface StewardApi {
+  activationMs: number;
+  connection(): string;
+  status(): StatusSnapshot | undefined;
+}
+
+const EXTENSION_ID = 'steward-dev.steward';
+const tests: { name: string; fn: () => Promise<void> }[] = [];
+const test = (name: string, fn: () => Promise<void>): void => void tests.push({ name, fn });
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function api(): StewardApi {
+  const extension = vscode.extensions.getExtension<StewardApi>(EXTENSION_ID);
+  assert.ok(extension?.isActive, 'the extension is active');
+  return extension.exports;
+}
+
+const allReady = (status: StatusSnapshot | undefined): StatusSnapshot | false =>
+  !!status && status.workers.length > 0 && status.workers.every((worker) => worker.state === 'ready' || worker.state === 'running') && status;
+
+const pidsOf = (workers: readonly WorkerStatus[]): string => workers.map((worker) => `${worker.name}#${worker.instance}=${worker.pid}`).sort().join(' ');
+
+test('the extension activates on steward.yaml within 50 ms', async () => {
+  const extension = vscode.extensions.getExtension<StewardApi>(EXTENSION_ID);
+  assert.ok(extension, 'extension installed');
+  await extension.activate();
+  assert.ok(extension.exports.activationMs < 50, `activation took ${extension.exports.activationMs.toFixed(1)} ms`);
+  console.log(`    activation: ${extension.exports.activationMs.toFixed(1)} ms`);
+});
+
+test('every contributed command is registered, and the palette hides each behind a when clause', async () => {
+  const contributed = (api() && vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes) as {
+    commands: { command: string }[];
+    menus: { commandPalette: { command: string; when?: string }[] };
+  };
+  const registered = new Set(await vscode.commands.getCommands(true));
+  for (const { command } of contributed.commands) assert.ok(registered.has(command), `${command} is registered`);
+  const palette = new Map(contributed.menus.commandPalette.map((entry) => [entry.command, entry.when]));
+  for (const { command } of contributed.commands) assert.ok(palette.get(command), `${command} has a when clause in the palette`);
+  assert.ok(registered.has('steward.workers.focus'), 'the Workers view exists');
+});
+
+test('it connects to the master it started and every demo worker becomes ready', async () => {
+  await waitFor('a connection', () => api().connection() === 'connected');
+  const status = await waitFor('all workers ready', () => allReady(api().status()), 60_000);
+  assert.equal(status.state, 'running');
+  assert.ok(status.workersEnabled, 'a trusted workspace runs workers');
+});
+
+test('"Reload Workers" on an unchanged config keeps every worker and its pid', async () => {
+  const before = pidsOf(api().status()!.workers);
+  const result = await vscode.commands.executeCommand<ReloadResult>('steward.reload');
+  assert.equal(result.ok, true);
+  assert.deepEqual(result.plan?.restart, []);
+  assert.deepEqual(result.plan?.start, []);
+  assert.equal(pidsOf(api().status()!.workers), before);
+});
+
+test('"Show Reload Plan" is a dry run', async () => {
+  const generation = api().status()!.generation;
+  const result = await vscode.commands.executeCommand<ReloadResult>('steward.showReloadPlan');
+  assert.equal(result.dryRun, true);
+  assert.equal(api().status()!.generation, generation);
+});
+
+test('"Check Config" runs steward check and finds the demo valid', async () => {
+  const outcome = await vscode.commands.executeCommand<{ valid: boolean; output: string }>('steward.checkConfig');
+  assert.equal(outcome.valid, true, outcome.output);
+});
+
+test('restarting a worker from its node gives it a new pid, and the tree follows', async () => {
+  const first = api().status()!.workers[0]!;
+  await vscode.commands.executeCommand('steward.restartWorker', { name: first.name, instance: first.instance });
+  const again = await waitFor('the restarted worker ready again', () => {
+    const worker = api().status()!.workers.find((w) => w.name === first.name && w.instance === first.instance && !w.draining);
+    return worker && worker.pid !== first.pid && (worker.state === 'ready' || worker.state === 'running') && worker;
+  }, 30_000);
+  assert.notEqual(again.pid, first.pid);
+  assert.equal(again.restarts >= first.restarts, true);
+});
+
+test('"Show Logs…" with a worker opens its log terminal', async () => {
+  const name = api().status()!.workers[0]!.name;
+  assert.equal(await vscode.commands.executeCommand('steward.showLogs', name), name);
+  await waitFor('the log terminal', () => vscode.window.terminals.find((terminal) => terminal.name === `Steward: ${name}`));
+});
+
+test('"Go to Worker Definition" opens steward.yaml at the worker', async () => {
+  const worker = api().status()!.workers[0]!;
+  await vscode.commands.executeCommand('steward.goToDefinition', worker.name);
+  const editor = await waitFor('an editor on steward.yaml', () => vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('steward.yaml') && vscode.window.activeTextEditor);
+  assert.equal(editor.selection.active.line, (worker.line ?? 1) - 1);
+});
+
+test('"Stop All" stops the master; "Start" brings it back with its workers', async () => {
+  const stopped = await vscode.commands.executeCommand<{ stopped: number }>('steward.stopAll');
+  assert.ok(stopped.stopped > 0);
+  await waitFor('the stopped state', () => api().connection() === 'stopped');
+  await vscode.commands.executeCommand('steward.start');
+  await waitFor('all workers ready after start', () => allReady(api().status()) && api().connection() === 'connected', 60_000);
+});
+
+export async function run(): Promise<void> {
+  let failed = 0;
+  for (const { name, fn } of tests) {
+    try {
+      await fn();
+      console.log(`ok - ${name}`);
+    } catch (error) {
+      failed++;
+      console.log(`not ok - ${name}: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }
+  console.log(`${tests.length - failed} passed, ${failed} failed`);
+  if (failed > 0) throw new Error(`${failed} extension-host test(s) failed`);
+}
