@@ -54,7 +54,8 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
   } catch (error) {
     throw new ImportError(label, `cannot read: ${(error as Error).message}`);
   }
-  const result = rebaseCwds(readSource(kind, text, label, source, options.scripts), dirname(source), dir);
+  const read = readSource(kind, text, label, source, options.scripts);
+  const result = { ...rebaseCwds(read, dirname(source), dir), notes: [...read.notes].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
   return { result, source, yaml: emitStewardYaml(result, label) };
 }
 

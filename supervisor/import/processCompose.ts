@@ -68,7 +68,8 @@ function translateProcess(source: YamlSource, process: YamlEntry, name: string, 
     const context: FieldContext = {
       worker,
       field,
-      note: (message) => notes.push({ file, line: field.line, worker: name, message: `${field.key}: ${message}` }),
+      note: (message, line) => notes.push({ file, line: line ?? field.line, worker: name, message: `${field.key}: ${message}` }),
+      entriesOf: (node) => source.entriesOf(node),
     };
     const translate = PROCESS_FIELDS[field.key];
     if (translate) translate(context);

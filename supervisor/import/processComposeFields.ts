@@ -9,8 +9,10 @@ import type { YamlEntry } from './yamlSource';
 export interface FieldContext {
   worker: ImportedWorker;
   field: YamlEntry;
-  /** Records a note on this key's line; the key name is prefixed. */
-  note(message: string): void;
+  /** Records a note on this key's line (or on `line`, deeper inside its value); the key name is prefixed. */
+  note(message: string, line?: number): void;
+  /** The entries of a mapping inside this field's value, with their lines. */
+  entriesOf(node: YamlEntry['node']): YamlEntry[] | undefined;
 }
 
 type Translator = (context: FieldContext) => void;
@@ -74,17 +76,15 @@ export function environmentOf(value: unknown, note: (message: string) => void): 
   return {};
 }
 
-function translateDependsOn({ worker, field, note }: FieldContext): void {
-  if (!isRecord(field.value)) return note('must be a mapping of process names');
+function translateDependsOn({ worker, field, note, entriesOf }: FieldContext): void {
+  const dependencies = entriesOf(field.node);
+  if (!dependencies) return note('must be a mapping of process names');
   const dependsOn: Record<string, 'started' | 'ready'> = {};
-  for (const [name, spec] of Object.entries(field.value)) {
+  for (const { key: name, value: spec, line } of dependencies) {
     const condition = isRecord(spec) && typeof spec.condition === 'string' ? spec.condition : 'process_started';
-    const translated = DEPENDENCY_CONDITIONS[condition];
-    if (translated) {
-      dependsOn[name] = translated;
-    } else {
-      dependsOn[name] = 'started';
-      note(`${name}: condition ${condition} has no steward equivalent (steward waits for start or readiness, not completion); approximated as 'started'`);
+    dependsOn[name] = DEPENDENCY_CONDITIONS[condition] ?? 'started';
+    if (!DEPENDENCY_CONDITIONS[condition]) {
+      note(`${name}: condition ${condition} has no steward equivalent (steward waits for start or readiness, not completion); approximated as 'started'`, line);
     }
   }
   worker.dependsOn = dependsOn;

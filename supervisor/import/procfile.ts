@@ -34,7 +34,11 @@ export function importProcfile(text: string, file: string): ImportResult {
     names.add(name);
     workers.push(withForemanPort({ name, command: command.trim(), line }, workers.length, notes, file));
   });
-  if (workers.length === 0) throw new ImportError(file, "no 'name: command' line found");
+  if (workers.length === 0) {
+    const [first] = notes;
+    const detail = notes.map((note) => `line ${note.line}: ${note.message.replace(/, skipped/, '')}`).join('; ');
+    throw new ImportError(file, `no valid 'name: command' line${detail ? ` (${detail})` : ''}`, first?.line);
+  }
   return { kind: 'procfile', file, workers, notes };
 }
 
