@@ -137,9 +137,11 @@ export class Worker implements ManagedWorker {
 
   /** One run: spawn, then wait for readiness. A failed restart attempt counts as a crash. */
   private launch(isRestart: boolean): Promise<StartOutcome> {
-    const launching = this.launchOnce(isRestart).finally(() => {
-      if (this.launching === launching) this.launching = null;
-    });
+    const launching = this.launchOnce(isRestart)
+      .catch((error: unknown): StartOutcome => ({ ok: false, reason: this.internalError(error) }))
+      .finally(() => {
+        if (this.launching === launching) this.launching = null;
+      });
     this.launching = launching;
     return launching;
   }
@@ -161,7 +163,7 @@ export class Worker implements ManagedWorker {
     if (this.spec.ready) this.setState('ready');
     const run = this.run!;
     this.say(this.spec.ready ? `ready (pid ${run.proc.pid})` : `running (pid ${run.proc.pid})`);
-    void run.proc.exited.then((exit) => this.afterExit(run, exit)).catch((error) => this.internalError(error));
+    void run.proc.exited.then((exit) => this.afterExit(run, exit)).catch((error: unknown) => this.internalError(error));
     return { ok: true };
   }
 
@@ -178,6 +180,7 @@ export class Worker implements ManagedWorker {
     const run = this.run;
     this.run = null;
     if (run) this.exitCode = (await run.proc.exited).status;
+    if (this.lifecycle.signal.aborted) return STOPPED;
     this.say(`start-up failed: ${reason}`);
     if (isRestart) await this.handleEnd(run?.startedAt ?? Date.now(), reason);
     else this.settle('failed', reason);
@@ -197,6 +200,7 @@ export class Worker implements ManagedWorker {
 
   /** Crash handling: give up after too many fast crashes, else back off and launch again. */
   private async handleEnd(startedAt: number, how: string): Promise<void> {
+    if (this.lifecycle.signal.aborted) return;
     const decision = this.backoff.next(Date.now() - startedAt);
     if (decision.giveUp) {
       const window = formatDuration(this.backoff.stableMs);
@@ -256,7 +260,10 @@ export class Worker implements ManagedWorker {
     this.record('system', text);
   }
 
-  private internalError(error: unknown): void {
-    this.say(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+  /** A bug must not take the master down: it is logged and reported as the reason. */
+  private internalError(error: unknown): string {
+    const reason = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    this.say(reason);
+    return reason;
   }
 }

@@ -93,6 +93,9 @@ export class Guardian {
 
   private launch(): ChildProcess {
     const child = spawn('sh', ['-c', GUARDIAN_SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.on('error', () => {
+      // `sh` missing: nothing to guard with; workers still stop with the master's own stop.
+    });
     child.stdin?.on('error', () => {
       // The guardian died; the 'exit' handler replaces it.
     });
