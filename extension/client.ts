@@ -35,6 +35,8 @@ export interface MasterLaunch {
   configPath: string;
   masterPath: string;
   stopWorkersOnExit: boolean;
+  /** Untrusted workspace: the master serves diagnostics and status but runs no worker command. */
+  untrusted: boolean;
 }
 
 /** Idle grace before an editor-started master stops: comfortably longer than a window reload. */
@@ -179,7 +181,7 @@ export class MasterClient implements vscode.Disposable {
 /** The command line of an editor-started master: stops when idle unless the user keeps workers running. */
 export function masterArgs(launch: MasterLaunch): string[] {
   const lifetime = launch.stopWorkersOnExit ? ['--idle-timeout', IDLE_TIMEOUT] : ['--keep-alive'];
-  return [launch.masterPath, 'up', '--editor', '--config', launch.configPath, ...lifetime];
+  return [launch.masterPath, 'up', '--editor', '--config', launch.configPath, ...lifetime, ...(launch.untrusted ? ['--untrusted'] : [])];
 }
 
 /** Starts the master in its own process group; resolves the returned promise if it exits (it should not). */

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ReloadRequest, type StatusSnapshot } from '../shared/protocol';
+import { DownRequest, ReloadRequest, type StatusSnapshot } from '../shared/protocol';
 import { describe, MasterClient, type MasterLaunch } from './client';
 import { affectsConnection, readSettings, workspaceFolder, type StewardSettings } from './config';
 import { LogTerminals } from './logs';
@@ -27,8 +27,8 @@ export class Ctx implements vscode.Disposable {
   private readonly statusBar = new StatusBar();
   /** The latest status while connected; kept across reconnects for wait-mode transitions. */
   snapshot: StatusSnapshot | undefined;
-  /** Why the extension does not connect at all, when it does not. */
-  private gate: 'noConfig' | 'untrusted' | undefined;
+  /** Set when there is no config: nothing to connect to, the welcome view shows. */
+  private gate: 'noConfig' | undefined;
   private lastError: string | undefined;
   private readonly contextKeys = new Map<string, boolean>();
   private saveTimer: NodeJS.Timeout | undefined;
@@ -41,7 +41,7 @@ export class Ctx implements vscode.Disposable {
       this.output, this.client, this.tree, this.logs, this.view, this.statusBar,
       this.client.onStatus((snapshot) => this.onStatus(snapshot)),
       this.client.onConnection(() => this.render()),
-      onTrustGranted(() => void this.start()),
+      onTrustGranted(() => void this.onTrustGranted()),
       vscode.workspace.onDidSaveTextDocument((document) => this.onSaved(document)),
       vscode.workspace.onDidChangeConfiguration((event) => affectsConnection(event) && void this.restart()),
       ...this.watchConfigFile(),
@@ -57,10 +57,10 @@ export class Ctx implements vscode.Disposable {
     return this.gate ?? this.client.connection;
   }
 
-  /** Connects to (or spawns) the master, unless there is no config or the workspace is untrusted. */
+  /** Connects to (or spawns) the master, unless there is no config. Untrusted: a master that runs no worker. */
   async start(): Promise<void> {
     const settings = this.settings();
-    this.gate = !settings || !existsSync(settings.configPath) ? 'noConfig' : mayRunWorkers() ? undefined : 'untrusted';
+    this.gate = !settings || !existsSync(settings.configPath) ? 'noConfig' : undefined;
     this.lastError = undefined;
     this.render();
     if (this.gate) return;
@@ -87,7 +87,16 @@ export class Ctx implements vscode.Disposable {
   private launch(): MasterLaunch {
     const settings = this.settings();
     if (!settings) throw new Error('no workspace folder is open');
-    return { configPath: settings.configPath, masterPath: settings.masterPath, stopWorkersOnExit: settings.stopWorkersOnExit };
+    return { configPath: settings.configPath, masterPath: settings.masterPath, stopWorkersOnExit: settings.stopWorkersOnExit, untrusted: !mayRunWorkers() };
+  }
+
+  /** A master started for an untrusted workspace runs no workers: replace it by one that does. */
+  private async onTrustGranted(): Promise<void> {
+    if (this.client.connected && this.snapshot?.workersEnabled === false) {
+      this.client.expectDisconnect();
+      await this.client.request(DownRequest.type, {}).catch((error: unknown) => this.output.warn(`stopping the untrusted master: ${describe(error)}`));
+    }
+    await this.start();
   }
 
   private onStatus(snapshot: StatusSnapshot): void {
@@ -102,6 +111,7 @@ export class Ctx implements vscode.Disposable {
     const live = connection === 'connected' ? this.snapshot : undefined;
     if (live) this.tree.showStatus(live);
     else this.tree.showMessage(messageFor(connection, this.lastError));
+    this.tree.setNotice(mayRunWorkers() ? undefined : messageFor('untrusted', undefined));
     this.statusBar.update(connection, live);
     this.setContext('steward.connected', live !== undefined);
     this.setContext('steward.waitMode', live?.state === 'wait');

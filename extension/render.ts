@@ -209,6 +209,7 @@ export function statusBarView(connection: ConnectionState, snapshot: StatusSnaps
     const key = connection === 'connected' ? 'connecting' : connection;
     return { text: CONNECTION_TEXT[key], tooltip: 'Steward: show the Workers view' };
   }
+  if (!snapshot.workersEnabled) return { text: CONNECTION_TEXT.untrusted, tooltip: 'Steward runs no worker command in an untrusted workspace' };
   const { ready, total } = readyCounts(snapshot);
   const counts = `gen ${snapshot.generation} · ${ready}/${total} ready`;
   if (snapshot.state === 'wait') {

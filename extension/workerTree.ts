@@ -73,9 +73,10 @@ export class WorkerNode extends vscode.TreeItem {
 
 /** An empty or error state that explains itself, optionally with an action on click. */
 export class MessageNode extends vscode.TreeItem {
-  constructor(kind: string, label: string, tooltip: string, icon: IconSpec, command?: vscode.Command) {
+  constructor(kind: string, label: string, tooltip: string, icon: IconSpec, command?: vscode.Command, description?: string) {
     super(label, vscode.TreeItemCollapsibleState.None);
     this.id = `message:${kind}`;
+    this.description = description;
     this.tooltip = tooltip;
     this.iconPath = themeIcon(icon);
     this.command = command;
@@ -89,7 +90,7 @@ export type WorkerTreeNode = MasterNode | WorkerNode | MessageNode;
 export function messageFor(connection: ConnectionState, detail: string | undefined): MessageNode | undefined {
   switch (connection) {
     case 'untrusted':
-      return new MessageNode('untrusted', 'Manage Workspace Trust…', 'This workspace is not trusted, so Steward runs none of its worker commands. Trust it to start the workers.', { id: 'shield', color: 'list.warningForeground' }, { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' });
+      return new MessageNode('untrusted', 'Manage Workspace Trust…', 'This workspace is not trusted, so Steward runs none of its worker commands; config diagnostics still work. Trust it to start the workers.', { id: 'shield', color: 'list.warningForeground' }, { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' }, 'untrusted: no worker runs');
     case 'connecting':
       return new MessageNode('connecting', 'Connecting to the master…', 'Starting or connecting to this workspace\'s Steward master.', { id: 'loading~spin' });
     case 'stopped':
@@ -107,6 +108,8 @@ export class WorkerTree implements vscode.TreeDataProvider<WorkerTreeNode>, vsco
   private master: MasterNode | undefined;
   private workers: WorkerNode[] = [];
   private message: MessageNode | undefined;
+  /** Shown above everything else (the untrusted-workspace explanation). */
+  private notice: MessageNode | undefined;
   private readonly clock = setInterval(() => this.tick(), CLOCK_TICK_MS);
 
   getTreeItem(node: WorkerTreeNode): vscode.TreeItem {
@@ -114,12 +117,18 @@ export class WorkerTree implements vscode.TreeDataProvider<WorkerTreeNode>, vsco
   }
 
   getChildren(node?: WorkerTreeNode): WorkerTreeNode[] {
-    if (!node) return this.message ? [this.message] : this.master ? [this.master] : [];
+    if (!node) return [...(this.notice ? [this.notice] : []), ...(this.message ? [this.message] : this.master ? [this.master] : [])];
     return node instanceof MasterNode ? this.workers : [];
   }
 
   getParent(node: WorkerTreeNode): WorkerTreeNode | undefined {
     return node instanceof WorkerNode ? node.parent : undefined;
+  }
+
+  setNotice(notice: MessageNode | undefined): void {
+    if (this.notice?.id === notice?.id) return;
+    this.notice = notice;
+    this.changeEmitter.fire(undefined);
   }
 
   /** Shows a message instead of the status (not connected, untrusted, …); undefined clears the view. */

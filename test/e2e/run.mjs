@@ -10,7 +10,7 @@
 //   --keep   keep the temp dir (workspace, logs) for debugging
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, ensureSetup, installVsix, log, makeRunDirs, openWorkbench, packageVsix, startCodeServer, timed, waitForWorkbench } from './workbench.mjs';
+import { REPO, WORKBENCH_SETTINGS, ensureSetup, installVsix, log, makeRunDirs, openWorkbench, packageVsix, startCodeServer, timed, waitForWorkbench } from './workbench.mjs';
 import { clearNotifications, notification, openFile, openProblems, openStewardView, replaceLine, runCommand, treeRow, waitForStatusText } from './ui.mjs';
 import { masterStatus, stopMasterAndCheck, workerPids } from './master.mjs';
 
@@ -105,9 +105,42 @@ try {
     if (!clean) failed = true;
   }
   if (!(await stopMasterAndCheck(dirs))) failed = true;
+  if (!failed) failed = !(await untrustedPhase());
   if (keep) log(`kept ${dirs.tmp}`); else fs.rmSync(dirs.tmp, { recursive: true, force: true });
   log(`total ${((Date.now() - T0) / 1000).toFixed(1)}s -> ${failed ? 'FAIL' : 'PASS'}`);
   process.exitCode = failed ? 1 : 0;
+}
+
+/**
+ * The same workspace, untrusted (Workspace Trust on, nothing granted): the
+ * view explains itself and offers to manage trust, and no master (so no
+ * worker command) is started.
+ */
+async function untrustedPhase() {
+  let untrusted; let ok = true;
+  try {
+    untrusted = await startCodeServer(dirs, { trust: true, settings: { ...WORKBENCH_SETTINGS, 'security.workspace.trust.enabled': true } });
+    ({ browser, page } = await openWorkbench(chromium, untrusted, { waitFor: '[id="steward-dev.steward.steward.status"]' }));
+    await timed('step 7: untrusted workspace → "Manage Workspace Trust…", a master that runs no worker', async () => {
+      await openStewardView(page);
+      await page.locator('[id="workbench.view.extension.steward"] .monaco-list-row', { hasText: 'Manage Workspace Trust' }).waitFor({ timeout: 20_000 });
+      await treeRow(page, 'Master: ').waitFor({ timeout: 30_000 });
+      await waitForStatusText(page, /Steward: restricted/);
+      const status = masterStatus(dirs);
+      if (!status || status.workersEnabled !== false) throw new Error(`expected a master with workersEnabled false, got ${JSON.stringify(status)}`);
+      const running = status.workers.filter((worker) => worker.pid !== null);
+      if (running.length > 0) throw new Error(`workers run in an untrusted workspace: ${workerPids(status)}`);
+    });
+    await shot('07-untrusted.png');
+  } catch (error) {
+    ok = false;
+    console.error(`FAILED: ${error.stack ?? error}`);
+  } finally {
+    await browser?.close().catch(() => {});
+    if (untrusted && !(await untrusted.stop())) ok = false;
+    if (!(await stopMasterAndCheck(dirs))) ok = false;
+  }
+  return ok;
 }
 
 /** Waits until the master reports every demo worker ready and the tree shows each as ready; returns their pids. */

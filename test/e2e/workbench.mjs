@@ -105,7 +105,7 @@ function freePort(host) {
  * STEWARD_RUNTIME_DIR in its environment (the extension's master inherits it).
  * Returns { url, port, pid, stop() }; stop() kills the whole group.
  */
-export async function startCodeServer(dirs, { settings = WORKBENCH_SETTINGS, extraArgs = [], port, timeoutMs = 60_000 } = {}) {
+export async function startCodeServer(dirs, { settings = WORKBENCH_SETTINGS, extraArgs = [], port, timeoutMs = 60_000, trust = false } = {}) {
   fs.mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
   const tmpDir = path.join(dirs.tmp, 't');
   fs.mkdirSync(tmpDir, { recursive: true });
@@ -114,7 +114,7 @@ export async function startCodeServer(dirs, { settings = WORKBENCH_SETTINGS, ext
   const out = fs.openSync(dirs.logFile, 'a');
   const child = spawn(NODE24, [CODE_SERVER, '--auth', 'none', '--bind-addr', `127.0.0.1:${listenPort}`, '--config', dirs.configFile,
     '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', ...extraArgs, dirs.workspace],
+    ...(trust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...extraArgs, dirs.workspace],
   { detached: true, stdio: ['ignore', out, out], env: { ...process.env, TMPDIR: tmpDir, STEWARD_RUNTIME_DIR: dirs.runtimeDir } });
   fs.closeSync(out);
   let exited = null;

@@ -143,6 +143,7 @@ describe('the status bar', () => {
     assert.equal(statusBarView('connected', snapshot({ state: 'reloading' })).text, '$(sync~spin) Steward: gen 4 · 2/2 ready');
     assert.equal(statusBarView('connecting', undefined).text, '$(loading~spin) Steward: starting…');
     assert.equal(statusBarView('untrusted', undefined).text, '$(shield) Steward: restricted');
+    assert.equal(statusBarView('connected', snapshot({ workersEnabled: false })).text, '$(shield) Steward: restricted');
     assert.equal(statusBarView('stopped', snapshot()).text, '$(debug-stop) Steward: stopped');
   });
 });
