@@ -4,9 +4,9 @@
  * no source is ever executed — and writes nothing.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { emitStewardYaml } from './emit';
-import { ImportError, type ImportResult, type ImportedWorker, type SourceKind } from './model';
+import { ImportError, type ImportNote, type ImportResult, type ImportedWorker, type SourceKind } from './model';
 import { importPackageJson } from './packageJson';
 import { importPm2 } from './pm2';
 import { importProcessCompose } from './processCompose';
@@ -55,7 +55,8 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
     throw new ImportError(label, `cannot read: ${(error as Error).message}`);
   }
   const read = readSource(kind, text, label, source, options.scripts);
-  const result = { ...rebaseCwds(read, dirname(source), dir), notes: [...read.notes].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+  const notes = [...read.notes, ...dotenvNote(kind, source, dir)].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const result = { ...rebaseCwds(read, dirname(source), dir), notes };
   return { result, source, yaml: emitStewardYaml(result, label) };
 }
 
@@ -104,6 +105,14 @@ function rebaseCwds(result: ImportResult, sourceDir: string, configDir: string):
     return { ...worker, cwd: relative(configDir, resolve(sourceDir, worker.cwd ?? '.')) || undefined };
   };
   return { ...result, workers: result.workers.map(rebase) };
+}
+
+/** foreman, honcho and process-compose load the .env beside their file; steward does not read .env files. */
+function dotenvNote(kind: SourceKind, source: string, dir: string): ImportNote[] {
+  const dotenv = join(dirname(source), '.env');
+  if ((kind !== 'procfile' && kind !== 'process-compose') || !isFile(dotenv)) return [];
+  const message = `${kind === 'procfile' ? 'foreman and honcho load' : 'process-compose loads'} this file; steward does not: put the variables the workers need in their env`;
+  return [{ file: relative(dir, dotenv), message }];
 }
 
 function isFile(path: string): boolean {

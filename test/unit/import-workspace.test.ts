@@ -118,6 +118,14 @@ describe('finding the source', () => {
     assert.deepEqual(compose.result.workers.map((worker) => worker.cwd), ['pc', 'pc/services/api', 'pc/services/api', 'pc/services/web']);
   });
 
+  it('notes a .env beside a Procfile, which foreman would load and steward does not', () => {
+    write('.env', 'SECRET=x\n');
+    const { result, yaml } = importWorkspace(dir, { from: 'Procfile' });
+    assert.deepEqual(result.notes, [{ file: '.env', message: 'foreman and honcho load this file; steward does not: put the variables the workers need in their env' }]);
+    assert.doesNotMatch(yaml, /SECRET/);
+    rmSync(join(dir, '.env'));
+  });
+
   it('says what it looked for when there is nothing to import, or the --from kind is missing', () => {
     const empty = mkdtempSync(join(tmpdir(), 'steward-import-empty-'));
     try {
