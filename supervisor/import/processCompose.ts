@@ -63,6 +63,7 @@ function translateProcess(source: YamlSource, process: YamlEntry, name: string, 
   };
   if (!fields) return skip('is not a mapping');
   if (fields.some((field) => field.key === 'disabled' && field.value === true)) return skip('is disabled');
+  // process-compose restarts nothing unless told (availability.restart defaults to "no").
   const worker: ImportedWorker = { name, command: '', line: process.line, restart: 'never' };
   for (const field of fields) {
     const context: FieldContext = {

@@ -57,6 +57,8 @@ export const PROCESS_FIELDS: Record<string, Translator> = {
   },
   availability: translateAvailability,
   shutdown: translateShutdown,
+  // `disabled: true` processes are skipped before their keys are translated.
+  disabled: () => undefined,
 };
 
 /** process-compose's `environment` is a list of `KEY=value` strings; a mapping is accepted too. */

@@ -59,8 +59,8 @@ describe('importing process-compose.yaml', () => {
   });
 
   it('reports every key it does not translate on its own line, and skips disabled processes', () => {
-    const text = 'version: "0.5"\nlog_location: pc.log\nprocesses:\n  a:\n    command: x\n    log_location: a.log\n    is_daemon: true\n  b:\n    command: y\n    disabled: true\n';
-    assert.deepEqual(notesOf(text), ['2: log_location: not translated', '6: log_location: not translated', '7: is_daemon: not translated', "8: process 'b' is disabled, skipped"]);
+    const text = 'version: "0.5"\nlog_location: pc.log\nprocesses:\n  a:\n    command: x\n    log_location: a.log\n    is_daemon: true\n    disabled: false\n  b:\n    command: y\n    disabled: true\n';
+    assert.deepEqual(notesOf(text), ['2: log_location: not translated', '6: log_location: not translated', '7: is_daemon: not translated', "9: process 'b' is disabled, skipped"]);
   });
 
   it('drops a dependency on a skipped process, so the result still checks', () => {
