@@ -1,0 +1,95 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=SCENARIO,…] [-- --tools=TOOL,…] [-- --out=DIR]`
+ *
+ * Runs every scenario of issue 7 for Steward, PM2 and supervisord in one
+ * run and writes results.json + RESULTS.md (default: this folder).
+ * --quick: N = 10, 3 repetitions, short idle window, 25 MB of logs, no
+ * scale point — under 2 minutes. Full: N = 1, 10, 50 and 200 (sleep), 5
+ * repetitions, a 60 s idle window, 100 MB of logs.
+ */
+import { join } from 'node:path';
+import { describeMachine } from './lib/machine';
+import { ProcessIndex } from './lib/procfs';
+import { Recorder } from './lib/results';
+import { now } from './lib/timing';
+import { writeReport } from './report/report';
+import { checkTargets } from './report/targets';
+import { runBaseline } from './scenarios/baseline';
+import type { BenchContext, Settings } from './scenarios/context';
+import { runFootprint } from './scenarios/footprint';
+import { runInvalid } from './scenarios/invalid';
+import { runLifecycle } from './scenarios/lifecycle';
+import { runLogs } from './scenarios/logs';
+import { runOrphans } from './scenarios/orphans';
+import { pm2Driver } from './tools/pm2';
+import { stewardDriver } from './tools/steward';
+import { supervisordDriver } from './tools/supervisord';
+import type { ToolDriver } from './tools/tool';
+
+const QUICK: Settings = { quick: true, counts: [10], scaleCount: null, reps: 3, idleSliceMs: 1_000, idleCount: 50, logMegabytes: 25, orphanCount: 10 };
+const FULL: Settings = { quick: false, counts: [1, 10, 50], scaleCount: 200, reps: 5, idleSliceMs: 12_000, idleCount: 50, logMegabytes: 100, orphanCount: 50 };
+
+type Family = (context: BenchContext, log: (line: string) => void) => Promise<void>;
+const FAMILIES: Record<string, Family> = {
+  lifecycle: runLifecycle,
+  baseline: runBaseline,
+  invalid: runInvalid,
+  footprint: runFootprint,
+  logs: runLogs,
+  orphans: runOrphans,
+};
+
+function option(name: string): string[] | null {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3).split(',') : null;
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function availableDrivers(wanted: string[] | null) {
+  const drivers: ToolDriver[] = [];
+  const skipped: Array<{ tool: string; reason: string }> = [];
+  const tools: Record<string, string> = { node: process.version };
+  for (const driver of [stewardDriver, pm2Driver, supervisordDriver]) {
+    if (wanted && !wanted.includes(driver.name)) continue;
+    const reason = await driver.unavailable();
+    if (reason) {
+      skipped.push({ tool: driver.name, reason });
+      log(`skipping ${driver.name}: ${reason}`);
+      continue;
+    }
+    drivers.push(driver);
+    tools[driver.name] = await driver.version();
+  }
+  return { drivers, skipped, tools };
+}
+
+async function main(): Promise<number> {
+  const started = now();
+  const settings = process.argv.includes('--quick') ? QUICK : FULL;
+  const machine = describeMachine();
+  const { drivers, skipped, tools } = await availableDrivers(option('tools'));
+  const context: BenchContext = { settings, recorder: new Recorder(), index: new ProcessIndex(), drivers };
+  const only = option('only');
+  for (const [name, family] of Object.entries(FAMILIES)) {
+    if (only && !only.includes(name)) continue;
+    await family(context, log);
+  }
+  const results = context.recorder.rows();
+  const command = `npm run bench${settings.quick ? ' -- --quick' : ''}`;
+  const report = { generated: new Date().toISOString(), command, quick: settings.quick, durationS: (now() - started) / 1000, machine, tools, skipped, settings, failures: context.recorder.failures, targets: checkTargets(results), results };
+  writeReport(report, option('out')?.[0] ?? join(__dirname));
+  for (const failure of report.failures) log(`FAILED ${failure}`);
+  log(`done in ${Math.round(report.durationS)} s: ${results.length} rows, ${report.failures.length} failures`);
+  return report.failures.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    log(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exitCode = 70;
+  },
+);

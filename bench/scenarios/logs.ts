@@ -1,0 +1,69 @@
+/**
+ * log-throughput: one worker writes `logMegabytes` MB of numbered 100-byte
+ * lines as fast as it can. Timed from the signal that starts the writer to
+ * the last line delivered by the tool: Steward to a client following the
+ * worker over the socket (`steward/log`, what `steward logs -f` and the
+ * extension read), PM2 and supervisord to their log file (their own path).
+ * Every line is counted and its number checked; peak RSS is the VmHWM of
+ * the supervisor's processes.
+ */
+import { logMegabytes, makeFleet } from '../lib/fleet';
+import { statusKb } from '../lib/procfs';
+import { now, waitFor } from '../lib/timing';
+import { waitUp } from '../lib/verify';
+import type { ToolDriver } from '../tools/tool';
+import { type BenchContext, withSession } from './context';
+
+const LINE_BYTES = 100;
+/** Give up when no line arrived for this long: what is missing then is lost. */
+const STALL_MS = 10_000;
+
+class LineCounter {
+  received = 0;
+  outOfOrder = 0;
+  lastArrival = now();
+  private next = 0;
+
+  readonly onLine = (text: string): void => {
+    const seq = Number.parseInt(text, 10);
+    if (seq !== this.next) this.outOfOrder++;
+    this.next = seq + 1;
+    this.received++;
+    this.lastArrival = now();
+  };
+}
+
+async function throughputOnce(context: BenchContext, driver: ToolDriver): Promise<void> {
+  const fleet = makeFleet('log', 1);
+  const expected = Math.floor((logMegabytes.value * 1024 * 1024) / LINE_BYTES);
+  const key = { scenario: 'log-throughput', tool: driver.name, workers: 'log', n: 1 };
+  await withSession(context, driver, fleet, async (session) => {
+    await session.start();
+    const writer = (await waitUp(context.index, fleet)).get('w0') as number;
+    const counter = new LineCounter();
+    const unfollow = await session.followOutput('w0', counter.onLine);
+    const started = now();
+    process.kill(writer, 'SIGUSR1');
+    await waitFor(() => counter.received >= expected || now() - Math.max(counter.lastArrival, started) > STALL_MS, { timeoutMs: 600_000, what: 'log lines' });
+    const seconds = (counter.lastArrival - started) / 1000;
+    await unfollow();
+    const own = context.index.scan(fleet.tag).supervisor;
+    context.recorder.sample(key, 'ms', seconds * 1000);
+    context.recorder.sample(key, 'mb_per_s', (counter.received * LINE_BYTES) / 1024 / 1024 / seconds);
+    context.recorder.sample(key, 'rss_mb', own.reduce((sum, pid) => sum + statusKb(pid, 'VmHWM'), 0) / 1024);
+    context.recorder.sample(key, 'lost', expected - counter.received + counter.outOfOrder);
+    await session.stop();
+  });
+}
+
+export async function runLogs(context: BenchContext, log: (line: string) => void): Promise<void> {
+  logMegabytes.value = context.settings.logMegabytes;
+  for (const driver of context.drivers) {
+    log(`log-throughput ${driver.name} ${logMegabytes.value} MB`);
+    try {
+      for (let rep = 0; rep < context.settings.reps; rep++) await throughputOnce(context, driver);
+    } catch (error) {
+      context.recorder.failures.push(`log-throughput ${driver.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
