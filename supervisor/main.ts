@@ -6,20 +6,45 @@
  */
 import { runCheck } from './cli/check';
 import { runInit } from './cli/init';
+import { runDown } from './cli/down';
+import { runLogs } from './cli/logs';
+import { runLsp } from './cli/lsp';
+import { runReload } from './cli/reload';
+import { runStatus } from './cli/status';
+import { runUp } from './cli/up';
+import { runRestart, runStart, runStop } from './cli/workerControl';
 
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   check: runCheck,
   init: runInit,
+  up: runUp,
+  reload: runReload,
+  status: runStatus,
+  logs: runLogs,
+  start: runStart,
+  stop: runStop,
+  restart: runRestart,
+  down: runDown,
+  lsp: runLsp,
 };
 
 const USAGE = `usage: steward <command> [options]
 
 commands:
+  up [-d] [--editor] [--watch]   start the master for this workspace (foreground, or detached)
+  reload [--all] [--dry-run]     reload the config; 0 applied, 1 rejected (wait mode), 2 no master
+  status [--json]                the master and its workers; 2 when no master runs
+  logs [-f] [-n LINES] [WORKER]  recent (and following) worker output
+  start|stop|restart WORKER      per-worker control
+  down                           stop every worker and the master
+  lsp                            the language server over stdio, bridged to this workspace's master
   check [FILE] [--json]   validate steward.yaml, print file:line:col: severity: message
   init [DIR] [--from SOURCE] [--force] [--dry-run] [--json]
                           create steward.yaml from package.json, Procfile, process-compose, PM2
+
+every command takes --config PATH (default: the nearest steward.yaml upward)
 `;
 
 async function main(argv: string[]): Promise<number> {

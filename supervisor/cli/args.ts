@@ -1,0 +1,55 @@
+/**
+ * Command-line parsing for every command (node:util parseArgs, strict):
+ * unknown flags, missing values and wrong positional counts become a
+ * UsageError, which main turns into exit 2 with the command's usage line.
+ * Every command takes `--config PATH`.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandSyntax<O extends Options> {
+  /** e.g. `steward logs [-f] [WORKER]` */
+  usage: string;
+  options: O;
+  /** Positional arguments: at least `min`, at most `max`. */
+  min?: number;
+  max?: number;
+}
+
+export const CONFIG_OPTION = { config: { type: 'string' } } as const;
+
+export function parseCommand<O extends Options>(args: string[], syntax: CommandSyntax<O>) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...syntax.options, ...CONFIG_OPTION }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message, syntax.usage);
+  }
+  const { positionals } = parsed;
+  const min = syntax.min ?? 0;
+  const max = syntax.max ?? 0;
+  if (positionals.length < min) throw new UsageError('missing argument', syntax.usage);
+  if (positionals.length > max) throw new UsageError(`unexpected argument '${positionals[max]}'`, syntax.usage);
+  return { values: parsed.values, positionals };
+}
+
+/** Runs a command body, turning a UsageError into the message + usage and exit 2. */
+export async function withUsage(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`steward: ${error.message}\nusage: ${error.usage}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The CLI side of the control socket: a plain JSON-RPC connection (no LSP
+ * initialize is needed for steward/* requests) to this workspace's master.
+ */
+import { connect, type Socket } from 'node:net';
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { workspacePaths, type WorkspacePaths } from '../runtime/paths';
+
+export interface MasterClient {
+  connection: MessageConnection;
+  paths: WorkspacePaths;
+  /** Resolves when the master closes the connection (e.g. after `down`). */
+  closed: Promise<void>;
+  close(): void;
+}
+
+/** Exit code of every command when no master runs for the workspace. */
+export const NO_MASTER = 2;
+
+/** A connected socket, or undefined when nothing listens at the path. */
+export function connectSocket(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', () => resolve(undefined));
+  });
+}
+
+export async function connectToMaster(configFile: string): Promise<MasterClient | undefined> {
+  const paths = workspacePaths(configFile);
+  const socket = await connectSocket(paths.socket);
+  if (!socket) return undefined;
+  const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+  // vscode-jsonrpc keeps requests pending when the socket closes; disposing rejects them.
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => connection.dispose());
+  socket.on('error', () => socket.destroy());
+  connection.listen();
+  return {
+    connection,
+    paths,
+    closed,
+    close: () => {
+      connection.dispose();
+      socket.end();
+    },
+  };
+}
+
+export function reportNoMaster(configFile: string): number {
+  process.stderr.write(`steward: no master is running for ${configFile} (start one with \`steward up\`)\n`);
+  return NO_MASTER;
+}
+
+/**
+ * Connects, runs `body`, and disconnects. Exit 2 when no master runs;
+ * a connection lost mid-request is reported and exits 1.
+ */
+export async function withMaster(configFile: string, body: (client: MasterClient) => Promise<number>): Promise<number> {
+  const client = await connectToMaster(configFile);
+  if (!client) return reportNoMaster(configFile);
+  try {
+    return await body(client);
+  } catch (error) {
+    process.stderr.write(`steward: ${describeRpcError(error)}\n`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}
+
+function describeRpcError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/connection got disposed|closed|ended/i.test(message)) return `lost the connection to the master (${message})`;
+  return message;
+}

@@ -1,0 +1,56 @@
+/**
+ * Starting a master in the background (`up -d`, and `lsp` when none runs):
+ * the same bundle runs `up --foreground` in its own session with its output
+ * appended to the workspace's log file in the runtime directory; we return
+ * once it answers on its socket, or report its own words if it exits first.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ensurePrivateDir, workspacePaths } from '../runtime/paths';
+import { connectSocket } from './client';
+
+const ANSWER_TIMEOUT_MS = 20_000;
+const POLL_MS = 50;
+
+export type DetachOutcome = { ok: true; pid: number; log: string } | { ok: false; code: number; output: string; log: string };
+
+export async function startDetachedMaster(configFile: string, upFlags: string[]): Promise<DetachOutcome> {
+  const paths = workspacePaths(configFile);
+  ensurePrivateDir(paths.dir);
+  const log = openSync(paths.log, 'a', 0o600);
+  const offset = statSync(paths.log).size;
+  let exitCode: number | null = null;
+  let pid: number;
+  try {
+    const child = spawn(process.execPath, [process.argv[1], 'up', '--foreground', '--config', configFile, ...upFlags], {
+      cwd: dirname(configFile),
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    pid = child.pid ?? 0;
+    child.once('exit', (code, signal) => (exitCode = code ?? (signal ? 128 : 1)));
+    child.unref();
+  } finally {
+    closeSync(log);
+  }
+  const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const socket = await connectSocket(paths.socket);
+    if (socket) {
+      socket.destroy();
+      return { ok: true, pid, log: paths.log };
+    }
+    if (exitCode !== null) return { ok: false, code: exitCode, output: readFrom(paths.log, offset), log: paths.log };
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return { ok: false, code: 1, output: `the master (pid ${pid}) did not answer within ${ANSWER_TIMEOUT_MS / 1000}s\n${readFrom(paths.log, offset)}`, log: paths.log };
+}
+
+function readFrom(file: string, offset: number): string {
+  try {
+    return readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `steward logs [-f] [-n LINES] [WORKER]`: recent lines, name-prefixed;
+ * with -f keeps printing pushed lines until Ctrl-C or the master goes away.
+ * Exit 0, 1 unknown worker, 2 no master.
+ */
+import { LogNotification, LogsRequest, type LogLine } from '../../shared/protocol';
+import { parseCommand, UsageError, withUsage } from './args';
+import { withMaster, type MasterClient } from './client';
+import { formatLogLine, useColor, type LogFormat } from './format';
+import { resolveConfigFile } from './workspace';
+
+const USAGE = 'steward logs [-f] [-n LINES] [WORKER] [--config PATH]';
+
+export function runLogs(args: string[]): Promise<number> {
+  return withUsage(async () => {
+    const { values, positionals } = parseCommand(args, {
+      usage: USAGE,
+      options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } },
+      max: 1,
+    });
+    const lines = values.lines === undefined ? undefined : Number(values.lines);
+    if (lines !== undefined && !(Number.isInteger(lines) && lines >= 0)) throw new UsageError(`-n wants a number of lines, got '${values.lines}'`, USAGE);
+    const configFile = resolveConfigFile(values.config, USAGE);
+    const worker = positionals[0];
+    return withMaster(configFile, (client) => printLogs(client, { worker, lines, follow: values.follow ?? false }));
+  });
+}
+
+async function printLogs(client: MasterClient, params: { worker?: string; lines?: number; follow: boolean }): Promise<number> {
+  const seen = new Set<string>();
+  const print = (batch: LogLine[]): void => {
+    batch.forEach((line) => seen.add(line.worker));
+    const format: LogFormat = { color: useColor(process.stdout), width: Math.max(0, ...[...seen].map((name) => name.length)), replicated: () => false };
+    process.stdout.write(batch.map((line) => `${formatLogLine(line, format)}\n`).join(''));
+  };
+  client.connection.onNotification(LogNotification.type, ({ lines }) => print(lines));
+  const result = await client.connection.sendRequest(LogsRequest.type, params);
+  print(result.lines);
+  if (!params.follow) return 0;
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    void client.closed.then(resolve);
+  });
+  return 0;
+}

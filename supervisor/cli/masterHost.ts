@@ -1,0 +1,104 @@
+/**
+ * Running a master in this process (`steward up` in the foreground, or the
+ * child of `up -d` / of the extension): runtime directory → lock → config
+ * preflight → reap strays of a dead predecessor → guardian → master →
+ * control socket → first load. Resolves with the process exit code once
+ * the master has stopped.
+ */
+import type { LocatedError } from '../../shared/protocol';
+import { readConfig } from '../core/configSource';
+import { watchConfigFile } from '../core/configWatch';
+import { MasterLifecycle } from '../core/lifecycle';
+import { Master } from '../core/master';
+import { processWorkerFactory } from '../core/processWorkers';
+import { ControlServer } from '../lsp/server';
+import { Guardian } from '../process/guardian';
+import { signalGroup } from '../process/stop';
+import { reapStrays } from '../process/strays';
+import { acquireLock } from '../runtime/lock';
+import { ensurePrivateDir, RuntimeDirError, workspacePaths } from '../runtime/paths';
+import { formatLocated } from './format';
+import { ForegroundOutput } from './foregroundOutput';
+
+export interface MasterFlags {
+  /** Started for an editor: stays up with an invalid config, exits when idle. */
+  editor: boolean;
+  watch: boolean;
+  /** null: never stop for lack of clients. */
+  idleTimeoutMs: number | null;
+  workersEnabled: boolean;
+}
+
+export async function hostMaster(configFile: string, flags: MasterFlags): Promise<number> {
+  const paths = workspacePaths(configFile);
+  try {
+    ensurePrivateDir(paths.dir);
+  } catch (error) {
+    if (!(error instanceof RuntimeDirError)) throw error;
+    process.stderr.write(`steward: ${error.message}\n`);
+    return 1;
+  }
+  const lock = acquireLock(paths.lock);
+  if (!lock.acquired) {
+    process.stderr.write(`steward: a master is already running for ${configFile} (pid ${lock.owner.pid}); use \`steward status\` or \`steward down\`\n`);
+    return 1;
+  }
+  try {
+    if (!flags.editor) {
+      const read = await readConfig(configFile);
+      if (!read.ok) return reportInvalidConfig(read.errors);
+    }
+    return await runMaster(configFile, flags, paths);
+  } finally {
+    lock.release();
+  }
+}
+
+/** A first start with an invalid config has nothing to keep: print every error, start nothing, exit 1. */
+function reportInvalidConfig(errors: LocatedError[]): number {
+  for (const error of errors) process.stderr.write(`${formatLocated(error)}\n`);
+  process.stderr.write(`steward: the config is invalid; nothing was started\n`);
+  return 1;
+}
+
+async function runMaster(configFile: string, flags: MasterFlags, paths: ReturnType<typeof workspacePaths>): Promise<number> {
+  const reaped = await reapStrays(paths.strays);
+  const guardian = Guardian.start({ recordFile: paths.strays });
+  const master = new Master({ configFile, createWorker: processWorkerFactory(guardian), workersEnabled: flags.workersEnabled });
+  const output = new ForegroundOutput(master);
+  const detachOutput = output.attach();
+  // The master must outlive any bug of ours in a callback: report it, keep supervising.
+  process.on('unhandledRejection', (reason) => output.say(`internal error (continuing): ${describeError(reason)}`));
+  if (reaped.length > 0) output.say(`reaped ${reaped.length} stray worker(s) of a previous master: pids ${reaped.map((r) => r.pid).join(', ')}`);
+  let resolveExit: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let server: ControlServer | undefined;
+  let unwatch: (() => void) | undefined;
+  const lifecycle = new MasterLifecycle({
+    master,
+    idleTimeoutMs: flags.idleTimeoutMs,
+    exitWhenWorkersEnd: !flags.editor,
+    killNow: () => guardian.groups().forEach((pgid) => signalGroup(pgid, 'SIGKILL')),
+    log: (message) => output.say(message),
+    exit: async (code) => {
+      unwatch?.();
+      await server?.close();
+      await guardian.close();
+      detachOutput();
+      resolveExit(code);
+    },
+  });
+  server = await ControlServer.listen({ socketPath: paths.socket, master, onDown: () => void lifecycle.stop(0, 'steward down: stopping') });
+  server.onClientsChanged((count) => lifecycle.clientsChanged(count));
+  lifecycle.install();
+  output.say(`master ${process.pid} for ${configFile} (socket ${paths.socket})`);
+  // Nothing else holds the event loop open while the exit sequence awaits the (unref'd) guardian.
+  const alive = setInterval(() => undefined, 60_000);
+  await master.start();
+  if (flags.watch) unwatch = watchConfigFile(master);
+  return exited.finally(() => clearInterval(alive));
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

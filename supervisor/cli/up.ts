@@ -1,0 +1,76 @@
+/**
+ * `steward up [-d]`: start the master for this workspace. In the foreground
+ * it prints name-prefixed worker output and lives until Ctrl-C, `steward
+ * down`, or every worker has ended (exit status of the last one). `-d`
+ * detaches and returns once the master answers on its socket. `--editor`
+ * (alias `--serve`) is how the extension starts it: it stays up with an
+ * invalid config (showing the errors) and stops once no client has been
+ * connected for `--idle-timeout` (default 10s) unless `--keep-alive`.
+ */
+import { parseDuration } from '../config/duration';
+import { parseCommand, UsageError, withUsage } from './args';
+import { connectToMaster } from './client';
+import { startDetachedMaster } from './detach';
+import { hostMaster, type MasterFlags } from './masterHost';
+import { resolveConfigFile } from './workspace';
+
+const USAGE = 'steward up [-d] [--editor] [--watch] [--idle-timeout DURATION] [--keep-alive] [--untrusted] [--config PATH]';
+const DEFAULT_EDITOR_IDLE_MS = 10_000;
+
+const OPTIONS = {
+  detach: { type: 'boolean', short: 'd' },
+  foreground: { type: 'boolean' },
+  editor: { type: 'boolean' },
+  serve: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  'idle-timeout': { type: 'string' },
+  'keep-alive': { type: 'boolean' },
+  untrusted: { type: 'boolean' },
+} as const;
+
+export function runUp(args: string[]): Promise<number> {
+  return withUsage(async () => {
+    const { values } = parseCommand(args, { usage: USAGE, options: OPTIONS });
+    const configFile = resolveConfigFile(values.config, USAGE);
+    const editor = (values.editor ?? false) || (values.serve ?? false);
+    const idleTimeoutMs = idleTimeout(values['idle-timeout'], values['keep-alive'] ?? false, editor);
+    const flags: MasterFlags = { editor, watch: values.watch ?? false, idleTimeoutMs, workersEnabled: !(values.untrusted ?? false) };
+    if (values.detach && !values.foreground) return detach(configFile, args);
+    return hostMaster(configFile, flags);
+  });
+}
+
+function idleTimeout(option: string | undefined, keepAlive: boolean, editor: boolean): number | null {
+  if (keepAlive) return null;
+  if (option === undefined) return editor ? DEFAULT_EDITOR_IDLE_MS : null;
+  const ms = parseDuration(option);
+  if (ms === undefined) throw new UsageError(`--idle-timeout wants a duration like 10s or 500ms, got '${option}'`, USAGE);
+  return ms;
+}
+
+async function detach(configFile: string, args: string[]): Promise<number> {
+  const running = await connectToMaster(configFile);
+  if (running) {
+    running.close();
+    process.stderr.write(`steward: a master is already running for ${configFile}\n`);
+    return 1;
+  }
+  const passOn = args.filter((arg) => arg !== '-d' && arg !== '--detach');
+  const outcome = await startDetachedMaster(configFile, withoutConfig(passOn));
+  if (outcome.ok) {
+    process.stdout.write(`master started (pid ${outcome.pid}); its output: ${outcome.log}\n`);
+    return 0;
+  }
+  process.stderr.write(outcome.output);
+  return outcome.code;
+}
+
+/** `--config X` / `--config=X` is passed separately (absolute). */
+function withoutConfig(args: string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    if (args[i] === '--config') i += 1;
+    else if (!args[i].startsWith('--config=')) result.push(args[i]);
+  }
+  return result;
+}

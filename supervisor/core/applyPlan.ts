@@ -1,0 +1,121 @@
+/**
+ * Applying a reload plan in dependency order: stop removed and replaced
+ * instances (dependents first), then start new and replaced ones, each after
+ * its dependencies are `started` or `ready` as `depends_on` says. Instances
+ * of one worker start in parallel; independent workers too.
+ */
+import type { DependencyCondition, WorkerSpec } from '../config/model';
+import { DEFAULTS } from '../config/model';
+import { directDependents, topologicalOrder, uniqueSpecs } from './dependencyOrder';
+import type { ManagedWorker } from './workerPort';
+import { isUp } from './workerPort';
+import type { WorkerTable } from './workerTable';
+
+export interface ApplyContext {
+  table: WorkerTable;
+  /** Creates a worker (not yet started). */
+  createWorker(spec: WorkerSpec, instance: number, generation: number): ManagedWorker;
+  /** Resolves true once `predicate` holds (re-checked on every worker change), false after `timeoutMs`. */
+  waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean>;
+}
+
+export interface StartItem {
+  spec: WorkerSpec;
+  instance: number;
+  generation: number;
+}
+
+export interface StartFailure {
+  item: StartItem;
+  worker: ManagedWorker;
+  reason: string;
+}
+
+/** Stops the given workers, every worker after the workers that depend on it; removes them from the table. */
+export async function stopInReverseDependencyOrder(workers: ManagedWorker[], table: WorkerTable): Promise<void> {
+  const specs = uniqueSpecs(workers.map((worker) => worker.spec));
+  const stopped = new Map<string, Promise<unknown>>();
+  for (const name of topologicalOrder(specs).reverse()) {
+    const dependentsStopped = directDependents(name, specs).map((dependent) => stopped.get(dependent));
+    const mine = workers.filter((worker) => worker.spec.name === name);
+    const stopAll = async (): Promise<void> => {
+      await Promise.all(dependentsStopped);
+      await Promise.all(mine.map((worker) => worker.stop().finally(() => table.remove(worker))));
+    };
+    stopped.set(name, stopAll());
+  }
+  await Promise.all(stopped.values());
+}
+
+/** Starts the items in dependency order; returns the instances that failed. */
+export async function startInDependencyOrder(items: StartItem[], context: ApplyContext): Promise<StartFailure[]> {
+  const specs = uniqueSpecs(items.map((item) => item.spec));
+  const outcomes = new Map<string, Promise<StartFailure[]>>();
+  for (const name of topologicalOrder(specs)) {
+    const spec = specs.find((s) => s.name === name) as WorkerSpec;
+    const mine = items.filter((item) => item.spec.name === name);
+    const startAfterDependencies = async (): Promise<StartFailure[]> => {
+      const blocked = await firstUnmetDependency(spec, outcomes, context);
+      const workers = mine.map((item) => createAndRegister(item, context));
+      if (blocked) return workers.map((worker, i) => ({ item: mine[i], worker, reason: blocked }));
+      const results = await Promise.all(workers.map((worker) => worker.start()));
+      return results.flatMap((result, i) => (result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason }]));
+    };
+    outcomes.set(name, startAfterDependencies());
+  }
+  return (await Promise.all(outcomes.values())).flat();
+}
+
+function createAndRegister(item: StartItem, context: ApplyContext): ManagedWorker {
+  const worker = context.createWorker(item.spec, item.instance, item.generation);
+  context.table.put(worker);
+  return worker;
+}
+
+/** Waits for each dependency; returns why the worker cannot start, or undefined when it may. */
+async function firstUnmetDependency(
+  spec: WorkerSpec,
+  startingNow: Map<string, Promise<StartFailure[]>>,
+  context: ApplyContext,
+): Promise<string | undefined> {
+  const reasons = await Promise.all(
+    spec.dependsOn.map((dep) => waitForDependency(dep.name, dep.condition, startingNow.get(dep.name), context)),
+  );
+  return reasons.find((reason) => reason !== undefined);
+}
+
+/**
+ * A dependency started in this same reload is awaited through its start
+ * outcome (a failure is reported at once); one that was already running
+ * through its status, up to its readiness timeout.
+ */
+async function waitForDependency(
+  name: string,
+  condition: DependencyCondition,
+  pending: Promise<StartFailure[]> | undefined,
+  context: ApplyContext,
+): Promise<string | undefined> {
+  const failedReason = pending?.then((failures) =>
+    failures.length > 0 ? `dependency ${name} failed to start: ${failures[0].reason}` : undefined,
+  );
+  if (failedReason && condition === 'ready') return failedReason;
+  const timeoutMs = dependencyTimeout(context.table.instancesOf(name)[0]?.spec);
+  const met = context
+    .waitFor(() => dependencyMet(context.table.instancesOf(name), condition), timeoutMs)
+    .then((ok) => (ok ? undefined : `dependency ${name} is not ${condition} after ${timeoutMs} ms`));
+  return failedReason ? Promise.race([met, failedReason]) : met;
+}
+
+/** A dependency condition over all instances of the dependency. */
+export function dependencyMet(instances: ManagedWorker[], condition: DependencyCondition): boolean {
+  if (instances.length === 0) return false;
+  return instances.every((worker) => {
+    const status = worker.status();
+    if (condition === 'started') return isUp(status);
+    return status.state === 'ready' || (status.state === 'running' && worker.spec.ready === undefined);
+  });
+}
+
+function dependencyTimeout(spec: WorkerSpec | undefined): number {
+  return (spec?.ready?.timeoutMs ?? DEFAULTS.readyTimeoutMs) + 1_000;
+}

@@ -1,0 +1,37 @@
+/**
+ * The master's view of the config checker (A's `supervisor/config`): one
+ * call that reads and validates the file and says either "here is a valid
+ * config" or "here is why not", with 1-based locations for the CLI and the
+ * status, and the LSP diagnostics for the language server.
+ */
+import type { LocatedError } from '../../shared/protocol';
+import { loadConfigFile, toLocatedError } from '../config/load';
+import type { ConfigDiagnostic, StewardConfig } from '../config/model';
+
+export type ConfigRead =
+  | { ok: true; config: StewardConfig; text: string; diagnostics: ConfigDiagnostic[] }
+  | {
+      ok: false;
+      /** The first error: the reason for wait mode. */
+      error: LocatedError;
+      errors: LocatedError[];
+      /** Null when the file could not be read at all. */
+      text: string | null;
+      diagnostics: ConfigDiagnostic[];
+    };
+
+export type ConfigReader = (file: string) => Promise<ConfigRead>;
+
+export async function readConfig(file: string): Promise<ConfigRead> {
+  const loaded = await loadConfigFile(file);
+  if (loaded.kind === 'unreadable') {
+    return { ok: false, error: loaded.error, errors: [loaded.error], text: null, diagnostics: [] };
+  }
+  const { parsed, text } = loaded;
+  if (parsed.config) return { ok: true, config: parsed.config, text, diagnostics: parsed.diagnostics };
+  const errors = parsed.diagnostics
+    .filter((diagnostic) => diagnostic.severity === 'error')
+    .map((diagnostic) => toLocatedError(diagnostic, file));
+  const error = errors[0] ?? { message: 'invalid configuration', file };
+  return { ok: false, error, errors, text, diagnostics: parsed.diagnostics };
+}

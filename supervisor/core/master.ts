@@ -1,0 +1,304 @@
+/**
+ * The master: one per workspace. It owns the live workers (a WorkerTable),
+ * the state machine (running ⇄ reloading → wait, stopping), generations,
+ * the reload counters and the last reload's result. Reloads go through a
+ * coalescing queue and run as transactions (reloadTransaction.ts); per-worker
+ * control and reloads never interleave. Every failure of a reload, including
+ * an exception thrown by our own code, ends in wait mode — never in an exit.
+ *
+ * No LSP or socket knowledge here: the server and the CLI observe the master
+ * through `onChange` / `onLog` / `onReload` and call its methods.
+ */
+import { EventEmitter } from 'node:events';
+import type { LogLine, LogsParams, MasterState, ReloadParams, ReloadResult, StatusSnapshot, WorkerParams, WorkerStatus } from '../../shared/protocol';
+import type { StewardConfig, WorkerSpec } from '../config/model';
+import { type ApplyContext, stopInReverseDependencyOrder } from './applyPlan';
+import { type ConfigRead, type ConfigReader, readConfig as readConfigFile } from './configSource';
+import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError } from './masterState';
+import { type QueuedReload, ReloadQueue } from './reloadQueue';
+import { runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
+import type { ManagedWorker, WorkerFactory } from './workerPort';
+import { WorkerTable } from './workerTable';
+import { AllEndedWatch } from './allEnded';
+
+export interface MasterOptions {
+  configFile: string;
+  createWorker: WorkerFactory;
+  readConfig?: ConfigReader;
+  /** False in an untrusted workspace: reloads validate and plan, but run no worker command. */
+  workersEnabled?: boolean;
+}
+
+export class Master {
+  private readonly emitter = new EventEmitter();
+  private state: MasterState = 'reloading';
+  /** The last good generation (0 before the first good load). */
+  private generation = 0;
+  /** The highest generation number handed to a reload attempt. */
+  private attempted = 0;
+  private reloads = 0;
+  private failedReloads = 0;
+  private lastReload: ReloadResult | null = null;
+  private lastRead: ConfigRead | null = null;
+  private applied: StewardConfig | null = null;
+  private readonly table = new WorkerTable();
+  private readonly queue = new ReloadQueue((request) => this.executeReload(request));
+  private readonly ended = new AllEndedWatch();
+  private operations: Promise<unknown> = Promise.resolve();
+  private stopping: Promise<number> | null = null;
+  private readonly startedAt = Date.now();
+  private readonly readConfig: ConfigReader;
+
+  constructor(private readonly options: MasterOptions) {
+    this.readConfig = options.readConfig ?? readConfigFile;
+    this.emitter.setMaxListeners(0);
+  }
+
+  get configFile(): string {
+    return this.options.configFile;
+  }
+
+  /** The first load (trigger `startup`). Not counted as a reload. */
+  start(): Promise<ReloadResult> {
+    return this.queue.request({ all: false, trigger: 'startup' });
+  }
+
+  reload(params: ReloadParams = {}): Promise<ReloadResult> {
+    if (this.state === 'stopping') return Promise.reject(new ShuttingDownError());
+    const trigger = params.trigger ?? 'rpc';
+    if (params.dryRun) return this.dryRun(params.all ?? false, trigger);
+    return this.queue.request({ all: params.all ?? false, trigger });
+  }
+
+  /** How many reloads actually executed (coalesced requests count once). */
+  get executedReloads(): number {
+    return this.queue.executedCount;
+  }
+
+  status(): StatusSnapshot {
+    return {
+      pid: process.pid,
+      state: this.state,
+      generation: this.generation,
+      config: this.options.configFile,
+      reloads: this.reloads,
+      failedReloads: this.failedReloads,
+      lastReload: this.lastReload,
+      workers: this.sortedWorkers().map((worker) => this.describe(worker)),
+      startedAt: this.startedAt,
+      workersEnabled: this.options.workersEnabled !== false,
+    };
+  }
+
+  /** The last read of the config file (for diagnostics), null before the first. */
+  lastConfigRead(): ConfigRead | null {
+    return this.lastRead;
+  }
+
+  startWorker(params: WorkerParams): Promise<WorkerStatus[]> {
+    return this.control(params, async (worker) => {
+      this.ended.forgetRequestedStop(worker);
+      await worker.start();
+    });
+  }
+
+  stopWorker(params: WorkerParams): Promise<WorkerStatus[]> {
+    return this.control(params, async (worker) => {
+      this.ended.noteRequestedStop(worker);
+      await worker.stop();
+    });
+  }
+
+  restartWorker(params: WorkerParams): Promise<WorkerStatus[]> {
+    return this.control(params, async (worker) => {
+      this.ended.forgetRequestedStop(worker);
+      await worker.restart();
+    });
+  }
+
+  /** Recent lines, oldest first, interleaved by time across the selected workers. */
+  logs(params: LogsParams = {}): LogLine[] {
+    const limit = params.lines ?? 200;
+    const sources = params.worker === undefined ? this.table.all() : this.instancesOrThrow(params.worker);
+    return sources
+      .flatMap((worker) => worker.recentLogs(limit))
+      .sort((a, b) => a.time - b.time)
+      .slice(-limit);
+  }
+
+  /** Stops every worker (dependents first) and enters the final `stopping` state. Resolves with how many were stopped. */
+  shutdown(): Promise<number> {
+    this.stopping ??= this.stopEverything();
+    return this.stopping;
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.listen('change', listener);
+  }
+
+  onLog(listener: (line: LogLine) => void): () => void {
+    return this.listen('log', listener);
+  }
+
+  /** After every executed (not dry-run) reload, including the startup load. */
+  onReload(listener: (result: ReloadResult) => void): () => void {
+    return this.listen('reload', listener);
+  }
+
+  /** Every worker ended on its own and none will restart; the code is the last one's exit status. */
+  onAllEnded(listener: (code: number) => void): () => void {
+    return this.listen('allEnded', listener);
+  }
+
+  private listen<T extends unknown[]>(event: string, listener: (...args: T) => void): () => void {
+    const wrapped = listener as (...args: unknown[]) => void;
+    this.emitter.on(event, wrapped);
+    return () => this.emitter.off(event, wrapped);
+  }
+
+  private setState(next: MasterState): void {
+    if (next === this.state) return;
+    if (!canTransition(this.state, next)) throw new IllegalTransitionError(this.state, next);
+    this.state = next;
+    this.emitter.emit('change');
+  }
+
+  /** Reloads and per-worker control run one at a time, in arrival order. */
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.operations.then(operation, operation);
+    this.operations = run.catch(() => undefined);
+    return run;
+  }
+
+  private async executeReload(request: QueuedReload): Promise<ReloadResult> {
+    return this.exclusive(async () => {
+      if (this.state === 'stopping') throw new ShuttingDownError();
+      this.setState('reloading');
+      this.attempted += 1;
+      const outcome = await this.transaction(request, false, this.attempted);
+      this.record(outcome, request.trigger);
+      return outcome.result;
+    });
+  }
+
+  private async dryRun(all: boolean, trigger: QueuedReload['trigger']): Promise<ReloadResult> {
+    return (await this.transaction({ all, trigger }, true, this.attempted + 1)).result;
+  }
+
+  /** Runs the transaction; an exception of ours becomes a failed result (→ wait mode). */
+  private async transaction(request: QueuedReload, dryRun: boolean, generation: number): Promise<TransactionOutcome> {
+    const startedAt = Date.now();
+    try {
+      const read = await this.readConfig(this.options.configFile);
+      if (!dryRun) this.lastRead = read;
+      const validateOnly = dryRun || this.options.workersEnabled === false;
+      return await runReloadTransaction({ read, all: request.all, dryRun: validateOnly, trigger: request.trigger, generation, context: this.applyContext() });
+    } catch (error) {
+      const message = `internal error during reload: ${error instanceof Error ? error.message : String(error)}`;
+      const at = new Date().toISOString();
+      return { result: { ok: false, generation, trigger: request.trigger, durationMs: Date.now() - startedAt, at, error: { message } } };
+    }
+  }
+
+  private record(outcome: TransactionOutcome, trigger: QueuedReload['trigger']): void {
+    const { result } = outcome;
+    if (outcome.applied) this.applied = outcome.applied;
+    if (trigger !== 'startup') {
+      this.reloads += 1;
+      if (!result.ok) this.failedReloads += 1;
+    }
+    if (result.ok) this.generation = result.generation;
+    this.lastReload = result;
+    if (this.state !== 'stopping') this.setState(result.ok ? 'running' : 'wait');
+    this.emitter.emit('reload', result);
+    this.checkAllEnded(undefined);
+  }
+
+  private applyContext(): ApplyContext {
+    return {
+      table: this.table,
+      createWorker: (spec, instance, generation) => this.createWorker(spec, instance, generation),
+      waitFor: (predicate, timeoutMs) => this.waitFor(predicate, timeoutMs),
+    };
+  }
+
+  private createWorker(spec: WorkerSpec, instance: number, generation: number): ManagedWorker {
+    if (this.state === 'stopping') throw new ShuttingDownError();
+    const worker = this.options.createWorker(spec, instance, generation, {
+      onChange: (changed) => {
+        this.emitter.emit('change');
+        this.checkAllEnded(changed);
+      },
+      onLog: (line) => this.emitter.emit('log', line),
+    });
+    return worker;
+  }
+
+  private waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (predicate()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (met: boolean): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(met);
+      };
+      const unsubscribe = this.onChange(() => {
+        if (this.state === 'stopping') finish(false);
+        else if (predicate()) finish(true);
+      });
+      const timer = setTimeout(() => finish(predicate()), timeoutMs);
+    });
+  }
+
+  private checkAllEnded(lastChanged: ManagedWorker | undefined): void {
+    if (this.state !== 'running' && this.state !== 'wait') return;
+    const code = this.ended.check(this.table.all(), lastChanged);
+    if (code !== undefined) this.emitter.emit('allEnded', code);
+  }
+
+  private async stopEverything(): Promise<number> {
+    this.setState('stopping');
+    const stopped = new Set<ManagedWorker>();
+    const sweep = async (): Promise<void> => {
+      const workers = this.table.all();
+      workers.forEach((worker) => stopped.add(worker));
+      await stopInReverseDependencyOrder(workers, this.table);
+    };
+    await sweep();
+    // A reload that was running may still have created workers; they are stopped too.
+    await this.queue.idle();
+    await sweep();
+    this.emitter.emit('change');
+    return stopped.size;
+  }
+
+  private control(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
+    return this.exclusive(async () => {
+      if (this.state === 'stopping') throw new ShuttingDownError();
+      const workers = this.instancesOrThrow(params.name).filter((w) => params.instance === undefined || w.instance === params.instance);
+      if (workers.length === 0) throw new UnknownWorkerError(`${params.name}[${params.instance}]`);
+      await Promise.all(workers.map(action));
+      return workers.map((worker) => this.describe(worker));
+    });
+  }
+
+  private instancesOrThrow(name: string): ManagedWorker[] {
+    const workers = this.table.instancesOf(name);
+    if (workers.length === 0) throw new UnknownWorkerError(name);
+    return workers;
+  }
+
+  /** Config order, then instance. */
+  private sortedWorkers(): ManagedWorker[] {
+    const order = new Map((this.applied?.workers ?? []).map((spec, index) => [spec.name, index]));
+    const rank = (worker: ManagedWorker): number => order.get(worker.spec.name) ?? Number.MAX_SAFE_INTEGER;
+    return this.table.all().sort((a, b) => rank(a) - rank(b) || a.instance - b.instance);
+  }
+
+  /** The worker's status, with the line of its key in the config now applied (a kept worker may have moved). */
+  private describe(worker: ManagedWorker): WorkerStatus {
+    const status = worker.status();
+    const line = this.applied?.workers.find((spec) => spec.name === worker.spec.name)?.line;
+    return line === undefined ? status : { ...status, line };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The master's closed set of states and the only transitions allowed
+ * between them. `reloading` is also the state of the very first load.
+ * `stopping` is final: once the master stops it accepts no more reloads.
+ */
+import type { MasterState } from '../../shared/protocol';
+
+const TRANSITIONS: Record<MasterState, readonly MasterState[]> = {
+  reloading: ['running', 'wait', 'stopping'],
+  running: ['reloading', 'stopping'],
+  wait: ['reloading', 'stopping'],
+  stopping: [],
+};
+
+export function canTransition(from: MasterState, to: MasterState): boolean {
+  return from === to || TRANSITIONS[from].includes(to);
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(from: MasterState, to: MasterState) {
+    super(`illegal master state transition ${from} → ${to}`);
+  }
+}
+
+/** Thrown by per-worker requests that name a worker the running config does not have. */
+export class UnknownWorkerError extends Error {
+  constructor(readonly worker: string) {
+    super(`unknown worker '${worker}'`);
+  }
+}
+
+/** Thrown by requests that arrive once the master is stopping. */
+export class ShuttingDownError extends Error {
+  constructor() {
+    super('the master is shutting down');
+  }
+}

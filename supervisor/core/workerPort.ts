@@ -1,0 +1,44 @@
+/**
+ * What the master needs from a worker (B's `Worker` in worker.ts provides it;
+ * `processWorkers.ts` adapts it). Keeping the master on this narrow port lets
+ * the state machine be unit-tested with scripted workers, and keeps the
+ * master free of process details.
+ */
+import type { LogLine, WorkerStatus } from '../../shared/protocol';
+import type { WorkerSpec } from '../config/model';
+
+export type StartOutcome = { ok: true } | { ok: false; reason: string };
+
+export interface ManagedWorker {
+  readonly spec: WorkerSpec;
+  readonly instance: number;
+  /** The generation this instance belongs to; the master carries an unchanged worker into a new generation. */
+  generation: number;
+  /** Set by the master while a replaced or removed instance is stopping. */
+  draining: boolean;
+  /** Resolves once ready (or survived start-up when there is no probe); never throws. */
+  start(): Promise<StartOutcome>;
+  /** Stops the whole process group (signal → timeout → SIGKILL); never throws. */
+  stop(): Promise<void>;
+  restart(): Promise<StartOutcome>;
+  status(): WorkerStatus;
+  /** The most recent `limit` lines of its ring buffer, oldest first. */
+  recentLogs(limit: number): LogLine[];
+}
+
+export interface WorkerEvents {
+  /** Any change of the worker's status (state, pid, restarts…). */
+  onChange(worker: ManagedWorker): void;
+  onLog(line: LogLine): void;
+}
+
+export type WorkerFactory = (spec: WorkerSpec, instance: number, generation: number, events: WorkerEvents) => ManagedWorker;
+
+/** A worker whose process has ended and that will not come back on its own. */
+export function hasEnded(status: WorkerStatus): boolean {
+  return status.state === 'exited' || status.state === 'failed';
+}
+
+export function isUp(status: WorkerStatus): boolean {
+  return status.state === 'starting' || status.state === 'ready' || status.state === 'running';
+}

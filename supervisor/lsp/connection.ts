@@ -1,0 +1,112 @@
+/**
+ * One client on the control socket = one connection that is both a language
+ * server for steward.yaml and the steward/* control endpoint.
+ *
+ * Built on vscode-languageserver's transport-neutral `createConnection` with
+ * our own WatchDog: the node variant calls process.exit when its input ends,
+ * on an LSP `exit` notification, or when the client's processId dies — fine
+ * for a one-client stdio server, fatal for a master shared by editor windows
+ * and CLIs. Here those events end only this connection.
+ *
+ * Clients that send steward/* requests without an LSP `initialize` (the CLI)
+ * are served: vscode-languageserver does not gate requests on initialize.
+ */
+import type { Socket } from 'node:net';
+import { SocketMessageWriter, type Logger, type Message } from 'vscode-jsonrpc/node';
+import {
+  createConnection,
+  createProtocolConnection,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type ServerCapabilities,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Master } from '../core/master';
+import { DiagnosticsPublisher } from './diagnostics';
+import { GuardedMessageReader } from './framing';
+import { registerStewardHandlers, type StewardSession } from './stewardHandlers';
+
+export interface LanguageFeatureContext {
+  master: Master;
+  /** Absolute path of the master's steward.yaml. */
+  configFile: string;
+}
+
+/**
+ * The extension point for editor features (completion, hover, definition…):
+ * called once per connection before it listens; returns the capabilities it
+ * adds to the initialize result.
+ */
+export type LanguageFeatureHook = (
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  context: LanguageFeatureContext,
+) => ServerCapabilities | void;
+
+export interface ConnectionOptions extends StewardSession {
+  master: Master;
+  languageFeatures: readonly LanguageFeatureHook[];
+}
+
+/** Transport problems of one client are that client's business; the master stays quiet and up. */
+const transportLogger: Logger = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  log: () => undefined,
+};
+
+/** A socket writer that can tell when everything written so far is flushed (writes are serialized). */
+class DrainableWriter extends SocketMessageWriter {
+  private last: Promise<void> = Promise.resolve();
+
+  override write(message: Message): Promise<void> {
+    const written = super.write(message);
+    this.last = written.catch(() => undefined);
+    return written;
+  }
+
+  drained(): Promise<void> {
+    return this.last;
+  }
+}
+
+export interface ServedConnection {
+  /** Resolves once every message queued so far (e.g. the answer to `steward/down`) is written. */
+  drained(): Promise<void>;
+}
+
+export function serveConnection(socket: Socket, options: ConnectionOptions): ServedConnection {
+  const writer = new DrainableWriter(socket);
+  const reader = new GuardedMessageReader(socket, (code, message, fatal) => {
+    const reply: Message & { id: null; error: { code: number; message: string } } = { jsonrpc: '2.0', id: null, error: { code, message } };
+    void writer.write(reply).catch(() => undefined).finally(() => fatal && socket.end());
+  });
+  const watchDog = {
+    shutdownReceived: false,
+    initialize: () => undefined,
+    exit: () => socket.end(),
+  };
+  // Not the remote console: the transport logs failures (e.g. answering a client that already left)
+  // and logging those back over the same dead connection would throw.
+  const connection = createConnection(() => createProtocolConnection(reader, writer, transportLogger), watchDog);
+  const documents = new TextDocuments(TextDocument);
+  const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
+  const context: LanguageFeatureContext = { master: options.master, configFile: options.master.configFile };
+  for (const hook of options.languageFeatures) Object.assign(capabilities, hook(connection, documents, context) ?? {});
+  connection.onInitialize(() => ({ capabilities, serverInfo: { name: 'steward' } }));
+  const cleanups = [
+    new DiagnosticsPublisher(connection, documents, options.master).attach(),
+    registerStewardHandlers(connection, options.master, options),
+  ];
+  documents.listen(connection);
+  connection.listen();
+  socket.once('close', () => {
+    for (const cleanup of cleanups) cleanup();
+    connection.dispose();
+    writer.dispose();
+  });
+  socket.on('error', () => socket.destroy());
+  return { drained: () => writer.drained() };
+}
