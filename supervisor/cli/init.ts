@@ -1,11 +1,11 @@
 /**
- * `steward init [DIR] [--from SOURCE] [--scripts a,b] [--force] [--dry-run] [--json] [--yes]`:
+ * `steward init [DIR] [--from SOURCE] [--scripts a,b] [--config PATH] [--force] [--dry-run] [--json] [--yes]`:
  * create steward.yaml from what the workspace already has. Exit 0 done (or
  * dry run), 1 nothing written (existing file without --force, missing or
  * malformed source), 2 usage error.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { checkConfigText } from '../config/check';
 import { importWorkspace, locateSource } from '../import/importWorkspace';
@@ -13,13 +13,14 @@ import { failureReport, successReport, textReport, type InitOutcome } from '../i
 import { ImportError } from '../import/model';
 import { defaultScripts, readPackageScripts } from '../import/packageJson';
 
-const USAGE = `usage: steward init [DIR] [--from SOURCE] [--scripts a,b] [--force] [--dry-run] [--json] [--yes]
+const USAGE = `usage: steward init [DIR] [--from SOURCE] [--scripts a,b] [--config PATH] [--force] [--dry-run] [--json] [--yes]
 
 Creates DIR/steward.yaml (DIR: the current directory) from the workspace's
 process-compose.yaml, Procfile, PM2 ecosystem.config.js or package.json scripts
 (the first found, in that order). Sources are read as data, never run.
   --from SOURCE   process-compose | Procfile | pm2 | package.json, or a path to such a file
   --scripts a,b   package.json: the scripts to import (default: the long-running dev ones)
+  --config PATH   write this file instead of DIR/steward.yaml (worker cwds relative to it)
   --force         overwrite an existing steward.yaml
   --dry-run       print the YAML on stdout instead of writing it
   --json          print the outcome as JSON (InitReport) on stdout
@@ -28,6 +29,7 @@ process-compose.yaml, Procfile, PM2 ecosystem.config.js or package.json scripts
 
 interface InitArgs {
   dir?: string;
+  config?: string;
   from?: string;
   scripts?: string[];
   force: boolean;
@@ -67,13 +69,13 @@ export async function runInit(args: string[]): Promise<number> {
 
 async function init(args: InitArgs): Promise<InitOutcome> {
   const dir = resolve(args.dir ?? '.');
-  const config = join(dir, 'steward.yaml');
+  const config = args.config === undefined ? join(dir, 'steward.yaml') : resolve(args.config);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ImportError(dir, 'not a directory');
   const mayWrite = !args.dryRun;
   if (mayWrite && !args.force && existsSync(config)) throw new ImportError(config, 'already exists; use --force to overwrite it');
   const askable = !args.json && !args.yes && args.scripts === undefined && process.stdin.isTTY === true;
   const scripts = askable ? await askForScripts(dir, args.from) : args.scripts;
-  const imported = importWorkspace(dir, { from: args.from, scripts });
+  const imported = importWorkspace(dir, { from: args.from, scripts, configDir: dirname(config) });
   const { diagnostics } = checkConfigText(imported.yaml, config);
   if (mayWrite) writeConfig(config, imported.yaml, args.force);
   return { imported, config, written: mayWrite, diagnostics };
@@ -113,11 +115,11 @@ function parseArgs(args: string[]): InitArgs | string {
     const [arg, inline] = args[index].startsWith('--') && args[index].includes('=') ? args[index].split(/=(.*)/s) : [args[index]];
     if (arg === '-h' || arg === '--help') return 'help';
     if (FLAGS[arg] && inline === undefined) result[FLAGS[arg]] = true;
-    else if (arg === '--from' || arg === '--scripts') {
+    else if (arg === '--from' || arg === '--scripts' || arg === '--config') {
       const value = inline ?? args[++index];
       if (!value) return `${arg} needs a value`;
-      if (arg === '--from') result.from = value;
-      else result.scripts = splitList(value);
+      if (arg === '--scripts') result.scripts = splitList(value);
+      else result[arg === '--from' ? 'from' : 'config'] = value;
     } else if (arg.startsWith('-')) return `unknown option '${args[index]}'`;
     else if (result.dir !== undefined) return 'give one directory';
     else result.dir = arg;

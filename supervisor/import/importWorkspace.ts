@@ -17,6 +17,8 @@ export interface ImportOptions {
   from?: string;
   /** package.json only: the scripts to import instead of the default pick. */
   scripts?: string[];
+  /** Where steward.yaml will live, if not in `dir`: worker cwds are made relative to it. */
+  configDir?: string;
 }
 
 export interface WorkspaceImport {
@@ -56,7 +58,7 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
   }
   const read = readSource(kind, text, label, source, options.scripts);
   const notes = [...read.notes, ...dotenvNote(kind, source, dir)].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  const result = { ...rebaseCwds(read, dirname(source), dir), notes };
+  const result = { ...rebaseCwds(read, dirname(source), options.configDir ?? dir), notes };
   return { result, source, yaml: emitStewardYaml(result, label) };
 }
 

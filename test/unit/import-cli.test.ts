@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -59,6 +59,17 @@ describe('steward init (the built CLI)', { skip: !existsSync(BUNDLE) && 'run npm
     const check = steward(['check'], dir);
     assert.equal(check.code, 0, check.stdout);
     assert.match(check.stdout, /steward\.yaml: valid, 4 workers/);
+  });
+
+  it('--config PATH writes that file, with worker directories relative to it', () => {
+    const dir = workspace('process-compose');
+    mkdirSync(join(dir, 'dev'));
+    const run = steward(['init', '--config', 'dev/workers.yaml'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const yaml = readFileSync(join(dir, 'dev/workers.yaml'), 'utf8');
+    assert.match(yaml, /  migrate:\n    command: npm run db:migrate\n    cwd: \.\.\/services\/api\n/);
+    assert.equal(existsSync(configOf(dir)), false);
+    assert.equal(steward(['check', 'dev/workers.yaml'], dir).code, 0);
   });
 
   it('never overwrites an existing steward.yaml without --force', () => {
