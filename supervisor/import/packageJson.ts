@@ -3,13 +3,14 @@
  * except one that starts several processes (concurrently, run-p): that one
  * becomes a worker per process, with the names the tool would show.
  */
-import { ImportError, type ImportNote, type ImportResult, type ImportedWorker, escapeRegExp, isRecord, toWorkerName, uniqueName } from './model';
+import { ImportError, type ImportNote, type ImportResult, type ImportedWorker, escapeRegExp, isRecord, shellWord, toWorkerName, uniqueName } from './model';
 import { splitParallelScript } from './parallelScript';
 
 /** Name segments of scripts that run a long-lived development process. */
 const LONG_RUNNING = new Set(['dev', 'develop', 'development', 'start', 'serve', 'server', 'watch']);
 /** Name segments of scripts that are not development workers even when they watch. */
 const NOT_WORKERS = new Set(['test', 'tests', 'lint', 'prod', 'production', 'ci', 'e2e', 'format', 'typecheck', 'preview']);
+const PATH_INDEPENDENT = new Set(['npm', 'npx', 'yarn', 'pnpm', 'bun', 'node', 'deno']);
 const RUN_REFERENCE = /(?:(?:npm|yarn|pnpm|bun) run|node --run|(?:npm|yarn|pnpm|bun|node):)\s*([^\s"'&|;]+)/g;
 
 /** The `scripts` of a package.json; throws ImportError with a line for invalid JSON. */
@@ -69,14 +70,27 @@ function workersOfScript(script: string, scripts: Record<string, string>, text: 
   const split = splitParallelScript(scripts[script], scripts);
   if (!split) return [{ name: toWorkerName(script), command: `npm run ${script}`, line }];
   const env = Object.keys(split.env).length > 0 ? split.env : undefined;
-  const workers = split.parts.map((part) => ({ name: toWorkerName(part.name), command: part.command, line, ...(env && { env }) }));
+  const workers = split.parts.map((part) => ({ name: toWorkerName(part.name), command: withPackageBins(part.command), line, ...(env && { env }) }));
   notes.push({
     file,
     line,
     message: `script '${script}' runs ${split.tool}: one worker per command (${workers.map((worker) => worker.name).join(', ')})`,
   });
-  for (const message of split.notes) notes.push({ file, line, message: `script '${script}': ${message}` });
+  const wrapped = workers.filter((worker, index) => worker.command !== split.parts[index].command).map((worker) => worker.name);
+  const pathNote = `${wrapped.join(', ')} run${wrapped.length === 1 ? 's' : ''} through \`npm exec -c\`, which puts node_modules/.bin on PATH as npm run does`;
+  for (const message of [...split.notes, ...(wrapped.length > 0 ? [pathNote] : [])]) notes.push({ file, line, message: `script '${script}': ${message}` });
   return workers;
+}
+
+/**
+ * Under `npm run`, node_modules/.bin is on PATH, so a part such as `tsc -w`
+ * finds the project's own tsc; `npm exec -c` gives the worker the same PATH.
+ * Package managers, runtimes and explicit paths need no help.
+ */
+function withPackageBins(command: string): string {
+  const program = command.trim().split(/\s+/)[0];
+  if (PATH_INDEPENDENT.has(program) || program.includes('/')) return command;
+  return `npm exec -c ${shellWord(command)}`;
 }
 
 function looksLongRunning(name: string): boolean {

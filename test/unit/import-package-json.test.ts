@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ImportError } from '../../supervisor/import/model';
 import { defaultScripts, importPackageJson } from '../../supervisor/import/packageJson';
 import { splitParallelScript } from '../../supervisor/import/parallelScript';
+import { MARKER_VAR, assertNoLeaks, newMarker } from '../helpers/procs';
 
 const packageJson = (scripts: Record<string, string>) => JSON.stringify({ name: 'app', scripts }, null, 2);
 const workersOf = (scripts: Record<string, string>, chosen?: string[]) =>
@@ -105,6 +110,23 @@ describe('importing package.json', () => {
       { name: 'web', command: 'npm run web' },
       { name: 'dev-docs', command: 'npm run dev:docs' },
     ]);
+  });
+
+  it('runs a part that names a project tool through `npm exec -c`, which finds it in node_modules/.bin as npm run would', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-bins-'));
+    const marker = newMarker('package-bins');
+    try {
+      mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+      writeFileSync(join(dir, 'node_modules/.bin/devtool'), '#!/bin/sh\necho "devtool $*"\n', { mode: 0o755 });
+      writeFileSync(join(dir, 'package.json'), packageJson({ dev: 'concurrently "devtool --watch \'a b\'" "node server.js"' }));
+      const [tool, server] = workersOf({ dev: 'concurrently "devtool --watch \'a b\'" "node server.js"' });
+      assert.deepEqual([tool.command, server.command], [`npm exec -c 'devtool --watch '\\''a b'\\'''`, 'node server.js']);
+      const run = spawnSync('sh', ['-c', tool.command], { cwd: dir, encoding: 'utf8', env: { ...process.env, [MARKER_VAR]: marker } });
+      assert.equal(run.stdout, 'devtool --watch a b\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await assertNoLeaks(marker);
+    }
   });
 
   it('imports exactly the scripts named with --scripts', () => {
