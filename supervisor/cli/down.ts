@@ -19,7 +19,7 @@ export function runDown(args: string[]): Promise<number> {
     return withMaster(configFile, async ({ connection, closed }) => {
       const { pid } = await connection.sendRequest(StatusRequest.type, {});
       const { stopped } = await connection.sendRequest(DownRequest.type, {});
-      await Promise.race([closed, delay(CLOSE_TIMEOUT_MS)]);
+      await withTimeout(closed, CLOSE_TIMEOUT_MS);
       const exited = await waitForExit(pid, CLOSE_TIMEOUT_MS);
       const master = exited ? 'the master has exited' : `the master (pid ${pid}) is still exiting`;
       process.stdout.write(`stopped ${stopped} worker${stopped === 1 ? '' : 's'}; ${master}\n`);
@@ -29,6 +29,13 @@ export function runDown(args: string[]): Promise<number> {
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for `promise`, at most `ms` (the timer does not outlive the wait). */
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -65,7 +65,9 @@ export class ControlServer {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const drained = Promise.all([...this.sockets.values()].map((served) => served.drained()));
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS))]);
+    let drainTimer: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
+    clearTimeout(drainTimer);
     for (const socket of this.sockets.keys()) socket.end();
     const forced = setTimeout(() => [...this.sockets.keys()].forEach((socket) => socket.destroy()), DRAIN_TIMEOUT_MS);
     await closed;

@@ -1,0 +1,152 @@
+/**
+ * Must-show 1, 2, 3 and 7 of issue 4, through the real bundle: reloads that
+ * change one worker, that fail in every way a config can fail, that roll a
+ * never-ready worker back, and a burst of 50 requests.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
+import { cleanup, cli, connectRpc, makeWorkspace, pids, status, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
+import { markedProcesses } from '../helpers/procs';
+
+const threeSleepers = (webSeconds = 300): string => `version: 1
+workers:
+  db:
+    command: sleep 300
+  api:
+    command: sleep 300
+    depends_on: [db]
+  web:
+    command: sleep ${webSeconds}
+    depends_on: { api: started }
+`;
+
+async function withWorkspace(label: string, yaml: string, body: (ws: Workspace) => Promise<void>): Promise<void> {
+  const ws = makeWorkspace(label, yaml);
+  try {
+    await body(ws);
+  } finally {
+    await cleanup(ws);
+  }
+}
+
+describe('steward reload', () => {
+  test('changing one worker gives only that worker a new pid', () =>
+    withWorkspace('reload-one', threeSleepers(), async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      writeConfig(ws, threeSleepers(301));
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 0, reload.stdout + reload.stderr);
+      assert.match(reload.stdout, /restart\s+web/);
+      const after = await waitForWorkersUp(ws);
+      assert.equal(after.state, 'running');
+      assert.equal(after.generation, 2);
+      assert.equal(pids(after).db, before.db);
+      assert.equal(pids(after).api, before.api);
+      assert.notEqual(pids(after).web, before.web);
+      assert.equal(after.workers.find((w) => w.name === 'db')?.generation, 2, 'an unchanged worker is carried into the new generation');
+    }));
+
+  test('an invalid config is rejected with line and column: exit 1, same pids, wait mode; fixing it leaves wait mode', () =>
+    withWorkspace('reload-invalid', threeSleepers(), async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      writeConfig(ws, threeSleepers().replace('    depends_on: [db]\n', '    depends_on: [db]\n    restart: sometimes\n'));
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 1);
+      assert.match(reload.stdout, /steward\.yaml:8:14: error: .*restart/);
+      const waiting = await status(ws);
+      assert.equal(waiting.state, 'wait');
+      assert.deepEqual(pids(waiting), before);
+      assert.equal(waiting.failedReloads, 1);
+      assert.deepEqual([waiting.lastReload?.error?.line, waiting.lastReload?.error?.column], [8, 14]);
+
+      writeConfig(ws, threeSleepers());
+      assert.equal((await cli(ws, ['reload'])).code, 0);
+      const fixed = await status(ws);
+      assert.equal(fixed.state, 'running');
+      assert.deepEqual(pids(fixed), before, 'the fixed config equals the running one: nothing restarts');
+    }));
+
+  test('a deleted, unreadable (symlink loop) or directory config file is rejected too, and the workers survive', () =>
+    withWorkspace('reload-missing', threeSleepers(), async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      const breakages: [string, () => void, RegExp][] = [
+        ['deleted', () => undefined, /config file not found/],
+        ['a symlink loop', () => symlinkSync('steward.yaml', ws.config), /symbolic link loop/],
+        ['a directory', () => mkdirSync(ws.config), /config file is a directory/],
+      ];
+      for (const [what, breakIt, message] of breakages) {
+        rmSync(ws.config, { recursive: true, force: true });
+        breakIt();
+        const reload = await cli(ws, ['reload', '--config', ws.config]);
+        assert.equal(reload.code, 1, `reload with the config ${what}`);
+        assert.match(reload.stdout, message);
+        const waiting = await status(ws);
+        assert.equal(waiting.state, 'wait');
+        assert.deepEqual(pids(waiting), before);
+      }
+      rmSync(ws.config, { recursive: true, force: true });
+      writeConfig(ws, threeSleepers());
+      assert.equal((await cli(ws, ['reload'])).code, 0);
+      assert.equal((await status(ws)).state, 'running');
+      assert.equal((await status(ws)).failedReloads, 3);
+    }));
+
+  test('a first up with an invalid config exits 1, prints the error and starts nothing', () =>
+    withWorkspace('up-invalid', threeSleepers().replace('sleep 300', 'sleep 300\n    replicas: many'), async (ws) => {
+      const result = await cli(ws, ['up', '-d']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /steward\.yaml:5:\d+: error: .*replicas/);
+      assert.equal((await cli(ws, ['status'])).code, 2, 'no master runs');
+      assert.deepEqual(markedProcesses(ws.marker), []);
+    }));
+
+  test('a changed worker that never becomes ready is rolled back to its old definition, in wait mode with the reason', () =>
+    withWorkspace('reload-rollback', threeSleepers(), async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      writeConfig(ws, threeSleepers(302).replace('sleep 302', 'sleep 302\n    ready: { log: "never printed", timeout: 500ms }'));
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 1);
+      assert.match(reload.stdout, /worker web failed to start: .*rolled back to its last good definition/);
+      const after = await waitForWorkersUp(ws);
+      assert.equal(after.state, 'wait');
+      assert.match(after.lastReload?.error?.message ?? '', /never printed|ready/);
+      assert.equal(after.lastReload?.error?.line, 8, 'located at the worker\'s key');
+      const web = after.workers.find((w) => w.name === 'web');
+      assert.notEqual(web?.pid, before.web, 'the old definition was started again');
+      assert.equal(web?.generation, 1, 'the rolled-back worker belongs to the last good generation');
+      assert.match(markedProcesses(ws.marker).find((p) => p.pid === web?.pid)?.command ?? '', /sleep 300/);
+      assert.equal(pids(after).db, before.db);
+    }));
+
+  test('50 reload requests in a burst: at most two reloads run and the final state is the last config', () =>
+    withWorkspace('reload-burst', threeSleepers(), async (ws) => {
+      await up(ws);
+      await waitForWorkersUp(ws);
+      const { connection, socket } = await connectRpc(ws);
+      try {
+        const outcomes: Promise<ReloadResult>[] = [];
+        writeConfig(ws, threeSleepers(310));
+        for (let i = 0; i < 25; i += 1) outcomes.push(connection.sendRequest(ReloadRequest.type, { trigger: 'rpc' }));
+        writeConfig(ws, threeSleepers(320));
+        for (let i = 0; i < 25; i += 1) outcomes.push(connection.sendRequest(ReloadRequest.type, { trigger: 'rpc' }));
+        const results = await Promise.all(outcomes);
+        assert.ok(results.every((result) => result.ok));
+        assert.ok(new Set(results.map((r) => r.generation)).size <= 2, 'every request shares one of at most two outcomes');
+        const after = await waitForWorkersUp(ws);
+        assert.ok(after.reloads <= 2, `executed ${after.reloads} reloads`);
+        const web = after.workers.find((w) => w.name === 'web');
+        assert.match(markedProcesses(ws.marker).find((p) => p.pid === web?.pid)?.command ?? '', /sleep 320/);
+        const sleepers = markedProcesses(ws.marker).filter((p) => p.command.startsWith('sleep'));
+        assert.equal(sleepers.length, 3, `no stray process: ${sleepers.map((p) => p.command).join(', ')}`);
+      } finally {
+        connection.dispose();
+        socket.destroy();
+      }
+    }));
+});
