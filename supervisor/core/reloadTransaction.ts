@@ -90,15 +90,22 @@ function carryUnchanged(steps: InstanceStep[], generation: number, context: Appl
   }
 }
 
-/** Stops every failed instance; starts the last good definition of those that had one. */
+/**
+ * A failed replacement is stopped and its last good definition started
+ * again. A failed new instance has nothing to roll back to: if it failed by
+ * itself it stays, settled in `failed` with its reason (visible in status;
+ * any later reload retries it), if it never started (blocked by a
+ * dependency) it is removed.
+ */
 async function rollBack(failures: StartFailure[], steps: InstanceStep[], context: ApplyContext): Promise<StartFailure[]> {
-  await stopInReverseDependencyOrder(failures.map((failure) => failure.worker), context.table);
-  const items: StartItem[] = [];
-  for (const failure of failures) {
-    const step = steps.find((s) => s.name === failure.item.spec.name && s.instance === failure.item.instance);
-    if (step?.action !== 'restart' || !step.before) continue;
-    items.push({ spec: step.before, instance: step.instance, generation: previousGeneration.get(step) ?? failure.item.generation });
-  }
+  const stepOf = (failure: StartFailure) => steps.find((s) => s.name === failure.item.spec.name && s.instance === failure.item.instance);
+  const replaced = failures.filter((failure) => stepOf(failure)?.action === 'restart');
+  const blockedNew = failures.filter((failure) => !replaced.includes(failure) && failure.worker.status().state !== 'failed');
+  await stopInReverseDependencyOrder([...replaced, ...blockedNew].map((failure) => failure.worker), context.table);
+  const items: StartItem[] = replaced.map((failure) => {
+    const step = stepOf(failure)!;
+    return { spec: step.before!, instance: step.instance, generation: previousGeneration.get(step) ?? failure.item.generation };
+  });
   return startInDependencyOrder(items, context);
 }
 
@@ -115,7 +122,7 @@ function describeFailure(
   const others = failures.length > 1 ? ` (and ${failures.length - 1} more instance(s) failed)` : '';
   const hadPrevious = steps.some((s) => s.name === name && s.action === 'restart');
   const rollback = !hadPrevious
-    ? '; it is new, so it was removed'
+    ? '; it is new, so there is no last good definition to roll back to'
     : rollbackFailures.length > 0
       ? `; the rollback failed too: ${rollbackFailures[0].item.spec.name}: ${rollbackFailures[0].reason}`
       : '; rolled back to its last good definition';

@@ -1,0 +1,100 @@
+/**
+ * Must-show 4 and 5 of issue 4: a SIGKILLed master leaves no worker or
+ * grandchild behind, and a new master starts clean (reaping strays recorded
+ * by the dead one); a worker that ignores SIGTERM and forks a grandchild is
+ * gone, grandchild included, after its stop timeout.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { cleanup, cli, makeWorkspace, pids, status, up, waitForWorkersUp } from '../helpers/master';
+import { assertNoLeaks, isAlive, markedProcesses, readStat } from '../helpers/procs';
+
+const FORKING = `version: 1
+workers:
+  one:
+    command: sh -c 'sleep 300 & exec sleep 301'
+  two:
+    command: sh -c 'sleep 300 & exec sleep 302'
+`;
+
+const STUBBORN = `version: 1
+workers:
+  stubborn:
+    command: sh -c 'trap "" TERM; sleep 300 & while true; do sleep 1; done'
+    stop: { signal: SIGTERM, timeout: 1s }
+  calm:
+    command: sleep 300
+`;
+
+function guardianOf(masterPid: number, marker: string): number | undefined {
+  return markedProcesses(marker).find((p) => p.ppid === masterPid && p.command.includes('trap'))?.pid;
+}
+
+describe('no orphans', () => {
+  test('after SIGKILL of the master no worker or grandchild is alive within 2 s, and the next up starts clean', async () => {
+    const ws = makeWorkspace('sigkill', FORKING);
+    try {
+      await up(ws);
+      const first = await waitForWorkersUp(ws);
+      assert.ok(markedProcesses(ws.marker).filter((p) => p.command.startsWith('sleep')).length === 4, 'two workers and two grandchildren run');
+      process.kill(first.pid, 'SIGKILL');
+      await assertNoLeaks(ws.marker, { timeoutMs: 2_000 });
+
+      await up(ws);
+      const second = await waitForWorkersUp(ws);
+      assert.notEqual(second.pid, first.pid);
+      assert.equal(second.state, 'running');
+      assert.equal(second.workers.length, 2);
+    } finally {
+      await cleanup(ws);
+    }
+  });
+
+  test('when master and guardian are both SIGKILLed, the next master reaps the recorded strays before starting', async () => {
+    const ws = makeWorkspace('strays', FORKING);
+    try {
+      await up(ws);
+      const first = await waitForWorkersUp(ws);
+      const guardian = guardianOf(first.pid, ws.marker);
+      assert.ok(guardian, 'the master runs a guardian');
+      process.kill(guardian, 'SIGKILL');
+      process.kill(first.pid, 'SIGKILL');
+      const orphans = Object.values(pids(first)) as number[];
+      assert.ok(orphans.every(isAlive), 'with both dead, the workers live on as orphans');
+
+      const result = await up(ws);
+      assert.equal(result.code, 0);
+      assert.ok(orphans.every((pid) => !isAlive(pid)), 'the new master reaped them');
+      const second = await waitForWorkersUp(ws);
+      assert.equal(markedProcesses(ws.marker).filter((p) => p.command.startsWith('sleep')).length, 4, 'only the new workers and their grandchildren run');
+      assert.notDeepEqual(pids(second), pids(first));
+    } finally {
+      await cleanup(ws);
+    }
+  });
+
+  test('a worker that ignores SIGTERM and forks a grandchild is gone, with the grandchild, after its stop timeout', async () => {
+    const ws = makeWorkspace('stubborn', STUBBORN);
+    try {
+      await up(ws);
+      const before = await waitForWorkersUp(ws);
+      const stubborn = before.workers.find((w) => w.name === 'stubborn')!;
+      const group = readStat(stubborn.pid!)!.pgid;
+      const inGroup = () => markedProcesses(ws.marker).filter((p) => p.pgid === group);
+      assert.ok(inGroup().length >= 2, 'the worker and its grandchild run in one group');
+      const started = Date.now();
+      const stop = await cli(ws, ['stop', 'stubborn']);
+      const took = Date.now() - started;
+      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
+      assert.match(stop.stdout, /stubborn\[0\]: exited/);
+      assert.ok(took >= 900, `the stop waited for the timeout (${took} ms)`);
+      assert.deepEqual(inGroup(), [], 'the whole group is gone');
+      const after = await status(ws);
+      assert.equal(after.workers.find((w) => w.name === 'calm')?.pid, before.workers.find((w) => w.name === 'calm')?.pid);
+      const logs = await cli(ws, ['logs', 'stubborn']);
+      assert.match(logs.stdout, /SIGKILL after 1s/);
+    } finally {
+      await cleanup(ws);
+    }
+  });
+});

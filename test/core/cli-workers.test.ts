@@ -1,0 +1,115 @@
+/**
+ * Must-show 6, 8 and 9 of issue 4, through the master: a crash loop backs
+ * off with growing delays then gives up without touching the others; the
+ * last output of a worker (with and without a final newline) is in
+ * `steward logs`; a declared port held by an unrelated process is refused
+ * with an error naming that process.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { cleanup, cli, freePort, makeWorkspace, status, up, type Workspace } from '../helpers/master';
+import { killMarked, MARKER_VAR, waitUntil } from '../helpers/procs';
+
+async function waitForWorkerState(ws: Workspace, name: string, state: string, timeoutMs = 10_000) {
+  await waitUntil(async () => (await status(ws)).workers.find((w) => w.name === name)?.state === state, {
+    timeoutMs,
+    intervalMs: 100,
+    message: `${name} ${state}`,
+  });
+  return status(ws);
+}
+
+function toMs(text: string): number {
+  return text.endsWith('ms') ? Number(text.slice(0, -2)) : Number(text.slice(0, -1)) * 1_000;
+}
+
+describe('workers under the master', () => {
+  test('a crash loop backs off with growing delays, then fails; the other worker is unaffected', async () => {
+    const ws = makeWorkspace('crashloop', `version: 1
+workers:
+  crashy:
+    command: sh -c 'sleep 0.2; echo boom; exit 3'
+    restart: on-failure
+  steady:
+    command: sleep 300
+`);
+    try {
+      await up(ws);
+      const steadyPid = (await status(ws)).workers.find((w) => w.name === 'steady')?.pid;
+      const after = await waitForWorkerState(ws, 'crashy', 'failed', 15_000);
+      const crashy = after.workers.find((w) => w.name === 'crashy')!;
+      assert.match(crashy.reason ?? '', /crashed \d+ times in a row/);
+      assert.equal(crashy.exitCode, 3);
+      const logs = await cli(ws, ['logs', 'crashy']);
+      const delays = [...logs.stdout.matchAll(/restarting in (\S+)/g)].map((match) => toMs(match[1]));
+      assert.ok(delays.length >= 3, `several restarts: ${delays.join(', ')}`);
+      assert.ok(delays.every((delay, i) => i === 0 || delay > delays[i - 1]), `growing delays: ${delays.join(', ')}`);
+      const steady = after.workers.find((w) => w.name === 'steady')!;
+      assert.equal(steady.state, 'running');
+      assert.equal(steady.pid, steadyPid);
+      assert.equal(after.state, 'running', 'a crash loop is not a reload failure');
+    } finally {
+      await cleanup(ws);
+    }
+  });
+
+  test('output printed just before a worker exits is in steward logs, with and without a trailing newline', async () => {
+    const ws = makeWorkspace('lastwords', `version: 1
+workers:
+  newline:
+    command: sh -c 'echo "early line"; echo "last line with newline"'
+    restart: never
+  bare:
+    command: sh -c 'echo "early"; printf "last words without newline"'
+    restart: never
+  keeper:
+    command: sleep 300
+`);
+    try {
+      await up(ws);
+      await waitForWorkerState(ws, 'newline', 'exited');
+      await waitForWorkerState(ws, 'bare', 'exited');
+      const newline = await cli(ws, ['logs', 'newline']);
+      assert.match(newline.stdout, /^newline \| last line with newline$/m);
+      const bare = await cli(ws, ['logs', 'bare']);
+      assert.match(bare.stdout, /^bare +\| last words without newline$/m);
+      const all = await cli(ws, ['logs']);
+      assert.match(all.stdout, /last words without newline/);
+      assert.match(all.stdout, /last line with newline/);
+    } finally {
+      await cleanup(ws);
+    }
+  });
+
+  test('a declared port held by an unrelated process: the error names its pid', async () => {
+    const port = await freePort();
+    const ws = makeWorkspace('porttaken', `version: 1
+workers:
+  api:
+    command: sleep 300
+    ports: [${port}]
+  keeper:
+    command: sleep 300
+`);
+    const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('listening'))`], {
+      env: { ...process.env, [MARKER_VAR]: `${ws.marker}-holder` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      await up(ws);
+      const after = await waitForWorkerState(ws, 'api', 'failed');
+      const api = after.workers.find((w) => w.name === 'api')!;
+      assert.match(api.reason ?? '', new RegExp(`port ${port} is already in use by pid ${holder.pid}\\b`));
+      assert.equal(after.state, 'wait');
+      assert.match(after.lastReload?.error?.message ?? '', new RegExp(`pid ${holder.pid}`));
+      const table = await cli(ws, ['status']);
+      assert.match(table.stdout, new RegExp(`api .*failed.*pid ${holder.pid}`));
+    } finally {
+      holder.kill('SIGKILL');
+      killMarked(`${ws.marker}-holder`);
+      await cleanup(ws);
+    }
+  });
+});
