@@ -5,13 +5,13 @@ import { STATUS_ITEM } from './workbench.mjs';
 
 const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
 
-/** F1, type a command's label, run it (exact label match on the quick-pick row). */
+/** F1, type a command's label, run it (the row's aria-label is the label, or `label, recently used`). */
 export async function runCommand(page, label, { timeoutMs = 15_000 } = {}) {
   const input = page.locator(QUICK_INPUT);
   await page.keyboard.press('F1');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(`>${label}`);
-  const row = page.locator(`.quick-input-list .monaco-list-row[aria-label="${label}"]`);
+  const row = page.locator(`.quick-input-list .monaco-list-row[aria-label="${label}"], .quick-input-list .monaco-list-row[aria-label^="${label},"]`);
   await row.first().waitFor({ timeout: timeoutMs });
   await row.first().click();
   await input.waitFor({ state: 'hidden', timeout: timeoutMs });
@@ -20,13 +20,10 @@ export async function runCommand(page, label, { timeoutMs = 15_000 } = {}) {
 /** Locator for a notification toast containing text. */
 export const notification = (page, text) => page.locator('.notifications-toasts .notification-toast', { hasText: text });
 
-/** Closes every visible notification toast (so the next screenshot shows the next one alone). */
+/** Closes every notification (so the next screenshot shows the next one alone). */
 export async function clearNotifications(page) {
-  const toasts = page.locator('.notifications-toasts .notification-toast');
-  for (let i = (await toasts.count()) - 1; i >= 0; i--) {
-    await toasts.nth(i).hover().catch(() => {});
-    await toasts.nth(i).locator('.codicon-notifications-clear').click().catch(() => {});
-  }
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
 }
 
 /** Opens our view container from the activity bar (idempotent: a second click would close it). */

@@ -90,6 +90,8 @@ export const WORKBENCH_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'security.workspace.trust.enabled': false,
   'window.commandCenter': false,
+  // Saving is a step of its own: steward.reloadOnSave would reload on an auto-save.
+  'files.autoSave': 'off',
 };
 
 function freePort(host) {
