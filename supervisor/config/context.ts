@@ -2,10 +2,22 @@
  * What every validation step shares: the text positions, the diagnostics
  * being collected and the outline being built.
  */
+import { statSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { ConfigDiagnostic, Range, Severity } from './model';
 import { emptyOutline, type ConfigOutline } from './outline';
 import type { SourceMap } from './ranges';
+
+/** Whether `program` would be found on PATH; `env` holds the worker's effective PATH (its own env over the master's). */
+export type PathKind = 'directory' | 'other' | 'missing';
+
+function statKind(absolute: string): PathKind {
+  try {
+    return statSync(absolute).isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
 
 export type CommandExists = (program: string, env: NodeJS.ProcessEnv) => boolean;
 
@@ -31,6 +43,15 @@ export class CheckContext {
 
   warning(code: string, range: Range, message: string, suggestion?: string): void {
     this.report('warning', code, range, message, suggestion);
+  }
+
+  private readonly pathKinds = new Map<string, PathKind>();
+
+  /** What is at an absolute path, asked once per path and check (200 workers often share one cwd). */
+  pathKind(absolute: string): PathKind {
+    let kind = this.pathKinds.get(absolute);
+    if (kind === undefined) this.pathKinds.set(absolute, (kind = statKind(absolute)));
+    return kind;
   }
 
   /** The node an alias points at (aliases are followed once; a cycle gives null). */

@@ -60,7 +60,7 @@ export const READY_KEYS: KeyTable = {
   },
   timeout: {
     type: duration,
-    doc: 'How long the worker may take to become ready before the start (or reload) fails. Default `30s`.',
+    doc: 'How long the worker may take to become ready before the start (or reload) fails: a duration with a unit (`500ms`, `5s`, `1m`, `1h`, `1m30s`; a bare number is refused). Default `30s`.',
     example: 'ready: { tcp: 3000, timeout: 10s }',
   },
   interval: {
@@ -78,7 +78,7 @@ export const STOP_KEYS: KeyTable = {
   },
   timeout: {
     type: duration,
-    doc: 'How long to wait after the stop signal before sending SIGKILL to the group. Default `5s`.',
+    doc: 'How long to wait after the stop signal before sending SIGKILL to the group: a duration with a unit (`500ms`, `5s`, `1m`). Default `5s`.',
     example: 'stop: { timeout: 10s }',
   },
 };
@@ -107,7 +107,7 @@ export const WORKER_KEYS: KeyTable = {
   },
   depends_on: {
     type: { kind: 'dependsOn' },
-    doc: 'Workers to start first: a list of names (wait until started), or a map of name to `started` or `ready`.',
+    doc: 'Workers to start first: a list of names (wait until started), or a map of name to `started` or `ready`. `ready` on a worker without a `ready` probe waits only until it has started (and is warned about).',
     example: 'depends_on: { db: ready }',
   },
   ready: {

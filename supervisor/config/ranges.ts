@@ -39,7 +39,7 @@ export class SourceMap {
   span(start: number, end: number): Range {
     let from = Math.max(0, Math.min(start, this.text.length));
     let to = Math.max(from, Math.min(end, this.text.length));
-    while (to > from && /\s/.test(this.text[to - 1])) to--;
+    while (to > from && isBlank(this.text.charCodeAt(to - 1))) to--;
     if (to === from) [from, to] = this.widen(from);
     return { start: this.position(from), end: this.position(to) };
   }
@@ -58,18 +58,26 @@ export class SourceMap {
     return this.span(key[0], value ? value[1] : key[1]);
   }
 
+  private wholeRange?: Range;
+
   /** The whole text: only for problems that have no node at all (an empty file). */
   whole(): Range {
-    return this.span(0, this.text.length);
+    this.wholeRange ??= this.span(0, this.text.length);
+    return this.wholeRange;
   }
 
   private widen(offset: number): [number, number] {
     if (offset < this.text.length && !/[\r\n]/.test(this.text[offset])) return [offset, offset + 1];
     let back = offset;
-    while (back > 0 && /\s/.test(this.text[back - 1])) back--;
+    while (back > 0 && isBlank(this.text.charCodeAt(back - 1))) back--;
     if (back > 0) return [back - 1, back];
     return [offset, Math.min(offset + 1, this.text.length)];
   }
+}
+
+/** Space, tab, CR, LF: what YAML treats as blank around a node. */
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
 /** `key:` with nothing after it parses as a zero-width null scalar. */

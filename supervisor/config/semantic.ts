@@ -14,7 +14,8 @@ export function checkSemantics(drafts: WorkerDraft[], ctx: CheckContext): void {
   checkReferences(byName, ctx);
   checkCycles(drafts, byName, ctx);
   checkPorts(drafts, ctx);
-  for (const draft of drafts) checkProgram(draft, ctx);
+  const masterPath = process.env.PATH;
+  for (const draft of drafts) checkProgram(draft, masterPath, ctx);
 }
 
 function checkReferences(byName: Map<string, WorkerDraft>, ctx: CheckContext): void {
@@ -73,10 +74,11 @@ function checkPorts(drafts: WorkerDraft[], ctx: CheckContext): void {
   }
 }
 
-function checkProgram(draft: WorkerDraft, ctx: CheckContext): void {
+function checkProgram(draft: WorkerDraft, masterPath: string | undefined, ctx: CheckContext): void {
   const word = draft.commandRange && programToCheck(draft.spec.command);
   if (!word || !draft.commandRange) return;
-  const env = { ...process.env, ...draft.spec.env };
+  // Only PATH matters to the lookup; copying all of process.env per worker would dominate the check's time.
+  const env = { PATH: Object.hasOwn(draft.spec.env, 'PATH') ? draft.spec.env.PATH : masterPath };
   if (ctx.commandExists(word.program, env)) return;
   const valueStart = ctx.source.offsetAt(draft.commandRange.start);
   const valueEnd = ctx.source.offsetAt(draft.commandRange.end);

@@ -1,5 +1,4 @@
 /** Strings with a meaning: command lines, directories, URLs, regular expressions, signal names. */
-import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { CheckContext } from './context';
@@ -10,13 +9,13 @@ type Format = 'command' | 'directory' | 'url' | 'regex';
 
 export function readFormattedString(value: string, format: Format, ctx: CheckContext, entry: OutlineEntry): string | undefined {
   const range = entry.valueRange ?? entry.keyRange;
-  const problem = FORMAT_CHECKS[format](value, ctx.dir);
+  const problem = FORMAT_CHECKS[format](value, ctx);
   if (problem === undefined) return format === 'directory' ? resolve(ctx.dir, value) : value;
   ctx.error(problem.code, range, problem.message);
   return undefined;
 }
 
-type FormatCheck = (value: string, dir: string) => { code: string; message: string } | undefined;
+type FormatCheck = (value: string, ctx: CheckContext) => { code: string; message: string } | undefined;
 
 const FORMAT_CHECKS: Record<Format, FormatCheck> = {
   command: (value) => (value.trim() === '' ? { code: 'empty-command', message: 'the command is empty' } : undefined),
@@ -25,15 +24,13 @@ const FORMAT_CHECKS: Record<Format, FormatCheck> = {
   regex: checkRegex,
 };
 
-function checkDirectory(value: string, dir: string) {
-  const absolute = resolve(dir, value);
+function checkDirectory(value: string, ctx: CheckContext) {
+  const absolute = resolve(ctx.dir, value);
   const shown = isAbsolute(value) ? `'${value}'` : `'${value}' (${absolute})`;
-  try {
-    if (statSync(absolute).isDirectory()) return undefined;
-    return { code: 'not-a-directory', message: `cwd ${shown} is not a directory` };
-  } catch {
-    return { code: 'missing-directory', message: `cwd directory ${shown} does not exist` };
-  }
+  const kind = ctx.pathKind(absolute);
+  if (kind === 'directory') return undefined;
+  if (kind === 'other') return { code: 'not-a-directory', message: `cwd ${shown} is not a directory` };
+  return { code: 'missing-directory', message: `cwd directory ${shown} does not exist` };
 }
 
 function checkHttpUrl(value: string) {
