@@ -28,7 +28,7 @@ import { LogFollower, StatusPusher } from './pushers';
 
 /** The part of a JSON-RPC / LSP connection the handlers use (both connection kinds have it). */
 export interface RpcEndpoint {
-  onRequest(method: string, handler: (params: unknown) => unknown): unknown;
+  onRequest(method: string, handler: (...args: unknown[]) => unknown): unknown;
   sendNotification(method: string, params: unknown): Promise<void>;
 }
 
@@ -48,6 +48,18 @@ async function translateErrors<T>(action: () => Promise<T> | T): Promise<T> {
   }
 }
 
+/**
+ * Handlers registered by method name receive `(token)` when a request has no
+ * params, `(params, token)` for by-name params and `(...array, token)` for
+ * by-position ones; this hands the handler the params (or undefined) either way.
+ */
+function onParams(connection: RpcEndpoint, method: string, handler: (params: unknown) => unknown): void {
+  connection.onRequest(method, (...args: unknown[]) => {
+    const params = args.length <= 1 ? undefined : args.length === 2 ? args[0] : args.slice(0, -1);
+    return handler(params);
+  });
+}
+
 /** Registers the handlers; returns the cleanup for when the connection ends. */
 export function registerStewardHandlers(connection: RpcEndpoint, master: Master, session: StewardSession): () => void {
   const pusher = new StatusPusher(
@@ -62,16 +74,16 @@ export function registerStewardHandlers(connection: RpcEndpoint, master: Master,
     follower = undefined;
   };
 
-  connection.onRequest(StatusRequest.method, (params: unknown) => {
+  onParams(connection, StatusRequest.method, (params: unknown) => {
     parseEmptyParams(params);
     return master.status();
   });
-  connection.onRequest(SubscribeRequest.method, (params: unknown) => {
+  onParams(connection, SubscribeRequest.method, (params: unknown) => {
     parseEmptyParams(params);
     unsubscribeStatus ??= master.onChange(() => pusher.changed());
     return master.status();
   });
-  connection.onRequest(ReloadRequest.method, (params: unknown) => {
+  onParams(connection, ReloadRequest.method, (params: unknown) => {
     const parsed = parseReloadParams(params);
     return translateErrors(() => master.reload({ ...parsed, trigger: parsed.trigger ?? 'rpc' }));
   });
@@ -79,10 +91,10 @@ export function registerStewardHandlers(connection: RpcEndpoint, master: Master,
     const parsed = parseWorkerParams(params);
     return translateErrors(() => action(parsed));
   };
-  connection.onRequest(StartWorkerRequest.method, control((p) => master.startWorker(p)));
-  connection.onRequest(StopWorkerRequest.method, control((p) => master.stopWorker(p)));
-  connection.onRequest(RestartWorkerRequest.method, control((p) => master.restartWorker(p)));
-  connection.onRequest(LogsRequest.method, (params: unknown) => {
+  onParams(connection, StartWorkerRequest.method, control((p) => master.startWorker(p)));
+  onParams(connection, StopWorkerRequest.method, control((p) => master.stopWorker(p)));
+  onParams(connection, RestartWorkerRequest.method, control((p) => master.restartWorker(p)));
+  onParams(connection, LogsRequest.method, (params: unknown) => {
     const parsed = parseLogsParams(params);
     return translateErrors(() => {
       // Snapshot and subscribe in the same tick: no line slips in between.
@@ -97,11 +109,11 @@ export function registerStewardHandlers(connection: RpcEndpoint, master: Master,
       return { lines };
     });
   });
-  connection.onRequest(UnfollowLogsRequest.method, (params: unknown) => {
+  onParams(connection, UnfollowLogsRequest.method, (params: unknown) => {
     parseEmptyParams(params);
     unfollow();
   });
-  connection.onRequest(DownRequest.method, async (params: unknown) => {
+  onParams(connection, DownRequest.method, async (params: unknown) => {
     parseEmptyParams(params);
     const stopped = await master.shutdown();
     setImmediate(() => session.onDown());

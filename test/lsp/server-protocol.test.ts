@@ -1,0 +1,195 @@
+/**
+ * Must-show 10 of issue 4: the control socket survives bad clients.
+ * Malformed JSON-RPC, unknown methods, wrong params and huge messages get
+ * JSON-RPC errors (or, for an unparseable header, a closed connection);
+ * the master and its workers are unaffected, and the same connection keeps
+ * working where the stream can be resynchronised.
+ */
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { cleanup, makeWorkspace, pids, status, up, waitForWorkersUp, type Workspace } from '../helpers/master';
+
+interface Reply {
+  id: number | string | null;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+/** A raw socket client that frames JSON-RPC by hand, so it can also send garbage. */
+class RawClient {
+  private buffer = Buffer.alloc(0);
+  private readonly replies: Reply[] = [];
+  private waiting: (() => void) | undefined;
+  readonly closed: Promise<void>;
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk) => this.receive(chunk));
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  static open(ws: Workspace): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(ws.paths.socket);
+      socket.once('connect', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  sendBody(body: string | Buffer): void {
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    this.socket.write(`Content-Length: ${bytes.length}\r\n\r\n`);
+    this.socket.write(bytes);
+  }
+
+  request(id: number, method: string, params?: unknown): void {
+    this.sendBody(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }));
+  }
+
+  write(raw: string): void {
+    this.socket.write(raw);
+  }
+
+  async next(timeoutMs = 5_000): Promise<Reply> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.replies.length === 0) {
+      if (Date.now() > deadline) throw new Error('no reply');
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+    return this.replies.shift()!;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, end).toString())?.[1]);
+      if (this.buffer.length < end + 4 + length) return;
+      const message = JSON.parse(this.buffer.subarray(end + 4, end + 4 + length).toString()) as Reply & { method?: string };
+      this.buffer = this.buffer.subarray(end + 4 + length);
+      if (message.method === undefined) this.replies.push(message);
+      this.waiting?.();
+    }
+  }
+}
+
+describe('the control socket with misbehaving clients', () => {
+  let ws: Workspace;
+  let first: Record<string, number | null>;
+  let masterPid: number;
+
+  before(async () => {
+    ws = makeWorkspace('protocol', 'version: 1\nworkers:\n  a:\n    command: sleep 300\n  b:\n    command: sleep 300\n');
+    await up(ws);
+    const snapshot = await waitForWorkersUp(ws);
+    first = pids(snapshot);
+    masterPid = snapshot.pid;
+  });
+
+  after(() => cleanup(ws));
+
+  async function assertMasterUnaffected(): Promise<void> {
+    const snapshot = await status(ws);
+    assert.equal(snapshot.pid, masterPid);
+    assert.equal(snapshot.state, 'running');
+    assert.deepEqual(pids(snapshot), first);
+  }
+
+  test('a body that is not JSON gets a Parse error, and the connection keeps working', async () => {
+    const client = await RawClient.open(ws);
+    client.sendBody('{"jsonrpc": "2.0", "id": 1, "method": ');
+    const reply = await client.next();
+    assert.equal(reply.id, null);
+    assert.equal(reply.error?.code, -32700);
+    client.request(2, 'steward/status');
+    assert.equal(((await client.next()).result as { pid: number }).pid, masterPid);
+    client.destroy();
+    await assertMasterUnaffected();
+  });
+
+  test('a batch array and a bare number get Invalid Request', async () => {
+    const client = await RawClient.open(ws);
+    client.sendBody('[{"jsonrpc":"2.0","id":1,"method":"steward/status"}]');
+    assert.equal((await client.next()).error?.code, -32600);
+    client.sendBody('42');
+    assert.equal((await client.next()).error?.code, -32600);
+    client.destroy();
+    await assertMasterUnaffected();
+  });
+
+  test('an unknown method gets MethodNotFound', async () => {
+    const client = await RawClient.open(ws);
+    client.request(7, 'steward/launchMissiles', {});
+    const reply = await client.next();
+    assert.equal(reply.id, 7);
+    assert.equal(reply.error?.code, -32601);
+    client.destroy();
+    await assertMasterUnaffected();
+  });
+
+  test('wrong param types get InvalidParams naming the field', async () => {
+    const client = await RawClient.open(ws);
+    const cases: [string, unknown, RegExp][] = [
+      ['steward/startWorker', { name: 42 }, /'name'/],
+      ['steward/stopWorker', {}, /'name'/],
+      ['steward/restartWorker', { name: 'a', instance: -1 }, /'instance'/],
+      ['steward/reload', { all: 'yes' }, /'all'/],
+      ['steward/reload', { trigger: 'startup' }, /'trigger'/],
+      ['steward/logs', { lines: 1e9 }, /'lines'/],
+      ['steward/status', ['not', 'an', 'object'], /object/],
+      ['steward/down', { please: true }, /unknown field 'please'/],
+    ];
+    for (const [index, [method, params, message]] of cases.entries()) {
+      client.request(index, method, params);
+      const reply = await client.next();
+      assert.equal(reply.error?.code, -32602, `${method} ${JSON.stringify(params)}`);
+      assert.match(reply.error?.message ?? '', message);
+    }
+    client.request(99, 'steward/stopWorker', { name: 'nope' });
+    const unknown = await client.next();
+    assert.equal(unknown.error?.code, -32001, 'an unknown worker has its own code');
+    client.destroy();
+    await assertMasterUnaffected();
+  });
+
+  test('a message over the 16 MiB limit is skipped unbuffered with an error; the connection then works', async () => {
+    const client = await RawClient.open(ws);
+    const huge = Buffer.alloc(17 * 1024 * 1024, 0x20);
+    client.sendBody(huge);
+    const reply = await client.next(20_000);
+    assert.equal(reply.error?.code, -32600);
+    assert.match(reply.error?.message ?? '', /exceeds the limit/);
+    client.request(3, 'steward/status');
+    assert.equal(((await client.next(20_000)).result as { pid: number }).pid, masterPid);
+    client.destroy();
+    await assertMasterUnaffected();
+  });
+
+  test('a header without Content-Length closes that connection only', async () => {
+    const client = await RawClient.open(ws);
+    client.write('Content-Type: application/json\r\n\r\n{}');
+    assert.equal((await client.next()).error?.code, -32600);
+    await client.closed;
+    await assertMasterUnaffected();
+  });
+
+  test('a client that leaves in the middle of a reload does not hurt the master', async () => {
+    const client = await RawClient.open(ws);
+    client.request(1, 'steward/reload', { all: true });
+    client.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const snapshot = await status(ws);
+    assert.equal(snapshot.pid, masterPid);
+    assert.equal(snapshot.state, 'running');
+    assert.equal(snapshot.lastReload?.ok, true);
+    first = pids(snapshot);
+  });
+});
