@@ -1,0 +1,188 @@
+/**
+ * The master as a language server for steward.yaml, over a real LSP
+ * connection on its socket: diagnostics of open documents as typed, of the
+ * file on disk after each load, a failed reload's reason at its range,
+ * clearing once fixed, republishing on reconnect; and an LSP `exit` from
+ * one client ends only that client's connection.
+ */
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { ReloadRequest, StatusChangedNotification, SubscribeRequest, type StatusSnapshot } from '../../shared/protocol';
+import { cleanup, connectRpc, makeWorkspace, status, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
+import { waitUntil } from '../helpers/procs';
+
+interface Diagnostic {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  message: string;
+  code?: string;
+  severity?: number;
+}
+
+const VALID = 'version: 1\nworkers:\n  api:\n    command: sleep 300\n';
+
+class LspClient {
+  readonly diagnostics = new Map<string, Diagnostic[]>();
+  private version = 1;
+
+  private constructor(
+    readonly connection: MessageConnection,
+    private readonly dispose: () => void,
+  ) {
+    connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: Diagnostic[] }) => {
+      this.diagnostics.set(params.uri, params.diagnostics);
+    });
+  }
+
+  static async open(ws: Workspace): Promise<LspClient> {
+    const { connection, socket } = await connectRpc(ws);
+    const client = new LspClient(connection, () => {
+      connection.dispose();
+      socket.destroy();
+    });
+    return client;
+  }
+
+  async initialize(): Promise<{ capabilities: { textDocumentSync?: unknown } }> {
+    const result = await this.connection.sendRequest('initialize', { processId: 999_999_999, rootUri: null, capabilities: {} });
+    await this.connection.sendNotification('initialized', {});
+    return result as { capabilities: { textDocumentSync?: unknown } };
+  }
+
+  open(uri: string, text: string): Promise<void> {
+    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: this.version, text } });
+  }
+
+  change(uri: string, text: string): Promise<void> {
+    this.version += 1;
+    return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: this.version }, contentChanges: [{ text }] });
+  }
+
+  close(uri: string): Promise<void> {
+    return this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  async waitFor(uri: string, predicate: (diagnostics: Diagnostic[]) => boolean, what: string): Promise<Diagnostic[]> {
+    await waitUntil(() => predicate(this.diagnostics.get(uri) ?? [{ message: 'none yet' } as Diagnostic]) && this.diagnostics.has(uri), { message: what });
+    return this.diagnostics.get(uri)!;
+  }
+
+  end(): void {
+    this.dispose();
+  }
+}
+
+describe('the master as a language server', () => {
+  let ws: Workspace;
+  let uri: string;
+
+  before(async () => {
+    ws = makeWorkspace('lsp', VALID);
+    uri = pathToFileURL(ws.config).href;
+    await up(ws);
+    await waitForWorkersUp(ws);
+  });
+
+  after(() => cleanup(ws));
+
+  test('initialize announces incremental sync; the file on disk gets its (empty) diagnostics', async () => {
+    const client = await LspClient.open(ws);
+    try {
+      const result = await client.initialize();
+      assert.deepEqual(result.capabilities.textDocumentSync, 2);
+      await client.waitFor(uri, (d) => d.length === 0, 'empty diagnostics for the valid config');
+    } finally {
+      client.end();
+    }
+  });
+
+  test('an open document is checked as typed, with 0-based ranges, and cleared when fixed', async () => {
+    const client = await LspClient.open(ws);
+    try {
+      await client.initialize();
+      await client.open(uri, VALID);
+      await client.change(uri, VALID.replace('sleep 300', 'sleep 300\n    replicas: many'));
+      const broken = await client.waitFor(uri, (d) => d.length > 0, 'a diagnostic for replicas');
+      assert.equal(broken[0].range.start.line, 4);
+      assert.match(broken[0].message, /replicas/);
+      await client.change(uri, VALID);
+      await client.waitFor(uri, (d) => d.length === 0, 'cleared');
+      await client.close(uri);
+    } finally {
+      client.end();
+    }
+  });
+
+  test("a failed reload's error is published at its range, republished to a new client, and cleared by a good reload", async () => {
+    const client = await LspClient.open(ws);
+    try {
+      await client.initialize();
+      await client.waitFor(uri, (d) => d.length === 0, 'initially clean');
+      writeConfig(ws, VALID.replace('sleep 300', 'sleep 300\n    restart: sometimes'));
+      const result = await client.connection.sendRequest(ReloadRequest.type, { trigger: 'rpc' });
+      assert.equal(result.ok, false);
+      const published = await client.waitFor(uri, (d) => d.length > 0, 'the reload error');
+      assert.equal(published[0].range.start.line, 4);
+
+      const late = await LspClient.open(ws);
+      await late.initialize();
+      const republished = await late.waitFor(uri, (d) => d.length > 0, 'republished on connect');
+      assert.deepEqual(republished, published);
+      late.end();
+
+      writeConfig(ws, VALID);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await client.waitFor(uri, (d) => d.length === 0, 'cleared after the good reload');
+    } finally {
+      client.end();
+    }
+  });
+
+  test('a rollback (worker never ready) shows as a reload-failed diagnostic at the worker key', async () => {
+    const client = await LspClient.open(ws);
+    try {
+      await client.initialize();
+      writeConfig(ws, VALID.replace('sleep 300', 'sleep 301\n    ready: { log: "never", timeout: 300ms }'));
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, false);
+      const [failure] = await client.waitFor(uri, (d) => d.some((x) => x.code === 'reload-failed'), 'reload-failed diagnostic');
+      assert.equal(failure.range.start.line, 2);
+      assert.match(failure.message, /wait mode.*api/);
+      writeConfig(ws, VALID);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await client.waitFor(uri, (d) => d.length === 0, 'cleared');
+    } finally {
+      client.end();
+    }
+  });
+
+  test('status pushes are coalesced: scaling to 30 replicas sends far fewer than 30 notifications', async () => {
+    const client = await LspClient.open(ws);
+    const pushes: StatusSnapshot[] = [];
+    client.connection.onNotification(StatusChangedNotification.type, (snapshot) => pushes.push(snapshot));
+    try {
+      await client.connection.sendRequest(SubscribeRequest.type, {});
+      writeConfig(ws, VALID.replace('sleep 300', 'sleep 300\n    replicas: 30'));
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await waitUntil(() => pushes.at(-1)?.workers.filter((w) => w.state === 'running').length === 30, { message: 'a push with 30 running' });
+      assert.ok(pushes.length < 30, `${pushes.length} pushes`);
+      writeConfig(ws, VALID);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+    } finally {
+      client.end();
+    }
+  });
+
+  test("an LSP exit notification (and a dead client processId) end only that client's connection", async () => {
+    const client = await LspClient.open(ws);
+    await client.initialize();
+    await client.connection.sendRequest('shutdown');
+    await client.connection.sendNotification('exit');
+    // vscode-languageserver's node watchdog polls the client's processId every 3 s and exits when it is gone.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    client.end();
+    const snapshot = await status(ws);
+    assert.equal(snapshot.state, 'running');
+    assert.equal(snapshot.workers.length, 1);
+  });
+});
