@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePrivateDir, workspacePaths } from '../runtime/paths';
-import { connectSocket } from './client';
+import { StatusRequest } from '../../shared/protocol';
+import { connectToMaster } from './client';
 
 const ANSWER_TIMEOUT_MS = 20_000;
 const POLL_MS = 50;
@@ -36,15 +37,25 @@ export async function startDetachedMaster(configFile: string, upFlags: string[])
   }
   const deadline = Date.now() + ANSWER_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const socket = await connectSocket(paths.socket);
-    if (socket) {
-      socket.destroy();
-      return { ok: true, pid, log: paths.log };
-    }
+    // Another master started at the same moment may answer first: only our child's answer counts.
+    if ((await answeringPid(configFile)) === pid) return { ok: true, pid, log: paths.log };
     if (exitCode !== null) return { ok: false, code: exitCode, output: readFrom(paths.log, offset), log: paths.log };
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return { ok: false, code: 1, output: `the master (pid ${pid}) did not answer within ${ANSWER_TIMEOUT_MS / 1000}s\n${readFrom(paths.log, offset)}`, log: paths.log };
+}
+
+/** The pid of the master answering on the workspace's socket, if any. */
+async function answeringPid(configFile: string): Promise<number | undefined> {
+  const client = await connectToMaster(configFile);
+  if (!client) return undefined;
+  try {
+    return (await client.connection.sendRequest(StatusRequest.type, {})).pid;
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
 }
 
 function readFrom(file: string, offset: number): string {

@@ -159,7 +159,9 @@ describe('the master as a language server', () => {
   test('status pushes are coalesced: scaling to 30 replicas sends far fewer than 30 notifications', async () => {
     const client = await LspClient.open(ws);
     const pushes: StatusSnapshot[] = [];
-    client.connection.onNotification(StatusChangedNotification.type, (snapshot) => pushes.push(snapshot));
+    client.connection.onNotification(StatusChangedNotification.type, (snapshot) => {
+      pushes.push(snapshot);
+    });
     try {
       await client.connection.sendRequest(SubscribeRequest.type, {});
       writeConfig(ws, VALID.replace('sleep 300', 'sleep 300\n    replicas: 30'));
