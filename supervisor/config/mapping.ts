@@ -105,10 +105,16 @@ export function readMapping(
     const valueRange = entry.valueRange ?? entry.keyRange;
     fields.set(key, { value: readValue(ctx.resolve(value), spec.type, ctx, entry), keyRange: entry.keyRange, valueRange });
   });
-  for (const [key, spec] of Object.entries(table)) {
-    if (spec.required && !map.entries.some((entry) => entry.key === key)) {
-      ctx.error('missing-key', ownerRange, `missing required key '${key}' ${whereIs(path)}`);
-    }
-  }
+  reportMissingKeys(table, map, ctx, ownerRange);
   return { fields, map };
+}
+
+/** A required key that is absent; when an unknown key looks like its misspelling, say so. */
+function reportMissingKeys(table: KeyTable, map: OutlineMap, ctx: CheckContext, ownerRange: Range): void {
+  for (const [key, spec] of Object.entries(table)) {
+    if (!spec.required || map.entries.some((entry) => entry.key === key)) continue;
+    const typo = map.entries.find((entry) => !specOf(table, entry.key) && closest(entry.key, [key]) === key);
+    const hint = typo ? ` (is '${typo.key}' on line ${typo.keyRange.start.line + 1} a typo?)` : '';
+    ctx.error('missing-key', ownerRange, `missing required key '${key}' ${whereIs(map.path)}${hint}`);
+  }
 }

@@ -19,7 +19,8 @@ export class SourceMap {
   }
 
   position(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let clamped = Math.max(0, Math.min(offset, this.text.length));
+    if (this.text[clamped] === '\n' && this.text[clamped - 1] === '\r') clamped--; // never inside a CRLF
     let [low, high] = [0, this.lineStarts.length - 1];
     while (low < high) {
       const middle = (low + high + 1) >> 1;
@@ -71,7 +72,9 @@ export class SourceMap {
     let back = offset;
     while (back > 0 && isBlank(this.text.charCodeAt(back - 1))) back--;
     if (back > 0) return [back - 1, back];
-    return [offset, Math.min(offset + 1, this.text.length)];
+    // Only blanks: take one whole line break (CRLF is one), so the range ends at a line start.
+    const breakLength = this.text.startsWith('\r\n', offset) ? 2 : 1;
+    return [offset, Math.min(offset + breakLength, this.text.length)];
   }
 }
 

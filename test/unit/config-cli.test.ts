@@ -29,7 +29,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** examples/broken: what the README shows. The first problem of each, as the CLI prints it. */
 const EXAMPLES: Record<string, string> = {
-  'bad-values.yaml': "4:3: error: missing required key 'command' in worker 'api'",
+  'bad-values.yaml': "4:3: error: missing required key 'command' in worker 'api' (is 'comand' on line 5 a typo?)",
   'dependency-cycle.yaml': '9:18: error: dependency cycle: api → web → api',
   'duplicate-port.yaml': "6:13: error: port 3000 would be declared 2 times: worker 'api' has 2 replicas and each binds it",
   'unknown-dependency.yaml': "8:18: error: worker 'api' depends on unknown worker 'dbb' (did you mean 'db'?)",

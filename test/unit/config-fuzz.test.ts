@@ -56,7 +56,7 @@ const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
     op: fc.constant('splice' as const),
     at: fc.nat(),
     remove: fc.nat({ max: 6 }),
-    insert: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(':', '- ', '\n  ', '[', '{', '"', '&a ', '*a', '!!map ', '\t', '#', '---\n')),
+    insert: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(':', '- ', '\n  ', '[', '{', '"', '&a ', '*a', '!!map ', '\t', '\r\n', '\r', '#', '---\n')),
   }),
 );
 

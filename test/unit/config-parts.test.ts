@@ -12,6 +12,7 @@ import { loadConfigFile } from '../../supervisor/config/load';
 import { findConfigUpward } from '../../supervisor/config/locate';
 import { mapAt } from '../../supervisor/config/outline';
 import { commandOnPath, programToCheck } from '../../supervisor/config/program';
+import { SourceMap } from '../../supervisor/config/ranges';
 import { closest, editDistance } from '../../supervisor/config/suggest';
 
 const scratch = mkdtempSync(join(tmpdir(), 'steward-config-'));
@@ -24,6 +25,20 @@ describe('durations', () => {
 
   it('refuses bare numbers, unknown units and blanks', () => {
     assert.deepEqual(['5', '5 s', '5d', '', 's', '-1s'].map(parseDuration), Array(6).fill(undefined));
+  });
+});
+
+describe('text positions', () => {
+  it('count CRLF as one line break and never point inside it', () => {
+    const source = new SourceMap('ab\r\ncd');
+    assert.deepEqual([0, 2, 3, 4, 6].map((offset) => source.position(offset)), [
+      { line: 0, character: 0 }, { line: 0, character: 2 }, { line: 0, character: 2 }, { line: 1, character: 0 }, { line: 1, character: 2 },
+    ]);
+  });
+
+  it('widen a zero-width spot to one character, or to a whole line break in a blank text', () => {
+    assert.deepEqual(new SourceMap('key: x\n').span(6, 6), { start: { line: 0, character: 5 }, end: { line: 0, character: 6 } });
+    assert.deepEqual(new SourceMap('\r\n').whole(), { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } });
   });
 });
 
