@@ -76,12 +76,13 @@ export function pids(snapshot: StatusSnapshot): Record<string, number | null> {
   return Object.fromEntries(snapshot.workers.filter((w) => w.instance === 0).map((w) => [w.name, w.pid]));
 }
 
-/** Waits until every worker is ready or running; returns that status. */
+/** Waits (also for a master still starting) until every worker is ready or running; returns that status. */
 export async function waitForWorkersUp(ws: Workspace, timeoutMs = 15_000): Promise<StatusSnapshot> {
   let last: StatusSnapshot | undefined;
   await waitUntil(
     async () => {
-      last = await status(ws);
+      last = await status(ws).catch(() => undefined);
+      if (!last) return false;
       return last.workers.length > 0 && last.workers.every((w) => w.state === 'ready' || w.state === 'running');
     },
     { timeoutMs, intervalMs: 100, message: 'every worker up' },

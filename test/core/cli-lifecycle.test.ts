@@ -1,0 +1,142 @@
+/**
+ * How a master lives and ends: one per workspace (two at once: one wins),
+ * editor mode (stays up with an invalid config, stops when idle), signals
+ * (SIGHUP reloads, SIGTERM stops gracefully, a second Ctrl-C kills at
+ * once), the foreground master exiting with the last worker's status,
+ * `--watch`, and usage errors.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { BUNDLE, cleanup, cli, makeWorkspace, status, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
+import { markedProcesses, waitUntil } from '../helpers/procs';
+
+const SLEEPER = 'version: 1\nworkers:\n  a:\n    command: sleep 300\n';
+
+async function withWorkspace(label: string, yaml: string, body: (ws: Workspace) => Promise<void>): Promise<void> {
+  const ws = makeWorkspace(label, yaml);
+  try {
+    await body(ws);
+  } finally {
+    await cleanup(ws);
+  }
+}
+
+/** A foreground `steward up` whose exit we can await. */
+function foreground(ws: Workspace, args: string[] = []) {
+  const child = spawn(process.execPath, [BUNDLE, 'up', ...args], { cwd: ws.dir, env: ws.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  return { child, exited, output: () => output };
+}
+
+describe('master lifecycle', () => {
+  test('two masters started at once: exactly one wins, the other says so', () =>
+    withWorkspace('two-masters', SLEEPER, async (ws) => {
+      const results = await Promise.all([cli(ws, ['up', '-d']), cli(ws, ['up', '-d'])]);
+      assert.deepEqual(results.map((r) => r.code).sort(), [0, 1]);
+      const loser = results.find((r) => r.code === 1)!;
+      assert.match(loser.stderr, /already running/);
+      await waitForWorkersUp(ws);
+      assert.equal(markedProcesses(ws.marker).filter((p) => p.command.includes('up --foreground')).length, 1);
+    }));
+
+  test('an editor master stays up with an invalid config, showing the errors, and starts the workers once it is fixed', () =>
+    withWorkspace('editor-invalid', SLEEPER.replace('sleep 300', 'sleep 300\n    replicas: many'), async (ws) => {
+      await up(ws, ['--editor', '--keep-alive']);
+      const waiting = await status(ws);
+      assert.equal(waiting.state, 'wait');
+      assert.equal(waiting.workers.length, 0);
+      assert.equal(waiting.lastReload?.error?.line, 5);
+      writeConfig(ws, SLEEPER);
+      assert.equal((await cli(ws, ['reload'])).code, 0);
+      const running = await waitForWorkersUp(ws);
+      assert.equal(running.state, 'running');
+    }));
+
+  test('an editor master stops with its workers once no client has been connected for the idle timeout', () =>
+    withWorkspace('editor-idle', SLEEPER, async (ws) => {
+      await up(ws, ['--editor', '--idle-timeout', '700ms']);
+      await waitUntil(() => markedProcesses(ws.marker).length === 0, { timeoutMs: 5_000, message: 'master and workers gone' });
+      assert.equal((await cli(ws, ['status'])).code, 2);
+    }));
+
+  test('SIGHUP reloads (trigger signal); SIGTERM stops every worker and the master', () =>
+    withWorkspace('signals', SLEEPER, async (ws) => {
+      await up(ws);
+      const first = await waitForWorkersUp(ws);
+      writeConfig(ws, SLEEPER.replace('sleep 300', 'sleep 301'));
+      process.kill(first.pid, 'SIGHUP');
+      await waitUntil(async () => (await status(ws)).lastReload?.trigger === 'signal', { message: 'a signal reload' });
+      assert.equal((await status(ws)).generation, 2);
+      process.kill(first.pid, 'SIGTERM');
+      await waitUntil(() => markedProcesses(ws.marker).length === 0, { timeoutMs: 5_000, message: 'everything stopped' });
+    }));
+
+  test('a foreground master exits with the last worker status once every worker has ended', () =>
+    withWorkspace('all-ended', `version: 1
+workers:
+  quick:
+    command: sh -c 'sleep 0.2; exit 0'
+    restart: never
+  last:
+    command: sh -c 'sleep 0.8; exit 4'
+    restart: never
+`, async (ws) => {
+      const master = foreground(ws);
+      assert.equal(await master.exited, 4, master.output());
+      assert.match(master.output(), /every worker has ended; exiting with status 4/);
+    }));
+
+  test('Ctrl-C stops gracefully; a second Ctrl-C kills at once', () =>
+    withWorkspace('ctrl-c', `version: 1
+workers:
+  stubborn:
+    command: sh -c 'trap "" TERM; while true; do sleep 1; done'
+    stop: { signal: SIGTERM, timeout: 20s }
+`, async (ws) => {
+      const master = foreground(ws);
+      await waitForWorkersUp(ws);
+      const started = Date.now();
+      master.child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      master.child.kill('SIGINT');
+      assert.equal(await master.exited, 130);
+      assert.ok(Date.now() - started < 5_000, 'did not wait for the 20 s stop timeout');
+      await waitUntil(() => markedProcesses(ws.marker).length === 0, { timeoutMs: 3_000, message: 'the stubborn worker killed' });
+      assert.match(master.output(), /again: killing every worker now/);
+    }));
+
+  test('up --watch reloads when the config file changes', () =>
+    withWorkspace('watch', SLEEPER, async (ws) => {
+      await up(ws, ['--watch']);
+      await waitForWorkersUp(ws);
+      writeConfig(ws, SLEEPER.replace('sleep 300', 'sleep 303'));
+      await waitUntil(async () => (await status(ws)).lastReload?.trigger === 'save', { timeoutMs: 5_000, message: 'a save reload' });
+      assert.equal((await status(ws)).state, 'running');
+    }));
+
+  test('usage errors exit 2 with a clear message; commands without a master exit 2', () =>
+    withWorkspace('usage', SLEEPER, async (ws) => {
+      const cases: [string[], RegExp][] = [
+        [['reload', '--bogus'], /Unknown option '--bogus'/],
+        [['start'], /missing argument/],
+        [['logs', '-n', 'many'], /-n wants a number/],
+        [['status', 'extra'], /unexpected argument 'extra'/],
+        [['frobnicate'], /unknown command 'frobnicate'/],
+        [['up', '--idle-timeout', 'soon'], /--idle-timeout wants a duration/],
+      ];
+      for (const [args, message] of cases) {
+        const result = await cli(ws, args);
+        assert.equal(result.code, 2, args.join(' '));
+        assert.match(result.stderr, message);
+      }
+      for (const command of [['status'], ['reload'], ['logs'], ['down'], ['stop', 'a']]) {
+        const result = await cli(ws, command);
+        assert.equal(result.code, 2, command.join(' '));
+        assert.match(result.stderr, /no master is running/);
+      }
+    }));
+});
