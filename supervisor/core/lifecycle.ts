@@ -46,7 +46,7 @@ export class MasterLifecycle {
   /** The number of connected clients changed. */
   clientsChanged(count: number): void {
     const timeout = this.options.idleTimeoutMs;
-    if (timeout === null) return;
+    if (timeout === null || this.ending) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (count > 0) return;

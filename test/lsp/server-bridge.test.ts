@@ -1,0 +1,44 @@
+/**
+ * `steward lsp`: the language server over stdio for any LSP editor, bridged
+ * to the workspace's master — starting one in editor mode when none runs,
+ * so even a broken config gets its diagnostics.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { test } from 'node:test';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { BUNDLE, cleanup, makeWorkspace, status } from '../helpers/master';
+import { waitUntil } from '../helpers/procs';
+
+test('steward lsp starts an editor-mode master and serves diagnostics over stdio; closing stdin ends the bridge', async () => {
+  const ws = makeWorkspace('lsp-bridge', 'version: 1\nworkers:\n  api:\n    command: sleep 300\n    restart: sometimes\n');
+  const bridge = spawn(process.execPath, [BUNDLE, 'lsp', '--stdio'], { cwd: ws.dir, env: ws.env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => bridge.once('exit', (code) => resolve(code)));
+  const connection = createMessageConnection(new StreamMessageReader(bridge.stdout), new StreamMessageWriter(bridge.stdin));
+  const published: { uri: string; diagnostics: { message: string; range: { start: { line: number } } }[] }[] = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params: (typeof published)[number]) => {
+    published.push(params);
+  });
+  connection.listen();
+  try {
+    const result = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} })) as {
+      serverInfo?: { name: string };
+    };
+    assert.equal(result.serverInfo?.name, 'steward');
+    await connection.sendNotification('initialized', {});
+    await waitUntil(() => published.some((p) => p.diagnostics.length > 0), { message: 'diagnostics of the broken config' });
+    const diagnostics = published.find((p) => p.diagnostics.length > 0)!;
+    assert.equal(diagnostics.uri, pathToFileURL(ws.config).href);
+    assert.equal(diagnostics.diagnostics[0].range.start.line, 4);
+    assert.match(diagnostics.diagnostics[0].message, /restart/);
+    const master = await status(ws);
+    assert.equal(master.state, 'wait', 'the editor-mode master stays up with the invalid config');
+    connection.dispose();
+    bridge.stdin.end();
+    assert.equal(await exited, 0);
+  } finally {
+    bridge.kill();
+    await cleanup(ws);
+  }
+});
