@@ -42,11 +42,11 @@ export function readValue(node: Node | null, type: ValueType, ctx: CheckContext,
   }
 }
 
-export function valueRangeOf(entry: OutlineEntry) {
+function valueRangeOf(entry: OutlineEntry) {
   return entry.valueRange ?? entry.keyRange;
 }
 
-export function scalarValue(node: Node | null): unknown {
+function scalarValue(node: Node | null): unknown {
   return isScalar(node) ? node.value : undefined;
 }
 
@@ -69,7 +69,7 @@ function readInteger(node: Node | null, min: number, max: number | undefined, ct
   return undefined;
 }
 
-export function readString(node: Node | null, ctx: CheckContext, entry: OutlineEntry, format?: 'command' | 'directory' | 'url' | 'regex'): string | undefined {
+function readString(node: Node | null, ctx: CheckContext, entry: OutlineEntry, format?: 'command' | 'directory' | 'url' | 'regex'): string | undefined {
   const value = scalarValue(node);
   if (typeof value !== 'string') {
     ctx.error('wrong-type', valueRangeOf(entry), `expected a string for '${entry.key}', got ${describeNode(node)}`);
