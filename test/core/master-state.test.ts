@@ -1,0 +1,178 @@
+/**
+ * The master's state machine and reload transaction with scripted workers
+ * (no processes: these cases are about ordering and bookkeeping, which a
+ * script expresses exactly), and an in-memory config source.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { LogLine, WorkerState, WorkerStatus } from '../../shared/protocol';
+import type { StewardConfig, WorkerSpec } from '../../supervisor/config/model';
+import type { ConfigRead } from '../../supervisor/core/configSource';
+import { Master } from '../../supervisor/core/master';
+import { canTransition, ShuttingDownError } from '../../supervisor/core/masterState';
+import type { ManagedWorker, StartOutcome, WorkerEvents } from '../../supervisor/core/workerPort';
+
+/** A worker whose start succeeds unless its command contains "fail"; records start/stop in `journal`. */
+class ScriptedWorker implements ManagedWorker {
+  draining = false;
+  private state: WorkerState = 'starting';
+  private static nextPid = 1000;
+  private pid: number | null = null;
+
+  constructor(
+    readonly spec: WorkerSpec,
+    readonly instance: number,
+    public generation: number,
+    private readonly events: WorkerEvents,
+    private readonly journal: string[],
+  ) {}
+
+  async start(): Promise<StartOutcome> {
+    this.journal.push(`start ${this.spec.name} (${this.spec.command})`);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.spec.command.includes('fail')) return this.move('failed', { ok: false, reason: 'never became ready' });
+    this.pid = ScriptedWorker.nextPid++;
+    return this.move('running', { ok: true });
+  }
+
+  async stop(): Promise<void> {
+    this.journal.push(`stop ${this.spec.name}`);
+    this.pid = null;
+    this.move('exited', undefined);
+  }
+
+  async restart(): Promise<StartOutcome> {
+    await this.stop();
+    return this.start();
+  }
+
+  status(): WorkerStatus {
+    const { name, ports, line } = this.spec;
+    return { name, instance: this.instance, pid: this.pid, generation: this.generation, state: this.state, restarts: 0, exitCode: null, ports, startedAt: null, line };
+  }
+
+  recentLogs(): LogLine[] {
+    return [];
+  }
+
+  private move<T>(state: WorkerState, result: T): T {
+    this.state = state;
+    this.events.onChange(this);
+    return result;
+  }
+}
+
+function spec(name: string, overrides: Partial<WorkerSpec> = {}): WorkerSpec {
+  return { name, command: `run ${name}`, cwd: '/w', env: {}, ports: [], dependsOn: [], restart: 'on-failure', stop: { signal: 'SIGTERM', timeoutMs: 100 }, replicas: 1, line: 3, ...overrides };
+}
+
+const valid = (...workers: WorkerSpec[]): ConfigRead => {
+  const config: StewardConfig = { version: 1, file: '/w/steward.yaml', dir: '/w', workers };
+  return { ok: true, config, text: workers.map((w) => `  ${w.name}:`).join('\n'), diagnostics: [] };
+};
+const invalid: ConfigRead = { ok: false, error: { message: 'bad', line: 4, column: 2 }, errors: [{ message: 'bad', line: 4, column: 2 }], text: 'x', diagnostics: [] };
+
+function harness(first: ConfigRead) {
+  let next: ConfigRead | (() => ConfigRead) = first;
+  const journal: string[] = [];
+  const master = new Master({
+    configFile: '/w/steward.yaml',
+    readConfig: async () => (typeof next === 'function' ? next() : next),
+    createWorker: (s, instance, generation, events) => new ScriptedWorker(s, instance, generation, events, journal),
+  });
+  const states: string[] = [];
+  master.onChange(() => {
+    if (states.at(-1) !== master.status().state) states.push(master.status().state);
+  });
+  return { master, journal, states, setConfig: (read: ConfigRead | (() => ConfigRead)) => (next = read) };
+}
+
+const db = spec('db');
+const api = spec('api', { dependsOn: [{ name: 'db', condition: 'ready' }] });
+
+describe('master state machine', () => {
+  test('the transition table allows exactly the documented moves', () => {
+    assert.ok(canTransition('reloading', 'wait') && canTransition('wait', 'reloading') && canTransition('running', 'stopping'));
+    assert.ok(!canTransition('running', 'wait'), 'wait is entered only through a reload');
+    assert.ok(!canTransition('stopping', 'running'), 'stopping is final');
+  });
+
+  test('startup starts dependencies first; the first good load is generation 1, not counted as a reload', async () => {
+    const { master, journal } = harness(valid(api, db));
+    const result = await master.start();
+    assert.equal(result.ok, true);
+    assert.deepEqual(journal, ['start db (run db)', 'start api (run api)']);
+    const snapshot = master.status();
+    assert.deepEqual([snapshot.state, snapshot.generation, snapshot.reloads], ['running', 1, 0]);
+  });
+
+  test('an invalid first load leaves an editor master in wait mode with no worker', async () => {
+    const { master } = harness(invalid);
+    const result = await master.start();
+    assert.equal(result.ok, false);
+    assert.deepEqual([master.status().state, master.status().generation, master.status().workers.length], ['wait', 0, 0]);
+  });
+
+  test('invalid config → wait, nothing touched, counted; a good reload → running', async () => {
+    const { master, journal, states, setConfig } = harness(valid(db, api));
+    await master.start();
+    journal.length = 0;
+    setConfig(invalid);
+    const failed = await master.reload({ trigger: 'cli' });
+    assert.deepEqual([failed.ok, failed.error?.line, journal.length], [false, 4, 0]);
+    assert.deepEqual([master.status().reloads, master.status().failedReloads], [1, 1]);
+    setConfig(valid(db, api));
+    assert.equal((await master.reload({ trigger: 'cli' })).ok, true);
+    assert.deepEqual(states, ['reloading', 'running', 'reloading', 'wait', 'reloading', 'running']);
+    assert.equal(journal.length, 0, 'the same config changes nothing');
+  });
+
+  test('an exception inside the reload ends in wait mode, never in a throw', async () => {
+    const { master, setConfig } = harness(valid(db));
+    await master.start();
+    setConfig(() => {
+      throw new Error('disk on fire');
+    });
+    const result = await master.reload({});
+    assert.equal(result.ok, false);
+    assert.match(result.error?.message ?? '', /internal error during reload: disk on fire/);
+    assert.equal(master.status().state, 'wait');
+  });
+
+  test('a dry run returns the plan and touches nothing', async () => {
+    const { master, journal, setConfig } = harness(valid(db, api));
+    await master.start();
+    journal.length = 0;
+    setConfig(valid(db, spec('api', { command: 'run api v2' })));
+    const result = await master.reload({ dryRun: true });
+    assert.deepEqual(result.plan, { start: [], stop: [], restart: ['api'], keep: ['db'] });
+    assert.equal(result.dryRun, true);
+    assert.deepEqual([journal.length, master.status().reloads, master.status().state], [0, 0, 'running']);
+  });
+
+  test('a changed worker that fails is rolled back to its old definition; its dependents were stopped first', async () => {
+    const web = spec('web', { dependsOn: [{ name: 'api', condition: 'started' }] });
+    const { master, journal, setConfig } = harness(valid(db, api, web));
+    await master.start();
+    journal.length = 0;
+    setConfig(valid(db, spec('api', { command: 'fail api', dependsOn: api.dependsOn }), spec('web', { command: 'run web v2', dependsOn: web.dependsOn })));
+    const result = await master.reload({});
+    assert.equal(result.ok, false);
+    assert.match(result.error?.message ?? '', /worker api failed to start: never became ready; rolled back/);
+    assert.deepEqual(journal.slice(0, 3), ['stop web', 'stop api', 'start api (fail api)']);
+    assert.ok(journal.includes('start api (run api)'), 'the last good api runs again');
+    const byName = Object.fromEntries(master.status().workers.map((w) => [w.name, w]));
+    assert.equal(byName.api.generation, 1);
+    assert.equal(master.status().state, 'wait');
+  });
+
+  test('after shutdown every worker is stopped, dependents first, and reloads are refused', async () => {
+    const { master, journal } = harness(valid(db, api));
+    await master.start();
+    journal.length = 0;
+    assert.equal(await master.shutdown(), 2);
+    assert.deepEqual(journal, ['stop api', 'stop db']);
+    assert.equal(master.status().state, 'stopping');
+    await assert.rejects(master.reload({}), ShuttingDownError);
+  });
+});
