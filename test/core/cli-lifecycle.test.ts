@@ -7,20 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { BUNDLE, cleanup, cli, makeWorkspace, status, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
+import { BUNDLE, cli, status, up, waitForWorkersUp, withWorkspace, writeConfig, type Workspace } from '../helpers/master';
 import { markedProcesses, waitUntil } from '../helpers/procs';
 
 const SLEEPER = 'version: 1\nworkers:\n  a:\n    command: sleep 300\n';
-
-async function withWorkspace(label: string, yaml: string, body: (ws: Workspace) => Promise<void>): Promise<void> {
-  const ws = makeWorkspace(label, yaml);
-  try {
-    await body(ws);
-  } finally {
-    await cleanup(ws);
-  }
-}
 
 /** A foreground `steward up` whose exit we can await. */
 function foreground(ws: Workspace, args: string[] = []) {
@@ -41,6 +33,8 @@ describe('master lifecycle', () => {
       assert.match(loser.stderr, /already running/);
       await waitForWorkersUp(ws);
       assert.equal(markedProcesses(ws.marker).filter((p) => p.command.includes('up --foreground')).length, 1);
+      assert.equal(statSync(ws.paths.socket).mode & 0o777, 0o600, 'the socket is private');
+      assert.equal(statSync(ws.paths.dir).mode & 0o777, 0o700, 'in a private directory');
     }));
 
   test('an editor master stays up with an invalid config, showing the errors, and starts the workers once it is fixed', () =>

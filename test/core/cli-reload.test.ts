@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
-import { cleanup, cli, connectRpc, makeWorkspace, pids, status, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
+import { cli, connectRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
 import { markedProcesses } from '../helpers/procs';
 
 const threeSleepers = (webSeconds = 300): string => `version: 1
@@ -21,15 +21,6 @@ workers:
     command: sleep ${webSeconds}
     depends_on: { api: started }
 `;
-
-async function withWorkspace(label: string, yaml: string, body: (ws: Workspace) => Promise<void>): Promise<void> {
-  const ws = makeWorkspace(label, yaml);
-  try {
-    await body(ws);
-  } finally {
-    await cleanup(ws);
-  }
-}
 
 describe('steward reload', () => {
   test('changing one worker gives only that worker a new pid', () =>

@@ -102,6 +102,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Runs `body` on a fresh workspace and always cleans it up (see cleanup). */
+export async function withWorkspace(label: string, yaml: string, body: (ws: Workspace) => Promise<void>): Promise<void> {
+  const ws = makeWorkspace(label, yaml);
+  try {
+    await body(ws);
+  } finally {
+    await cleanup(ws);
+  }
+}
+
 /**
  * Stops the master (if one runs), then checks that no process carrying the
  * workspace's marker survived — master, workers, grandchildren — and
