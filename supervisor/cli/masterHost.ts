@@ -68,7 +68,9 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: ReturnTy
   const output = new ForegroundOutput(master);
   const detachOutput = output.attach();
   // The master must outlive any bug of ours in a callback: report it, keep supervising.
-  process.on('unhandledRejection', (reason) => output.say(`internal error (continuing): ${describeError(reason)}`));
+  const reportInternal = (error: unknown): void => output.say(`internal error (continuing): ${describeError(error)}`);
+  process.on('unhandledRejection', reportInternal);
+  process.on('uncaughtException', reportInternal);
   if (reaped.length > 0) output.say(`reaped ${reaped.length} stray worker(s) of a previous master: pids ${reaped.map((r) => r.pid).join(', ')}`);
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -94,7 +96,8 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: ReturnTy
   output.say(`master ${process.pid} for ${configFile} (socket ${paths.socket})`);
   // Nothing else holds the event loop open while the exit sequence awaits the (unref'd) guardian.
   const alive = setInterval(() => undefined, 60_000);
-  await master.start();
+  // Rejects only when a signal or `down` stopped the master during the first load.
+  await master.start().catch(() => undefined);
   if (flags.watch) unwatch = watchConfigFile(master);
   return exited.finally(() => clearInterval(alive));
 }

@@ -65,6 +65,9 @@ describe('steward reload', () => {
     withWorkspace('reload-missing', threeSleepers(), async (ws) => {
       await up(ws);
       const before = pids(await waitForWorkersUp(ws));
+      // "Unreadable" for root: chmod 000 does not stop root from reading, and a
+      // FIFO would block the reader instead of failing; a symlink loop (ELOOP)
+      // is a file that no one can read.
       const breakages: [string, () => void, RegExp][] = [
         ['deleted', () => undefined, /config file not found/],
         ['a symlink loop', () => symlinkSync('steward.yaml', ws.config), /symbolic link loop/],

@@ -1,0 +1,94 @@
+/**
+ * The steward/* requests a client (extension, CLI) uses, over a real
+ * connection: per-worker control, logs with follow pushes, and the final
+ * answer to `steward/down` before the master exits.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  DownRequest,
+  ErrorCodes,
+  LogNotification,
+  LogsRequest,
+  RestartWorkerRequest,
+  StartWorkerRequest,
+  StopWorkerRequest,
+  UnfollowLogsRequest,
+  type LogLine,
+} from '../../shared/protocol';
+import { connectRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
+import { isAlive, waitUntil } from '../helpers/procs';
+
+const YAML = `version: 1
+workers:
+  talker:
+    command: sh -c 'i=0; while true; do i=$((i+1)); echo "line $i"; sleep 0.1; done'
+  quiet:
+    command: sleep 300
+    replicas: 2
+`;
+
+describe('steward/* requests', () => {
+  test('stop, start and restart a worker; an unknown worker gets its error code', () =>
+    withWorkspace('requests-control', YAML, async (ws) => {
+      await up(ws);
+      const before = await waitForWorkersUp(ws);
+      const { connection, socket } = await connectRpc(ws);
+      try {
+        const stopped = await connection.sendRequest(StopWorkerRequest.type, { name: 'quiet', instance: 1 });
+        assert.deepEqual(stopped.map((w) => [w.instance, w.state]), [[1, 'exited']]);
+        const started = await connection.sendRequest(StartWorkerRequest.type, { name: 'quiet', instance: 1 });
+        assert.equal(started[0].state, 'running');
+        const restarted = await connection.sendRequest(RestartWorkerRequest.type, { name: 'quiet' });
+        assert.equal(restarted.length, 2);
+        const oldPids = before.workers.filter((w) => w.name === 'quiet').map((w) => w.pid);
+        assert.ok(restarted.every((w) => w.state === 'running' && !oldPids.includes(w.pid)));
+        await assert.rejects(connection.sendRequest(StopWorkerRequest.type, { name: 'ghost' }), (error: { code: number }) => error.code === ErrorCodes.UnknownWorker);
+      } finally {
+        connection.dispose();
+        socket.destroy();
+      }
+    }));
+
+  test('logs returns recent lines and, with follow, pushes new ones until unfollow', () =>
+    withWorkspace('requests-logs', YAML, async (ws) => {
+      await up(ws);
+      await waitForWorkersUp(ws);
+      const { connection, socket } = await connectRpc(ws);
+      const pushed: LogLine[] = [];
+      connection.onNotification(LogNotification.type, ({ lines }) => {
+        pushed.push(...lines);
+      });
+      try {
+        const recent = await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 3, follow: true });
+        assert.ok(recent.lines.length > 0 && recent.lines.length <= 3);
+        await waitUntil(() => pushed.length >= 5, { message: 'followed lines' });
+        assert.ok(pushed.every((line) => line.worker === 'talker'));
+        const numbers = [...recent.lines, ...pushed].filter((l) => l.stream === 'stdout').map((l) => Number(l.text.split(' ')[1]));
+        assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1), 'no line lost or repeated between snapshot and follow');
+        await connection.sendRequest(UnfollowLogsRequest.type, {});
+        const count = pushed.length;
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.ok(pushed.length <= count + 1, 'no more pushes after unfollow (one batch may have been in flight)');
+      } finally {
+        connection.dispose();
+        socket.destroy();
+      }
+    }));
+
+  test('down answers with the number of stopped workers, then the master exits', () =>
+    withWorkspace('requests-down', YAML, async (ws) => {
+      await up(ws);
+      const { pid } = await waitForWorkersUp(ws);
+      const { connection, socket } = await connectRpc(ws);
+      try {
+        const { stopped } = await connection.sendRequest(DownRequest.type, {});
+        assert.equal(stopped, 3);
+        await waitUntil(() => !isAlive(pid), { message: 'the master exited' });
+        await assert.rejects(status(ws));
+      } finally {
+        connection.dispose();
+        socket.destroy();
+      }
+    }));
+});
