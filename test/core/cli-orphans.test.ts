@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { cleanup, cli, makeWorkspace, pids, status, up, waitForWorkersUp } from '../helpers/master';
-import { assertNoLeaks, isAlive, markedProcesses, readStat } from '../helpers/procs';
+import { assertNoLeaks, isAlive, markedProcesses, readStat, waitUntil } from '../helpers/procs';
 
 const FORKING = `version: 1
 workers:
@@ -66,7 +66,10 @@ describe('no orphans', () => {
       assert.equal(result.code, 0);
       assert.ok(orphans.every((pid) => !isAlive(pid)), 'the new master reaped them');
       const second = await waitForWorkersUp(ws);
-      assert.equal(markedProcesses(ws.marker).filter((p) => p.command.startsWith('sleep')).length, 4, 'only the new workers and their grandchildren run');
+      const sleepers = () => markedProcesses(ws.marker).filter((p) => p.command.startsWith('sleep'));
+      await waitUntil(() => sleepers().length === 4, { timeoutMs: 3_000, message: 'only the new workers and their grandchildren run' }).catch(() => {
+        assert.fail(`expected the 2 new workers and 2 grandchildren, found ${JSON.stringify(sleepers())}; old leaders ${orphans}`);
+      });
       assert.notDeepEqual(pids(second), pids(first));
     } finally {
       await cleanup(ws);
