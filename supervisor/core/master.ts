@@ -10,13 +10,14 @@
  * through `onChange` / `onLog` / `onReload` and call its methods.
  */
 import { EventEmitter } from 'node:events';
-import type { LogLine, LogsParams, MasterState, ReloadParams, ReloadResult, StatusSnapshot, WorkerParams, WorkerStatus } from '../../shared/protocol';
+import type { LogLine, LogsParams, MasterState, ReloadParams, ReloadPlan, ReloadResult, StatusSnapshot, WorkerParams, WorkerStatus } from '../../shared/protocol';
 import type { StewardConfig, WorkerSpec } from '../config/model';
 import { type ApplyContext, stopInReverseDependencyOrder } from './applyPlan';
 import { type ConfigRead, type ConfigReader, readConfig as readConfigFile } from './configSource';
 import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
-import { runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
+import { planReload, summarizePlan } from './plan';
+import { runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
 import type { ManagedWorker, WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
@@ -88,6 +89,14 @@ export class Master {
       startedAt: this.startedAt,
       workersEnabled: this.options.workersEnabled !== false,
     };
+  }
+
+  /**
+   * What a reload to `config` would do to the running workers now — read-only,
+   * for previews of text that is not saved (the editor's reload-plan lens).
+   */
+  previewPlan(config: StewardConfig): ReloadPlan {
+    return summarizePlan(planReload(runningInstances(this.applyContext()), config.workers));
   }
 
   /** The last read of the config file (for diagnostics), null before the first. */

@@ -58,7 +58,7 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
 }
 
 /** Failed instances count as not running, so a reload retries them even when their definition is unchanged. */
-function runningInstances(context: ApplyContext) {
+export function runningInstances(context: ApplyContext) {
   return context.table.all().map((worker) => ({ spec: worker.spec, instance: worker.instance, failed: worker.status().state === 'failed' }));
 }
 

@@ -18,6 +18,7 @@ import {
   createProtocolConnection,
   TextDocuments,
   TextDocumentSyncKind,
+  type ClientCapabilities,
   type Connection,
   type ServerCapabilities,
 } from 'vscode-languageserver';
@@ -31,6 +32,10 @@ export interface LanguageFeatureContext {
   master: Master;
   /** Absolute path of the master's steward.yaml. */
   configFile: string;
+  /** Registers a cleanup for when this connection ends (e.g. unsubscribing from the master). */
+  onClose(cleanup: () => void): void;
+  /** The client's capabilities from its `initialize` request; undefined before it (or for a CLI that never sends one). */
+  clientCapabilities(): ClientCapabilities | undefined;
 }
 
 /**
@@ -93,10 +98,21 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Ser
   const connection = createConnection(() => createProtocolConnection(reader, writer, transportLogger), watchDog);
   const documents = new TextDocuments(TextDocument);
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
-  const context: LanguageFeatureContext = { master: options.master, configFile: options.master.configFile };
+  const featureCleanups: (() => void)[] = [];
+  let clientCapabilities: ClientCapabilities | undefined;
+  const context: LanguageFeatureContext = {
+    master: options.master,
+    configFile: options.master.configFile,
+    onClose: (cleanup) => featureCleanups.push(cleanup),
+    clientCapabilities: () => clientCapabilities,
+  };
   for (const hook of options.languageFeatures) Object.assign(capabilities, hook(connection, documents, context) ?? {});
-  connection.onInitialize(() => ({ capabilities, serverInfo: { name: 'steward' } }));
+  connection.onInitialize((params) => {
+    clientCapabilities = params.capabilities;
+    return { capabilities, serverInfo: { name: 'steward' } };
+  });
   const cleanups = [
+    ...featureCleanups,
     new DiagnosticsPublisher(connection, documents, options.master).attach(),
     registerStewardHandlers(connection, options.master, options),
   ];

@@ -15,10 +15,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Connection, type Diagnostic, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LocatedError, ReloadResult } from '../../shared/protocol';
-import { checkConfigText } from '../config/check';
 import { CONFIG_FILE_NAME } from '../config/locate';
 import type { ConfigDiagnostic } from '../config/model';
 import type { Master } from '../core/master';
+import { checkDocument } from './features/checkedDocument';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
@@ -63,8 +63,8 @@ export class DiagnosticsPublisher {
   }
 
   /** Wires document and master events; returns the cleanup. */
-  attach(): () => void {
-    this.connection.onInitialized(() => {
+  attach(onInitialized: (listener: () => void) => void): () => void {
+    onInitialized(() => {
       this.initialized = true;
       this.publishAll();
     });
@@ -86,7 +86,7 @@ export class DiagnosticsPublisher {
     const path = filePath(document.uri);
     const isConfig = this.isConfigUri(document.uri);
     if (!this.initialized || (!isConfig && (path === undefined || basename(path) !== CONFIG_FILE_NAME))) return;
-    const checked = checkConfigText(document.getText(), path ?? this.master.configFile);
+    const checked = checkDocument(document, path ?? this.master.configFile);
     const diagnostics = checked.diagnostics.map(toLspDiagnostic);
     const hasErrors = checked.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
     const failure = isConfig ? reloadFailureDiagnostic(this.master.status().lastReload, hasErrors) : undefined;

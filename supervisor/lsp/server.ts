@@ -11,8 +11,9 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Master } from '../core/master';
 import { serveConnection, type LanguageFeatureHook, type ServedConnection } from './connection';
+import { registerLanguageFeatures } from './features';
 
-const LANGUAGE_FEATURES: readonly LanguageFeatureHook[] = [];
+const LANGUAGE_FEATURES: readonly LanguageFeatureHook[] = [registerLanguageFeatures];
 const DRAIN_TIMEOUT_MS = 500;
 
 export interface ControlServerOptions {

@@ -1,0 +1,63 @@
+/**
+ * Code lenses on the master's own config: above the file, what a reload of
+ * the text as it stands (saved or not) would do; above each worker, its
+ * live state and actions. The actions are the extension's commands
+ * (extension/commands.ts), given the worker's name.
+ */
+import type { CodeLens, Command } from 'vscode-languageserver';
+import type { ReloadPlan, WorkerStatus } from '../../../shared/protocol';
+import type { ParsedConfig } from '../../config/check';
+import type { StewardConfig } from '../../config/model';
+import { instancesOf, summarizeWorker } from './workerState';
+
+/** Extension command ids (extension/commands.ts) and VS Code's Problems view. */
+export const LENS_COMMANDS = {
+  reload: 'steward.reload',
+  restartWorker: 'steward.restartWorker',
+  showWorkerLogs: 'steward.showWorkerLogs',
+  showProblems: 'workbench.actions.view.problems',
+} as const;
+
+/** No command id: VS Code draws the title as plain text. */
+function label(title: string): Command {
+  return { title, command: '' };
+}
+
+export interface LensInputs {
+  parsed: ParsedConfig;
+  workers: readonly WorkerStatus[];
+  /** The master's plan for a valid config (Master.previewPlan). */
+  previewPlan: (config: StewardConfig) => ReloadPlan;
+}
+
+export function codeLenses({ parsed, workers, previewPlan }: LensInputs): CodeLens[] {
+  const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const lenses: CodeLens[] = [{ range: top, command: planCommand(parsed, previewPlan) }];
+  for (const worker of parsed.outline.workers) {
+    const instances = instancesOf(workers, worker.name);
+    const range = worker.keyRange;
+    lenses.push({ range, command: label(summarizeWorker(instances)) });
+    if (instances.length === 0) continue;
+    lenses.push({ range, command: { title: 'Restart', command: LENS_COMMANDS.restartWorker, arguments: [worker.name] } });
+    lenses.push({ range, command: { title: 'Logs', command: LENS_COMMANDS.showWorkerLogs, arguments: [worker.name] } });
+  }
+  return lenses;
+}
+
+function planCommand(parsed: ParsedConfig, previewPlan: LensInputs['previewPlan']): Command {
+  const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  if (errors > 0 || !parsed.config) {
+    return { title: `config has ${errors} error${errors === 1 ? '' : 's'}: reload would enter wait mode`, command: LENS_COMMANDS.showProblems };
+  }
+  const sentence = describePlan(previewPlan(parsed.config));
+  return sentence === undefined ? label('no changes to apply') : { title: sentence, command: LENS_COMMANDS.reload };
+}
+
+/** "reload will restart api, start worker2, stop old, keep 3 unchanged"; undefined when nothing would change. */
+export function describePlan(plan: ReloadPlan): string | undefined {
+  if (plan.restart.length + plan.start.length + plan.stop.length === 0) return undefined;
+  const parts = (['restart', 'start', 'stop'] as const).filter((action) => plan[action].length > 0).map((action) => `${action} ${plan[action].join(', ')}`);
+  const kept = plan.keep.filter((name) => !plan.start.includes(name) && !plan.stop.includes(name)).length;
+  if (kept > 0) parts.push(`keep ${kept} unchanged`);
+  return `reload will ${parts.join(', ')}`;
+}
