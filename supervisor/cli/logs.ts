@@ -28,9 +28,14 @@ export function runLogs(args: string[]): Promise<number> {
 
 async function printLogs(client: MasterClient, params: { worker?: string; lines?: number; follow: boolean }): Promise<number> {
   const seen = new Set<string>();
+  const replicated = new Set<string>();
   const print = (batch: LogLine[]): void => {
-    batch.forEach((line) => seen.add(line.worker));
-    const format: LogFormat = { color: useColor(process.stdout), width: Math.max(0, ...[...seen].map((name) => name.length)), replicated: () => false };
+    for (const line of batch) {
+      seen.add(line.worker);
+      if (line.instance > 0) replicated.add(line.worker);
+    }
+    const width = Math.max(0, ...[...seen].map((name) => name.length + (replicated.has(name) ? 4 : 0)));
+    const format: LogFormat = { color: useColor(process.stdout), width, replicated: (name) => replicated.has(name) };
     process.stdout.write(batch.map((line) => `${formatLogLine(line, format)}\n`).join(''));
   };
   client.connection.onNotification(LogNotification.type, ({ lines }) => print(lines));

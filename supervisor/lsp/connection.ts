@@ -36,6 +36,11 @@ export interface LanguageFeatureContext {
   onClose(cleanup: () => void): void;
   /** The client's capabilities from its `initialize` request; undefined before it (or for a CLI that never sends one). */
   clientCapabilities(): ClientCapabilities | undefined;
+  /**
+   * Runs `listener` on the client's `initialized` notification. Use this, not
+   * connection.onInitialized: vscode-jsonrpc keeps one handler per method.
+   */
+  onInitialized(listener: () => void): void;
 }
 
 /**
@@ -99,21 +104,24 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Ser
   const documents = new TextDocuments(TextDocument);
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
   const featureCleanups: (() => void)[] = [];
+  const initializedListeners: (() => void)[] = [];
   let clientCapabilities: ClientCapabilities | undefined;
   const context: LanguageFeatureContext = {
     master: options.master,
     configFile: options.master.configFile,
     onClose: (cleanup) => featureCleanups.push(cleanup),
     clientCapabilities: () => clientCapabilities,
+    onInitialized: (listener) => initializedListeners.push(listener),
   };
   for (const hook of options.languageFeatures) Object.assign(capabilities, hook(connection, documents, context) ?? {});
   connection.onInitialize((params) => {
     clientCapabilities = params.capabilities;
     return { capabilities, serverInfo: { name: 'steward' } };
   });
+  connection.onInitialized(() => initializedListeners.forEach((listener) => listener()));
   const cleanups = [
     ...featureCleanups,
-    new DiagnosticsPublisher(connection, documents, options.master).attach(),
+    new DiagnosticsPublisher(connection, documents, options.master).attach(context.onInitialized),
     registerStewardHandlers(connection, options.master, options),
   ];
   documents.listen(connection);

@@ -24,7 +24,7 @@ test('the demo starts in dependency order, answers over HTTP, and survives a bro
       ['flaky', 'running'],
       ['ticker', 'running'],
     ]);
-    const body = await (await fetch(`http://127.0.0.1:${port}/`)).json();
+    const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { pid: number };
     assert.equal(body.pid, pids(running).api);
     const logs = await cli(ws, ['logs', 'web']);
     assert.match(logs.stdout, /web: api says/);
