@@ -21,6 +21,7 @@ import { runningInstances, runReloadTransaction, type TransactionOutcome } from 
 import type { ManagedWorker, WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
+import { waitForCondition } from './conditionWait';
 
 export interface MasterOptions {
   configFile: string;
@@ -227,7 +228,8 @@ export class Master {
     return {
       table: this.table,
       createWorker: (spec, instance, generation) => this.createWorker(spec, instance, generation),
-      waitFor: (predicate, timeoutMs) => this.waitFor(predicate, timeoutMs),
+      waitFor: (predicate, timeoutMs) =>
+        waitForCondition((listener) => this.onChange(listener), () => this.state !== 'stopping' && predicate(), () => this.state === 'stopping', timeoutMs),
     };
   }
 
@@ -241,22 +243,6 @@ export class Master {
       onLog: (line) => this.emitter.emit('log', line),
     });
     return worker;
-  }
-
-  private waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
-    if (predicate()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const finish = (met: boolean): void => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(met);
-      };
-      const unsubscribe = this.onChange(() => {
-        if (this.state === 'stopping') finish(false);
-        else if (predicate()) finish(true);
-      });
-      const timer = setTimeout(() => finish(predicate()), timeoutMs);
-    });
   }
 
   private checkAllEnded(lastChanged: ManagedWorker | undefined): void {
