@@ -1,7 +1,7 @@
 /**
  * The outline view and folding: the top-level keys, `workers` holding one
  * symbol per worker, each holding its fields (with their value as detail);
- * every key whose value is a mapping spanning lines folds.
+ * every key whose entry spans lines (a worker, a block) folds.
  */
 import { SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver';
 import type { ParsedConfig } from '../../config/check';
@@ -48,7 +48,7 @@ export function foldingRanges(parsed: ParsedConfig): FoldingRange[] {
     for (const entry of map.entries) {
       const { start, end } = entry.entryRange;
       const endLine = end.character === 0 ? end.line - 1 : end.line;
-      if (entry.map && endLine > start.line) ranges.push({ startLine: start.line, endLine });
+      if (endLine > start.line) ranges.push({ startLine: start.line, endLine });
     }
   }
   return ranges.sort((a, b) => a.startLine - b.startLine);
