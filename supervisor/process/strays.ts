@@ -5,7 +5,7 @@
  * the recorded one, so a recycled pid is never killed.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readStat } from './procfs';
+import { groupMembers, isAlive, readStat } from './procfs';
 import { stopGroup } from './stop';
 
 export interface StrayRecord {
@@ -54,13 +54,37 @@ export function isSameProcess(record: StrayRecord): boolean {
   return stat !== null && stat.state !== 'Z' && stat.startTime === record.startTime;
 }
 
+/** Whether a process runs with the identity every worker gets (env.ts `workerEnv`). */
+function isWorkerDescendant(pid: number): boolean {
+  try {
+    return /(?:^|\0)STEWARD_WORKER=/.test(readFileSync(`/proc/${pid}/environ`, 'latin1'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when the recorded worker's group still runs: its leader is the very
+ * process recorded, or the leader is gone but members it forked live on (a
+ * shell killed by SIGPIPE once the master's end of its stdout closed leaves
+ * its background children). Linux does not reuse a pid that is still some
+ * group's id, so members of a group whose leader is gone are the worker's —
+ * unless the old group emptied and the pid came back as a new group; the
+ * start time and the worker identity in the environment rule that out.
+ */
+export function isStrayGroup(record: StrayRecord): boolean {
+  if (isSameProcess(record)) return true;
+  if (isAlive(record.pid)) return false;
+  return groupMembers(record.pgid).some((member) => member.startTime >= record.startTime && isWorkerDescendant(member.pid));
+}
+
 /**
  * For a new master, before it starts its own workers: stops the group of
  * every recorded worker that is verifiably still running, then empties the
  * record. Returns the records it reaped.
  */
 export async function reapStrays(file: string): Promise<StrayRecord[]> {
-  const strays = readStrayRecord(file).filter(isSameProcess);
+  const strays = readStrayRecord(file).filter(isStrayGroup);
   await Promise.all(strays.map((record) => stopGroup(record.pgid, 'SIGTERM', REAP_TIMEOUT_MS)));
   if (existsSync(file)) writeStrayRecord(file, []);
   return strays;
