@@ -3,6 +3,9 @@
  * name (coloured on a terminal), and Steward's own events — reload
  * outcomes, wait mode — prefixed `steward`. A detached master's stdout is
  * its log file in the runtime directory.
+ *
+ * Lines are batched per event-loop turn (one write instead of one per
+ * line: a chatty worker must not cost a syscall a line), in order.
  */
 import type { LogLine, ReloadResult } from '../../shared/protocol';
 import type { Master } from '../core/master';
@@ -12,28 +15,55 @@ import { renderReloadResult } from './reload';
 export class ForegroundOutput {
   private readonly color = useColor(process.stdout);
   private width = 'steward'.length;
+  /** Workers with more than one instance, whose lines are labelled `name[i]`; updated per reload, not per line. */
+  private replicated = new Set<string>();
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
 
   constructor(private readonly master: Master) {}
 
   attach(): () => void {
     const offLog = this.master.onLog((line) => this.printLine(line));
-    const offReload = this.master.onReload((result) => this.printReload(result));
+    const offReload = this.master.onReload((result) => {
+      this.replicated = new Set(this.master.status().workers.filter((w) => w.instance > 0).map((w) => w.name));
+      this.printReload(result);
+    });
     return () => {
       offLog();
       offReload();
+      this.flush();
     };
   }
 
   say(message: string): void {
-    process.stdout.write(`${paint(`${'steward'.padEnd(this.width)} |`, 1, this.color)} ${message}\n`);
+    this.write(`${paint(`${'steward'.padEnd(this.width)} |`, 1, this.color)} ${message}\n`);
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    process.stdout.write(text);
+  }
+
+  private write(text: string): void {
+    this.pending.push(text);
+    this.pendingBytes += text.length;
+    if (this.pendingBytes >= 64 * 1024) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private printLine(line: LogLine): void {
-    const workers = this.master.status().workers;
-    const replicated = (name: string): boolean => workers.some((w) => w.name === name && w.instance > 0);
+    const replicated = (name: string): boolean => this.replicated.has(name) || line.instance > 0;
     const label = line.worker.length + (replicated(line.worker) ? 4 : 0);
     this.width = Math.max(this.width, label);
-    process.stdout.write(`${formatLogLine(line, { color: this.color, width: this.width, replicated })}\n`);
+    this.write(`${formatLogLine(line, { color: this.color, width: this.width, replicated })}\n`);
   }
 
   private printReload(result: ReloadResult): void {
