@@ -129,7 +129,8 @@ export class Master {
   /** Recent lines, oldest first, interleaved by time across the selected workers. */
   logs(params: LogsParams = {}): LogLine[] {
     const limit = params.lines ?? 200;
-    const sources = params.worker === undefined ? this.table.all() : this.instancesOrThrow(params.worker);
+    const sources = this.table.logSources(params.worker);
+    if (params.worker !== undefined && sources.length === 0) throw new UnknownWorkerError(params.worker);
     return sources
       .flatMap((worker) => worker.recentLogs(limit))
       .sort((a, b) => a.time - b.time)

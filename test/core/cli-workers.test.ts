@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { cleanup, cli, freePort, makeWorkspace, status, up, type Workspace } from '../helpers/master';
+import { cleanup, cli, freePort, makeWorkspace, status, up, writeConfig, type Workspace } from '../helpers/master';
 import { killMarked, MARKER_VAR, waitUntil } from '../helpers/procs';
 
 async function waitForWorkerState(ws: Workspace, name: string, state: string, timeoutMs = 10_000) {
@@ -77,6 +77,25 @@ workers:
       const all = await cli(ws, ['logs']);
       assert.match(all.stdout, /last words without newline/);
       assert.match(all.stdout, /last line with newline/);
+    } finally {
+      await cleanup(ws);
+    }
+  });
+
+  test('the last words of a worker replaced by a reload stay in steward logs', async () => {
+    const yaml = (version: number) => `version: 1
+workers:
+  polite:
+    command: sh -c 'trap "echo goodbye from v${version}; exit 0" TERM; while true; do sleep 0.1; done'
+`;
+    const ws = makeWorkspace('replaced-logs', yaml(1));
+    try {
+      await up(ws);
+      await waitForWorkerState(ws, 'polite', 'running');
+      writeConfig(ws, yaml(2));
+      assert.equal((await cli(ws, ['reload'])).code, 0);
+      const logs = await cli(ws, ['logs', 'polite']);
+      assert.match(logs.stdout, /goodbye from v1/);
     } finally {
       await cleanup(ws);
     }
