@@ -13,6 +13,7 @@ import { runReload } from './cli/reload';
 import { runStatus } from './cli/status';
 import { runUp } from './cli/up';
 import { runRestart, runStart, runStop } from './cli/workerControl';
+import { RuntimeDirError } from './runtime/paths';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -40,9 +41,9 @@ commands:
   start|stop|restart WORKER      per-worker control
   down                           stop every worker and the master
   lsp                            the language server over stdio, bridged to this workspace's master
-  check [FILE] [--json]   validate steward.yaml, print file:line:col: severity: message
+  check [FILE] [--json]          validate steward.yaml, print file:line:col: severity: message
   init [DIR] [--from SOURCE] [--force] [--dry-run] [--json]
-                          create steward.yaml from package.json, Procfile, process-compose, PM2
+                                 create steward.yaml from package.json, Procfile, process-compose, PM2
 
 every command takes --config PATH (default: the nearest steward.yaml upward)
 `;
@@ -66,6 +67,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof RuntimeDirError) {
+      process.stderr.write(`steward: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     process.stderr.write(`steward: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 70;
   },

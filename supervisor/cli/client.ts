@@ -4,7 +4,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { workspacePaths, type WorkspacePaths } from '../runtime/paths';
+import { ensurePrivateDir, workspacePaths, type WorkspacePaths } from '../runtime/paths';
 
 export interface MasterClient {
   connection: MessageConnection;
@@ -29,8 +29,10 @@ export function connectSocket(path: string): Promise<Socket | undefined> {
   });
 }
 
+/** Throws RuntimeDirError when the runtime directory is not private: a socket there could be anyone's. */
 export async function connectToMaster(configFile: string): Promise<MasterClient | undefined> {
   const paths = workspacePaths(configFile);
+  ensurePrivateDir(paths.dir);
   const socket = await connectSocket(paths.socket);
   if (!socket) return undefined;
   const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
@@ -59,7 +61,13 @@ export function reportNoMaster(configFile: string): number {
  * a connection lost mid-request is reported and exits 1.
  */
 export async function withMaster(configFile: string, body: (client: MasterClient) => Promise<number>): Promise<number> {
-  const client = await connectToMaster(configFile);
+  let client: MasterClient | undefined;
+  try {
+    client = await connectToMaster(configFile);
+  } catch (error) {
+    process.stderr.write(`steward: ${(error as Error).message}\n`);
+    return 1;
+  }
   if (!client) return reportNoMaster(configFile);
   try {
     return await body(client);
