@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { shellScript } from './commandLine';
+import { newRunToken, RUN_TOKEN_VAR, stopEscaped } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
 import { readStat } from './procfs';
@@ -65,9 +66,10 @@ const loadExeca = () => (execaModule ??= import('execa'));
 export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProcess> {
   checkCwd(options.cwd);
   const { execa } = await loadExeca();
+  const runToken = newRunToken();
   const child = execa('sh', ['-c', shellScript(options.command)], {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [RUN_TOKEN_VAR]: runToken },
     extendEnv: false,
     detached: true,
     cleanup: false,
@@ -82,13 +84,13 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
     throw new SpawnError(`cannot start \`${options.command}\`: ${result.shortMessage}`);
   }
   const startTime = readStat(pid)?.startTime ?? 0;
-  options.guardian?.watch({ pid, pgid: pid, startTime, command: options.command });
+  options.guardian?.watch({ pid, pgid: pid, startTime, command: options.command, runToken });
   const output = [pump(child.stdout, 'stdout', options), pump(child.stderr, 'stderr', options)];
   const leaderExit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
   void child.then(undefined, () => undefined);
-  const exited = finish(pid, leaderExit, output, [child.stdout, child.stderr], options);
+  const exited = finish({ pgid: pid, runToken }, leaderExit, output, [child.stdout, child.stderr], options);
   return { pid, pgid: pid, startTime, exited, stop: (signal, timeoutMs) => stopGroup(pid, signal, timeoutMs) };
 }
 
@@ -122,7 +124,7 @@ function pump(stream: Readable | null, name: OutputStream, options: SpawnOptions
 }
 
 async function finish(
-  pgid: number,
+  { pgid, runToken }: { pgid: number; runToken: string },
   leaderExit: Promise<[number | null, NodeJS.Signals | null]>,
   output: Promise<void>[],
   streams: (Readable | null)[],
@@ -130,6 +132,7 @@ async function finish(
 ): Promise<ProcessExit> {
   const [code, signal] = await leaderExit;
   await stopGroup(pgid, options.leftovers.signal, options.leftovers.timeoutMs);
+  await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs);
   const drained = Promise.all(output);
   const timer = new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS).unref());
   await Promise.race([drained, timer]);

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { groupMembers, isAlive, readStat } from './procfs';
+import { stopEscaped } from './escaped';
 import { stopGroup } from './stop';
 
 export interface StrayRecord {
@@ -14,6 +15,8 @@ export interface StrayRecord {
   /** /proc/PID/stat start time (clock ticks after boot). */
   startTime: number;
   command: string;
+  /** The run token in the worker's environment (escaped.ts): finds what left the group. */
+  runToken?: string;
 }
 
 interface RecordFile {
@@ -84,8 +87,11 @@ export function isStrayGroup(record: StrayRecord): boolean {
  * record. Returns the records it reaped.
  */
 export async function reapStrays(file: string): Promise<StrayRecord[]> {
-  const strays = readStrayRecord(file).filter(isStrayGroup);
+  const records = readStrayRecord(file);
+  const strays = records.filter(isStrayGroup);
   await Promise.all(strays.map((record) => stopGroup(record.pgid, 'SIGTERM', REAP_TIMEOUT_MS)));
+  const tokens = records.flatMap((record) => (typeof record.runToken === 'string' ? [record.runToken] : []));
+  await Promise.all(tokens.map((token) => stopEscaped(token, 'SIGTERM', REAP_TIMEOUT_MS)));
   if (existsSync(file)) writeStrayRecord(file, []);
   return strays;
 }

@@ -9,13 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { RUN_TOKEN_VAR } from '../../supervisor/process/escaped';
 import { readStat } from '../../supervisor/process/procfs';
+import { spawnProcess } from '../../supervisor/process/spawn';
 import { reapStrays, writeStrayRecord } from '../../supervisor/process/strays';
 import { assertNoLeaks, isAlive, killMarked, MARKER_VAR, markedProcesses, newMarker, waitUntil } from '../helpers/procs';
 
 /** A detached group whose leader exits at once, leaving a background child behind. */
-async function groupWithDeadLeader(env: Record<string, string>): Promise<{ leader: number; startTime: number }> {
-  const child = spawn('sh', ['-c', 'sleep 300 & exit 0'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH ?? '', ...env } });
+async function groupWithDeadLeader(env: Record<string, string>, script = 'sleep 300 & exit 0'): Promise<{ leader: number; startTime: number }> {
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH ?? '', ...env } });
   const leader = child.pid!;
   const startTime = readStat(leader)!.startTime;
   await new Promise((resolve) => child.once('exit', resolve));
@@ -52,6 +54,39 @@ describe('reaping strays of a dead master (found by master-kill.test.ts)', () =>
     } finally {
       rmSync(dir, { recursive: true, force: true });
       killMarked(marker);
+    }
+  });
+});
+
+describe('a worker that double-forks into a new session (found by workers.test.ts)', () => {
+  const escaping = "sh -c '(setsid sleep 300 &); exit 0'";
+
+  test('is stopped with its worker although it left the process group', async () => {
+    const marker = newMarker('escaped');
+    const proc = await spawnProcess({
+      command: escaping,
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '', [MARKER_VAR]: marker },
+      onLine: () => undefined,
+      leftovers: { signal: 'SIGTERM', timeoutMs: 1_000 },
+    });
+    await proc.exited;
+    await assertNoLeaks(marker, { timeoutMs: 1_000 });
+  });
+
+  test('is reaped by the next master from the run token in the stray record', async () => {
+    const marker = newMarker('escaped-stray');
+    const dir = mkdtempSync(join(tmpdir(), 'steward-strays-'));
+    const file = join(dir, 'strays.json');
+    const token = `test-${marker}`;
+    try {
+      const { leader, startTime } = await groupWithDeadLeader({ [MARKER_VAR]: marker, [RUN_TOKEN_VAR]: token }, escaping);
+      await waitUntil(() => markedProcesses(marker).length === 1, { message: 'the escaped sleep runs' });
+      writeStrayRecord(file, [{ pid: leader, pgid: leader, startTime, command: escaping, runToken: token }]);
+      await reapStrays(file);
+      await assertNoLeaks(marker, { timeoutMs: 2_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
