@@ -45,7 +45,8 @@ commands:
   init [DIR] [--from SOURCE] [--force] [--dry-run] [--json]
                                  create steward.yaml from package.json, Procfile, process-compose, PM2
 
-every command takes --config PATH (default: the nearest steward.yaml upward)
+up, reload, status, logs, start, stop, restart, down and lsp take --config PATH
+(default: the nearest steward.yaml upward from the current directory)
 `;
 
 async function main(argv: string[]): Promise<number> {
