@@ -62,28 +62,37 @@ function onParams(connection: RpcEndpoint, method: string, handler: (params: unk
 
 /** Registers the handlers; returns the cleanup for when the connection ends. */
 export function registerStewardHandlers(connection: RpcEndpoint, master: Master, session: StewardSession): () => void {
+  const cleanups = [registerStatusHandlers(connection, master), registerLogHandlers(connection, master)];
+  registerControlHandlers(connection, master, session);
+  return () => cleanups.forEach((cleanup) => cleanup());
+}
+
+/** steward/status, and steward/subscribe with its coalesced steward/statusChanged pushes. */
+function registerStatusHandlers(connection: RpcEndpoint, master: Master): () => void {
   const pusher = new StatusPusher(
     () => master.status(),
     (snapshot) => void connection.sendNotification(StatusChangedNotification.method, snapshot).catch(() => undefined),
   );
-  let unsubscribeStatus: (() => void) | undefined;
-  let follower: { follower: LogFollower; unsubscribe: () => void } | undefined;
-  const unfollow = (): void => {
-    follower?.unsubscribe();
-    follower?.follower.dispose();
-    follower = undefined;
+  let unsubscribe: (() => void) | undefined;
+  onParams(connection, StatusRequest.method, (params) => {
+    parseEmptyParams(params);
+    return master.status();
+  });
+  onParams(connection, SubscribeRequest.method, (params) => {
+    parseEmptyParams(params);
+    // Snapshot and subscription in the same tick: no change slips in between.
+    unsubscribe ??= master.onChange(() => pusher.changed());
+    return master.status();
+  });
+  return () => {
+    unsubscribe?.();
+    pusher.dispose();
   };
+}
 
-  onParams(connection, StatusRequest.method, (params: unknown) => {
-    parseEmptyParams(params);
-    return master.status();
-  });
-  onParams(connection, SubscribeRequest.method, (params: unknown) => {
-    parseEmptyParams(params);
-    unsubscribeStatus ??= master.onChange(() => pusher.changed());
-    return master.status();
-  });
-  onParams(connection, ReloadRequest.method, (params: unknown) => {
+/** steward/reload, per-worker control and steward/down. */
+function registerControlHandlers(connection: RpcEndpoint, master: Master, session: StewardSession): void {
+  onParams(connection, ReloadRequest.method, (params) => {
     const parsed = parseReloadParams(params);
     return translateErrors(() => master.reload({ ...parsed, trigger: parsed.trigger ?? 'rpc' }));
   });
@@ -94,35 +103,40 @@ export function registerStewardHandlers(connection: RpcEndpoint, master: Master,
   onParams(connection, StartWorkerRequest.method, control((p) => master.startWorker(p)));
   onParams(connection, StopWorkerRequest.method, control((p) => master.stopWorker(p)));
   onParams(connection, RestartWorkerRequest.method, control((p) => master.restartWorker(p)));
-  onParams(connection, LogsRequest.method, (params: unknown) => {
-    const parsed = parseLogsParams(params);
-    return translateErrors(() => {
-      // Snapshot and subscribe in the same tick: no line slips in between.
-      const lines = master.logs(parsed);
-      if (parsed.follow) {
-        unfollow();
-        const logFollower = new LogFollower(parsed.worker, (batch) => {
-          void connection.sendNotification(LogNotification.method, { lines: batch }).catch(() => undefined);
-        });
-        follower = { follower: logFollower, unsubscribe: master.onLog((line) => logFollower.add(line)) };
-      }
-      return { lines };
-    });
-  });
-  onParams(connection, UnfollowLogsRequest.method, (params: unknown) => {
-    parseEmptyParams(params);
-    unfollow();
-  });
-  onParams(connection, DownRequest.method, async (params: unknown) => {
+  onParams(connection, DownRequest.method, async (params) => {
     parseEmptyParams(params);
     const stopped = await master.shutdown();
     setImmediate(() => session.onDown());
     return { stopped };
   });
+}
 
-  return () => {
-    unsubscribeStatus?.();
-    pusher.dispose();
-    unfollow();
+/** steward/logs (tail, and follow with batched steward/log pushes) and steward/unfollowLogs. */
+function registerLogHandlers(connection: RpcEndpoint, master: Master): () => void {
+  let following: { follower: LogFollower; unsubscribe: () => void } | undefined;
+  const unfollow = (): void => {
+    following?.unsubscribe();
+    following?.follower.dispose();
+    following = undefined;
   };
+  onParams(connection, LogsRequest.method, (params) => {
+    const parsed = parseLogsParams(params);
+    return translateErrors(() => {
+      // Snapshot and subscription in the same tick: no line slips in between.
+      const lines = master.logs(parsed);
+      if (parsed.follow) {
+        unfollow();
+        const follower = new LogFollower(parsed.worker, (batch) => {
+          void connection.sendNotification(LogNotification.method, { lines: batch }).catch(() => undefined);
+        });
+        following = { follower, unsubscribe: master.onLog((line) => follower.add(line)) };
+      }
+      return { lines };
+    });
+  });
+  onParams(connection, UnfollowLogsRequest.method, (params) => {
+    parseEmptyParams(params);
+    unfollow();
+  });
+  return unfollow;
 }
