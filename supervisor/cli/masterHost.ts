@@ -16,7 +16,7 @@ import { Guardian } from '../process/guardian';
 import { signalGroup } from '../process/stop';
 import { reapStrays } from '../process/strays';
 import { acquireLock } from '../runtime/lock';
-import { ensurePrivateDir, RuntimeDirError, workspacePaths } from '../runtime/paths';
+import { ensurePrivateDir, RuntimeDirError, workspacePaths, type WorkspacePaths } from '../runtime/paths';
 import { formatLocated } from './format';
 import { ForegroundOutput } from './foregroundOutput';
 
@@ -61,7 +61,16 @@ function reportInvalidConfig(errors: LocatedError[]): number {
   return 1;
 }
 
-async function runMaster(configFile: string, flags: MasterFlags, paths: ReturnType<typeof workspacePaths>): Promise<number> {
+interface HostedMaster {
+  master: Master;
+  guardian: Guardian;
+  output: ForegroundOutput;
+  /** Stops printing (flushing what is pending). */
+  detachOutput: () => void;
+}
+
+/** Reaps a dead predecessor's strays, then builds the master with its guardian and output. */
+async function createMaster(configFile: string, flags: MasterFlags, paths: WorkspacePaths): Promise<HostedMaster> {
   const reaped = await reapStrays(paths.strays);
   const guardian = Guardian.start({ recordFile: paths.strays });
   const master = new Master({ configFile, createWorker: processWorkerFactory(guardian), workersEnabled: flags.workersEnabled });
@@ -72,6 +81,11 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: ReturnTy
   process.on('unhandledRejection', reportInternal);
   process.on('uncaughtException', reportInternal);
   if (reaped.length > 0) output.say(`reaped ${reaped.length} stray worker(s) of a previous master: pids ${reaped.map((r) => r.pid).join(', ')}`);
+  return { master, guardian, output, detachOutput };
+}
+
+async function runMaster(configFile: string, flags: MasterFlags, paths: WorkspacePaths): Promise<number> {
+  const { master, guardian, output, detachOutput } = await createMaster(configFile, flags, paths);
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let server: ControlServer | undefined;
