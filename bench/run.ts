@@ -26,18 +26,22 @@ import { stewardDriver } from './tools/steward';
 import { supervisordDriver } from './tools/supervisord';
 import type { ToolDriver } from './tools/tool';
 
-const QUICK: Settings = { quick: true, counts: [10], scaleCount: null, reps: 3, idleSliceMs: 1_000, idleCount: 50, logMegabytes: 25, orphanCount: 10 };
+const QUICK: Settings = { quick: true, counts: [10], scaleCount: null, reps: 3, idleSliceMs: 2_000, idleCount: 50, logMegabytes: 10, orphanCount: 10 };
 const FULL: Settings = { quick: false, counts: [1, 10, 50], scaleCount: 200, reps: 5, idleSliceMs: 12_000, idleCount: 50, logMegabytes: 100, orphanCount: 50 };
 
 type Family = (context: BenchContext, log: (line: string) => void) => Promise<void>;
-const FAMILIES: Record<string, Family> = {
-  lifecycle: runLifecycle,
-  baseline: runBaseline,
-  invalid: runInvalid,
-  footprint: runFootprint,
-  logs: runLogs,
-  orphans: runOrphans,
-};
+/**
+ * Stages run one after the other; the families of a stage run side by side.
+ * Only untimed families share a stage (idle footprint and orphans measure
+ * no durations, and an idle daemon's CPU does not depend on its neighbours).
+ */
+const STAGES: Array<Record<string, Family>> = [
+  { lifecycle: runLifecycle },
+  { baseline: runBaseline },
+  { invalid: runInvalid },
+  { logs: runLogs },
+  { footprint: runFootprint, orphans: runOrphans },
+];
 
 function option(name: string): string[] | null {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -73,9 +77,9 @@ async function main(): Promise<number> {
   const { drivers, skipped, tools } = await availableDrivers(option('tools'));
   const context: BenchContext = { settings, recorder: new Recorder(), index: new ProcessIndex(), drivers };
   const only = option('only');
-  for (const [name, family] of Object.entries(FAMILIES)) {
-    if (only && !only.includes(name)) continue;
-    await family(context, log);
+  for (const stage of STAGES) {
+    const families = Object.entries(stage).filter(([name]) => !only || only.includes(name));
+    await Promise.all(families.map(([, family]) => family(context, log)));
   }
   const results = context.recorder.rows();
   const command = `npm run bench${settings.quick ? ' -- --quick' : ''}`;

@@ -26,7 +26,8 @@ function timedScenario(rows: ResultRow[], scenario: string): string {
   const mine = rows.filter((row) => row.scenario === scenario);
   const tools = TOOL_ORDER.filter((tool) => mine.some((row) => row.tool === tool));
   const peers = PEERS.filter((tool) => tools.includes(tool));
-  const groups = [...new Set(mine.map((row) => `${row.workers}|${row.n}`))];
+  // `direct` (one worker, no supervisor) is shown beside every N of its worker kind.
+  const groups = [...new Set(mine.filter((row) => row.tool !== 'direct').map((row) => `${row.workers}|${row.n}`))];
   const lines = groups.map((group) => {
     const [workers, n] = group.split('|');
     const at = (tool: string) => mine.find((row) => row.tool === tool && row.workers === workers && (row.n === Number(n) || tool === 'direct'));
@@ -37,6 +38,7 @@ function timedScenario(rows: ResultRow[], scenario: string): string {
 
 function metricTable(rows: ResultRow[], scenario: string, columns: Array<[string, string]>): string {
   const mine = rows.filter((row) => row.scenario === scenario).sort((a, b) => TOOL_ORDER.indexOf(a.tool) - TOOL_ORDER.indexOf(b.tool));
+  if (mine.length === 0) return '';
   const steward = mine.find((row) => row.tool === 'steward');
   const lines = mine.map((row) => [row.tool, `${row.n}`, ...columns.map(([metric]) => cell(row, metric)), ratio(row, steward, columns[0][0])]);
   return `### ${scenario}\n\n${table(['tool', 'N', ...columns.map(([, title]) => title), `${columns[0][1]} ÷ steward`], lines)}`;

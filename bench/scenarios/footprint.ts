@@ -35,13 +35,16 @@ async function idleFor(context: BenchContext, driver: ToolDriver): Promise<void>
   });
 }
 
+/** The tools idle side by side: an idle daemon's CPU and RSS do not depend on its neighbours. */
 export async function runFootprint(context: BenchContext, log: (line: string) => void): Promise<void> {
-  for (const driver of context.drivers) {
-    log(`idle-footprint ${driver.name} sleep x${context.settings.idleCount}`);
-    try {
-      await idleFor(context, driver);
-    } catch (error) {
-      context.recorder.failures.push(`idle-footprint ${driver.name}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  log(`idle-footprint ${context.drivers.map((driver) => driver.name).join(', ')} sleep x${context.settings.idleCount}`);
+  await Promise.all(
+    context.drivers.map(async (driver) => {
+      try {
+        await idleFor(context, driver);
+      } catch (error) {
+        context.recorder.failures.push(`idle-footprint ${driver.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
 }

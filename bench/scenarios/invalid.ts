@@ -74,13 +74,17 @@ async function diagnosticOverLsp(context: BenchContext, session: StewardSession,
   }
 }
 
+function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
 /** The tool's own CLI "apply config" with a broken config: time, words, exit code, and whether the workers lived. */
 async function cliRejection(context: BenchContext, session: ToolSession, fleet: Fleet, pids: PidMap, key: RowKey): Promise<void> {
   for (let rep = 0; rep < context.settings.reps; rep++) {
     const started = now();
     const rejection = await session.applyInvalid();
     context.recorder.sample(key, 'ms', now() - started);
-    const said = rejection.said.split('\n').slice(0, 3).join(' / ').slice(0, 300);
+    const said = stripAnsi(rejection.said).split('\n').slice(0, 3).join(' / ').slice(0, 300);
     context.recorder.note(key, `exit ${rejection.exitCode}: "${said}"`);
   }
   assertKept(context.index, fleet, pids);

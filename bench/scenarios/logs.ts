@@ -19,12 +19,17 @@ const LINE_BYTES = 100;
 const STALL_MS = 10_000;
 
 class LineCounter {
+  ready = false;
   received = 0;
   outOfOrder = 0;
   lastArrival = now();
   private next = 0;
 
   readonly onLine = (text: string): void => {
+    if (text === 'ready') {
+      this.ready = true;
+      return;
+    }
     const seq = Number.parseInt(text, 10);
     if (seq !== this.next) this.outOfOrder++;
     this.next = seq + 1;
@@ -42,8 +47,9 @@ async function throughputOnce(context: BenchContext, driver: ToolDriver): Promis
     const writer = (await waitUp(context.index, fleet)).get('w0') as number;
     const counter = new LineCounter();
     const unfollow = await session.followOutput('w0', counter.onLine);
+    await waitFor(() => counter.ready, { timeoutMs: 30_000, what: "the log writer's ready line" });
     const started = now();
-    process.kill(writer, 'SIGUSR1');
+    process.kill(writer, 'SIGUSR2');
     await waitFor(() => counter.received >= expected || now() - Math.max(counter.lastArrival, started) > STALL_MS, { timeoutMs: 600_000, what: 'log lines' });
     const seconds = (counter.lastArrival - started) / 1000;
     await unfollow();

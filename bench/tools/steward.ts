@@ -4,7 +4,8 @@
  * `steward` = a client already connected to the master's socket (what the
  * extension does), `steward-cli` = the `steward` command line.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { stringify } from 'yaml';
@@ -12,10 +13,14 @@ import { LogNotification, LogsRequest, ReloadRequest, StatusRequest, UnfollowLog
 import { runCommand } from '../lib/exec';
 import { commandLine, type Fleet, NODE, type WorkerDef } from '../lib/fleet';
 import { isAlive, TAG_VAR } from '../lib/procfs';
+import { waitFor } from '../lib/timing';
 import { connectMaster } from './steward-client';
 import type { Control, ToolDriver, ToolSession } from './tool';
 
-export const STEWARD_BIN = join(__dirname, '..', '..', 'dist', 'supervisor.js');
+/** BENCH_STEWARD_BIN points the bench at another build of the CLI (default: this tree's dist/). */
+export const STEWARD_BIN = process.env.BENCH_STEWARD_BIN ?? join(__dirname, '..', '..', 'dist', 'supervisor.js');
+/** BENCH_STEWARD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node flags for the master, to profile it. */
+const PROFILE_NODE_ARGS = (process.env.BENCH_STEWARD_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function workerEntry(worker: WorkerDef): Record<string, unknown> {
   const entry: Record<string, unknown> = { command: commandLine(worker), env: worker.env, restart: 'on-failure' };
@@ -58,7 +63,22 @@ export class StewardSession implements ToolSession {
 
   async start(): Promise<void> {
     this.writeConfig(this.fleet);
-    await this.cli(['up', '-d']);
+    if (PROFILE_NODE_ARGS.length > 0) await this.startProfiled();
+    else await this.cli(['up', '-d']);
+  }
+
+  /**
+   * For profiling only: the master started the way `up -d` starts it (`up
+   * --foreground`, output to a file, own session) but with node flags
+   * such as --cpu-prof, which `up -d` does not pass on.
+   */
+  private async startProfiled(): Promise<void> {
+    const env = { ...process.env, STEWARD_RUNTIME_DIR: this.runtimeDir, [TAG_VAR]: this.fleet.tag };
+    const output = openSync(join(this.dir, 'master.log'), 'a');
+    const args = [...PROFILE_NODE_ARGS, STEWARD_BIN, 'up', '--foreground', '--config', this.config];
+    spawn(NODE, args, { env, cwd: this.dir, detached: true, stdio: ['ignore', output, output] }).unref();
+    closeSync(output);
+    await waitFor(() => existsSync(this.runtimeDir) && readdirSync(this.runtimeDir).some((f) => f.endsWith('.sock')), { timeoutMs: 20_000, what: 'the profiled master' });
   }
 
   async reloadOverSocket(all: boolean): Promise<void> {
@@ -97,10 +117,12 @@ export class StewardSession implements ToolSession {
 
   async followOutput(name: string, onLine: (text: string) => void) {
     const connection = await this.connection();
-    const subscription = connection.onNotification(LogNotification.type, (params: LogsResult) => {
-      for (const line of params.lines) if (line.worker === name && line.stream === 'stdout') onLine(line.text);
-    });
-    await connection.sendRequest(LogsRequest.type, { worker: name, lines: 0, follow: true });
+    const deliver = (result: LogsResult) => {
+      for (const line of result.lines) if (line.worker === name && line.stream === 'stdout') onLine(line.text);
+    };
+    const subscription = connection.onNotification(LogNotification.type, deliver);
+    // Recent lines first (like `steward logs -f`), so nothing printed before the follow began is missed.
+    deliver(await connection.sendRequest(LogsRequest.type, { worker: name, lines: 100, follow: true }));
     return async () => {
       await connection.sendRequest(UnfollowLogsRequest.type, {});
       subscription.dispose();
