@@ -37,6 +37,11 @@ export class Recorder {
     samples.set(metric, [...(samples.get(metric) ?? []), value]);
   }
 
+  /** A scenario failed for a tool: the run goes on, the failure is reported. */
+  fail(label: string, error: unknown): void {
+    this.failures.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   note(key: RowKey, text: string): void {
     this.entry(key).notes.add(text);
   }

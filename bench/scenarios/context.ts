@@ -52,7 +52,7 @@ export async function withSession<T>(context: BenchContext, driver: ToolDriver, 
     } catch (leak) {
       // A leak after a failure is reported beside it; after success it is the failure.
       if (!failed) throw leak;
-      context.recorder.failures.push(`${driver.name}: ${String(leak)}`);
+      context.recorder.fail(driver.name, leak);
     }
   }
 }

@@ -43,7 +43,7 @@ export async function runFootprint(context: BenchContext, log: (line: string) =>
       try {
         await idleFor(context, driver);
       } catch (error) {
-        context.recorder.failures.push(`idle-footprint ${driver.name}: ${error instanceof Error ? error.message : String(error)}`);
+        context.recorder.fail(`idle-footprint ${driver.name}`, error);
       }
     }),
   );

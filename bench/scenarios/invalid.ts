@@ -98,7 +98,7 @@ export async function runInvalid(context: BenchContext, log: (line: string) => v
     try {
       await invalidFor(context, driver, count);
     } catch (error) {
-      context.recorder.failures.push(`invalid ${driver.name}: ${error instanceof Error ? error.message : String(error)}`);
+      context.recorder.fail(`invalid ${driver.name}`, error);
     }
   }
 }

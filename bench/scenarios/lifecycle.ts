@@ -74,7 +74,7 @@ export async function runLifecycle(context: BenchContext, log: (line: string) =>
       try {
         for (let rep = 0; rep < reps; rep++) await lifecycleOnce(context, driver, kind, count);
       } catch (error) {
-        context.recorder.failures.push(`lifecycle ${driver.name} ${kind} x${count}: ${error instanceof Error ? error.message : String(error)}`);
+        context.recorder.fail(`lifecycle ${driver.name} ${kind} x${count}`, error);
       }
     }
   }

@@ -69,7 +69,7 @@ export async function runLogs(context: BenchContext, log: (line: string) => void
     try {
       for (let rep = 0; rep < context.settings.reps; rep++) await throughputOnce(context, driver);
     } catch (error) {
-      context.recorder.failures.push(`log-throughput ${driver.name}: ${error instanceof Error ? error.message : String(error)}`);
+      context.recorder.fail(`log-throughput ${driver.name}`, error);
     }
   }
 }

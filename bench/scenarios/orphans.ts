@@ -35,7 +35,7 @@ export async function runOrphans(context: BenchContext, log: (line: string) => v
       try {
         for (let rep = 0; rep < context.settings.reps; rep++) await killOnce(context, driver);
       } catch (error) {
-        context.recorder.failures.push(`orphans-after-kill ${driver.name}: ${error instanceof Error ? error.message : String(error)}`);
+        context.recorder.fail(`orphans-after-kill ${driver.name}`, error);
       }
     }),
   );
