@@ -14,6 +14,7 @@ import path from 'node:path';
 import { REPO, WORKBENCH_SETTINGS, ensureSetup, installVsix, log, makeRunDirs, openWorkbench, packageVsix, startCodeServer, timed, waitForWorkbench } from './workbench.mjs';
 import { clearNotifications, notification, openFile, openProblems, openStewardView, replaceLine, runCommand, treeRow, waitForStatusText } from './ui.mjs';
 import { masterStatus, replacedWorkers, stopMasterAndCheck, workerPids, workerProcesses } from './master.mjs';
+import { authoringStep } from './authoring.mjs';
 
 const OUT = path.join(REPO, 'test-results', 'e2e');
 const keep = process.argv.includes('--keep');
@@ -95,6 +96,7 @@ try {
     expectSamePids(pidsAtStart, 'after a window reload');
   });
   await shot('06-after-window-reload.png');
+  await authoringStep(page, { configText, timed, shot });
   log('ALL STEPS PASSED');
 } catch (error) {
   failed = true;

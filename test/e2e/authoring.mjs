@@ -1,0 +1,49 @@
+// e2e step for config authoring (the master's language features): typing a
+// value in steward.yaml shows the completion list, and accepting an item
+// writes it; a misspelt key gets the quick fix "Change to 'restart'", which
+// repairs it. The file is reverted afterwards, so nothing is saved (no
+// reload on save) and the workers are untouched.
+import { openFile, replaceLine, runCommand } from './ui.mjs';
+
+const SUGGEST_ROW = '.editor-widget.suggest-widget .monaco-list-row';
+const ACTION_ROW = '.action-widget .monaco-list-row';
+
+/** 1-based number of the first line matching `pattern`. */
+function lineOf(text, pattern) {
+  const index = text.split('\n').findIndex((line) => pattern.test(line));
+  if (index < 0) throw new Error(`steward.yaml has no line matching ${pattern}`);
+  return index + 1;
+}
+
+const editorLine = (page, text) => page.locator('.monaco-editor .view-line', { hasText: text });
+
+/** Runs both checks on the open workbench; `configText` is steward.yaml as on disk. */
+export async function authoringStep(page, { configText, timed, shot }) {
+  await timed('step 6b: typing a restart value in steward.yaml shows completion; accepting it writes it', async () => {
+    await openFile(page, 'steward.yaml');
+    const line = lineOf(configText, /^ {4}restart: always\s*$/);
+    await replaceLine(page, line, 'restart: '); // replaceLine keeps the line's indentation
+    await page.keyboard.press('Control+Space');
+    const rows = page.locator(SUGGEST_ROW);
+    for (const value of ['always', 'on-failure', 'never']) await rows.filter({ hasText: value }).first().waitFor({ timeout: 20_000 });
+    await shot('06b-completion.png');
+    await page.keyboard.type('alw');
+    await page.keyboard.press('Enter');
+    await editorLine(page, 'restart: always').first().waitFor({ timeout: 10_000 });
+  });
+
+  await timed("step 6c: a misspelt key → quick fix \"Change to 'restart'\" repairs it", async () => {
+    const line = lineOf(configText, /^ {4}restart: on-failure\s*$/);
+    await replaceLine(page, line, 'restrat: on-failure');
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+.');
+    const fix = page.locator(ACTION_ROW, { hasText: "Change to 'restart'" });
+    await fix.first().waitFor({ timeout: 20_000 });
+    await shot('06c-quick-fix.png');
+    await fix.first().click();
+    await editorLine(page, 'restrat').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'detached', timeout: 20_000 });
+    await runCommand(page, 'File: Revert File');
+  });
+}
