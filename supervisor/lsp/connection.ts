@@ -88,6 +88,24 @@ export interface ServedConnection {
 }
 
 export function serveConnection(socket: Socket, options: ConnectionOptions): ServedConnection {
+  const { connection, writer } = openConnection(socket);
+  const documents = new TextDocuments(TextDocument);
+  // Live array: features may register cleanups (context.onClose) at any time.
+  const cleanups = installLanguageServer(connection, documents, options.master, options.languageFeatures);
+  cleanups.push(registerStewardHandlers(connection, options.master, options));
+  documents.listen(connection);
+  connection.listen();
+  socket.once('close', () => {
+    for (const cleanup of cleanups) cleanup();
+    connection.dispose();
+    writer.dispose();
+  });
+  socket.on('error', () => socket.destroy());
+  return { drained: () => writer.drained() };
+}
+
+/** The guarded transport and an LSP connection over it whose lifecycle events end only this connection. */
+function openConnection(socket: Socket): { connection: Connection; writer: DrainableWriter } {
   const writer = new DrainableWriter(socket);
   const reader = new GuardedMessageReader(socket, (code, message, fatal) => {
     const reply: Message & { id: null; error: { code: number; message: string } } = { jsonrpc: '2.0', id: null, error: { code, message } };
@@ -101,36 +119,33 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Ser
   // Not the remote console: the transport logs failures (e.g. answering a client that already left)
   // and logging those back over the same dead connection would throw.
   const connection = createConnection(() => createProtocolConnection(reader, writer, transportLogger), watchDog);
-  const documents = new TextDocuments(TextDocument);
+  return { connection, writer };
+}
+
+/** initialize / initialized, the language feature hooks and diagnostics; returns the cleanups. */
+function installLanguageServer(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  master: Master,
+  hooks: readonly LanguageFeatureHook[],
+): (() => void)[] {
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
-  const featureCleanups: (() => void)[] = [];
+  const cleanups: (() => void)[] = [];
   const initializedListeners: (() => void)[] = [];
   let clientCapabilities: ClientCapabilities | undefined;
   const context: LanguageFeatureContext = {
-    master: options.master,
-    configFile: options.master.configFile,
-    onClose: (cleanup) => featureCleanups.push(cleanup),
+    master,
+    configFile: master.configFile,
+    onClose: (cleanup) => cleanups.push(cleanup),
     clientCapabilities: () => clientCapabilities,
     onInitialized: (listener) => initializedListeners.push(listener),
   };
-  for (const hook of options.languageFeatures) Object.assign(capabilities, hook(connection, documents, context) ?? {});
+  for (const hook of hooks) Object.assign(capabilities, hook(connection, documents, context) ?? {});
   connection.onInitialize((params) => {
     clientCapabilities = params.capabilities;
     return { capabilities, serverInfo: { name: 'steward' } };
   });
   connection.onInitialized(() => initializedListeners.forEach((listener) => listener()));
-  const cleanups = [
-    ...featureCleanups,
-    new DiagnosticsPublisher(connection, documents, options.master).attach(context.onInitialized),
-    registerStewardHandlers(connection, options.master, options),
-  ];
-  documents.listen(connection);
-  connection.listen();
-  socket.once('close', () => {
-    for (const cleanup of cleanups) cleanup();
-    connection.dispose();
-    writer.dispose();
-  });
-  socket.on('error', () => socket.destroy());
-  return { drained: () => writer.drained() };
+  cleanups.push(new DiagnosticsPublisher(connection, documents, master).attach(context.onInitialized));
+  return cleanups;
 }
