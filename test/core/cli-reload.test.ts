@@ -40,6 +40,22 @@ describe('steward reload', () => {
       assert.equal(after.workers.find((w) => w.name === 'db')?.generation, 2, 'an unchanged worker is carried into the new generation');
     }));
 
+  test('--dry-run prints the plan and touches nothing; --all replaces every worker', () =>
+    withWorkspace('reload-all', threeSleepers(), async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      writeConfig(ws, threeSleepers(305));
+      const dryRun = await cli(ws, ['reload', '--dry-run']);
+      assert.equal(dryRun.code, 0);
+      assert.match(dryRun.stdout, /plan \(dry run, nothing was changed\):\n {2}start {3}-\n {2}stop {4}-\n {2}restart web\n {2}keep {4}db, api/);
+      const unchanged = await status(ws);
+      assert.deepEqual([pids(unchanged), unchanged.reloads, unchanged.generation], [before, 0, 1]);
+      const all = await cli(ws, ['reload', '--all']);
+      assert.equal(all.code, 0, all.stdout + all.stderr);
+      const after = pids(await waitForWorkersUp(ws));
+      for (const name of ['db', 'api', 'web']) assert.notEqual(after[name], before[name], name);
+    }));
+
   test('an invalid config is rejected with line and column: exit 1, same pids, wait mode; fixing it leaves wait mode', () =>
     withWorkspace('reload-invalid', threeSleepers(), async (ws) => {
       await up(ws);
