@@ -84,33 +84,36 @@ function ancestorsOf(lines: string[], lineNumber: number, indent: number, isItem
   return path;
 }
 
-/** Keys at `indent` in the same block as `lineNumber` (above and below), the line itself excluded. */
-function keySiblings(lines: string[], lineNumber: number, indent: number): string[] {
-  const keys: string[] = [];
+/**
+ * What `pick` finds on the lines of the block around `lineNumber` (above and
+ * below, the line itself excluded), up to a line indented less than
+ * `indent` or one for which `pick` returns null.
+ */
+function collectAround(lines: string[], lineNumber: number, indent: number, pick: (line: Line) => string | undefined | null): string[] {
+  const found: string[] = [];
   for (const step of [-1, 1]) {
     for (let index = lineNumber + step; index >= 0 && index < lines.length; index += step) {
       const line = readLine(lines[index]);
       if (!line) continue;
-      if (line.indent < indent) break;
-      const key = line.indent === indent && !line.isItem ? keyOf(line.content) : undefined;
-      if (key !== undefined) keys.push(key);
+      const picked = line.indent < indent ? null : pick(line);
+      if (picked === null) break;
+      if (picked !== undefined) found.push(picked);
     }
   }
-  return keys;
+  return found;
+}
+
+/** Keys at `indent` in the same block as `lineNumber`. */
+function keySiblings(lines: string[], lineNumber: number, indent: number): string[] {
+  return collectAround(lines, lineNumber, indent, (line) => (line.indent === indent && !line.isItem ? keyOf(line.content) : undefined));
 }
 
 /** The other `- item` values of the same block list. */
 function itemSiblings(lines: string[], lineNumber: number, indent: number): string[] {
-  const items: string[] = [];
-  for (const step of [-1, 1]) {
-    for (let index = lineNumber + step; index >= 0 && index < lines.length; index += step) {
-      const line = readLine(lines[index]);
-      if (!line || line.indent > indent) continue;
-      if (line.indent < indent || !line.isItem) break;
-      items.push(line.content.trim().replace(/^["']|["']$/g, ''));
-    }
-  }
-  return items;
+  return collectAround(lines, lineNumber, indent, (line) => {
+    if (line.indent > indent) return undefined;
+    return line.isItem ? line.content.trim().replace(/^["']|["']$/g, '') : null;
+  });
 }
 
 /** Inside an unclosed `{` or `[` on the cursor's line: the flow collection's context, else undefined. */
