@@ -70,6 +70,8 @@ describe('completion in steward.yaml', () => {
     assert.deepEqual(labels(restart), ['always', 'on-failure', 'never']);
     assert.deepEqual(restart.map((item) => item.kind), [CompletionItemKind.EnumMember, CompletionItemKind.EnumMember, CompletionItemKind.EnumMember]);
     assert.deepEqual(edits(restart)[1], { range: { start: { line: 4, character: 13 }, end: { line: 4, character: 15 } }, newText: 'on-failure' });
+    const glued = await completeAt(client, 'version: 1\nworkers:\n  api:\n    command: x\n    restart:|\n');
+    assert.deepEqual(edits(glued)[0], { range: { start: { line: 4, character: 12 }, end: { line: 4, character: 12 } }, newText: ' always' });
     const signal = await completeAt(client, 'version: 1\nworkers:\n  api:\n    command: x\n    stop: { signal: SIGT|\n');
     assert.deepEqual(labels(signal).slice(0, 7), ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGUSR2']);
     assert.ok(labels(signal).includes('SIGWINCH'));

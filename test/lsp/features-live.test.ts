@@ -113,3 +113,23 @@ describe('live state in hovers and code lenses', () => {
     assert.deepEqual(titles(await client.codeLenses())[4], [5, `${api.state} · pid ${api.pid} · ${api.restarts} restart${api.restarts === 1 ? '' : 's'}`, '']);
   });
 });
+
+describe('code lenses of an untrusted workspace', () => {
+  test('the file lens says the valid config runs no worker; workers show as not running', async () => {
+    const text = 'version: 1\nworkers:\n  api:\n    command: sleep 300\n';
+    const ws = makeWorkspace('live-untrusted', text);
+    let client: FeatureClient | undefined;
+    try {
+      await up(ws, ['--untrusted']);
+      client = (await FeatureClient.start(ws)).client;
+      await client.open(text);
+      assert.deepEqual(titles(await client.codeLenses()), [
+        [0, 'config is valid; an untrusted workspace runs no worker', ''],
+        [2, 'not running: not in the running generation (a reload starts it)', ''],
+      ]);
+    } finally {
+      client?.end();
+      await cleanup(ws);
+    }
+  });
+});

@@ -26,13 +26,16 @@ function label(title: string): Command {
 export interface LensInputs {
   parsed: ParsedConfig;
   workers: readonly WorkerStatus[];
+  /** False in an untrusted workspace: a reload validates only. */
+  workersEnabled: boolean;
   /** The master's plan for a valid config (Master.previewPlan). */
   previewPlan: (config: StewardConfig) => ReloadPlan;
 }
 
-export function codeLenses({ parsed, workers, previewPlan }: LensInputs): CodeLens[] {
+export function codeLenses(inputs: LensInputs): CodeLens[] {
+  const { parsed, workers } = inputs;
   const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  const lenses: CodeLens[] = [{ range: top, command: planCommand(parsed, previewPlan) }];
+  const lenses: CodeLens[] = [{ range: top, command: planCommand(inputs) }];
   for (const worker of parsed.outline.workers) {
     const instances = instancesOf(workers, worker.name);
     const range = worker.keyRange;
@@ -44,11 +47,12 @@ export function codeLenses({ parsed, workers, previewPlan }: LensInputs): CodeLe
   return lenses;
 }
 
-function planCommand(parsed: ParsedConfig, previewPlan: LensInputs['previewPlan']): Command {
+function planCommand({ parsed, previewPlan, workersEnabled }: LensInputs): Command {
   const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   if (errors > 0 || !parsed.config) {
     return { title: `config has ${errors} error${errors === 1 ? '' : 's'}: reload would enter wait mode`, command: LENS_COMMANDS.showProblems };
   }
+  if (!workersEnabled) return label('config is valid; an untrusted workspace runs no worker');
   const sentence = describePlan(previewPlan(parsed.config));
   return sentence === undefined ? label('no changes to apply') : { title: sentence, command: LENS_COMMANDS.reload };
 }

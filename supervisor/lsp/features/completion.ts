@@ -10,6 +10,7 @@ import { DEPENDENCY_CONDITIONS, keysAt, keySpecAt, type KeySpec, type ValueType 
 import type { Position, Range } from '../../config/model';
 import { SIGNAL_NAMES } from '../../config/strings';
 import { cursorContext, workerNamesInText, type CursorContext } from './cursorContext';
+import { splitLines } from './text';
 import { keyMarkdown, typeLabel } from './keyDocs';
 
 /** Signals people stop dev servers with, offered before the rest. */
@@ -29,8 +30,10 @@ export function completionsAt(text: string, position: Position): CompletionItem[
   switch (context.kind) {
     case 'key':
       return keyCompletions(context, text);
-    case 'value':
-      return valueCompletions(context.path, context.key, context.word);
+    case 'value': {
+      const items = valueCompletions(context.path, context.key, context.word);
+      return followsColon(text, context.word) ? items.map(withLeadingSpace) : items;
+    }
     case 'item':
       return isDependsOn(context.path, context.key) ? workerNameItems(text, context.path[1], context.siblings, context.word) : [];
   }
@@ -88,6 +91,16 @@ function valueCompletions(path: string[], key: string, word: Range): CompletionI
   if (type?.kind === 'version') return valueItems(['1'], word);
   if (type?.kind === 'signal') return valueItems([...COMMON_SIGNALS, ...SIGNAL_NAMES.filter((name) => !COMMON_SIGNALS.includes(name))], word);
   return [];
+}
+
+/** `restart:|` — a value typed right after the colon needs a space before it to be YAML. */
+function followsColon(text: string, word: Range): boolean {
+  return splitLines(text)[word.start.line]?.[word.start.character - 1] === ':';
+}
+
+function withLeadingSpace(item: CompletionItem): CompletionItem {
+  const edit = item.textEdit && 'range' in item.textEdit ? item.textEdit : undefined;
+  return edit ? { ...item, filterText: item.label, textEdit: { ...edit, newText: ` ${edit.newText}` } } : item;
 }
 
 function valueItems(values: readonly string[], word: Range): CompletionItem[] {

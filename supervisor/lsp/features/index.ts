@@ -37,7 +37,8 @@ export const registerLanguageFeatures: LanguageFeatureHook = (connection, docume
     const doc = open(textDocument.uri);
     if (!doc?.isMasterConfig) return null;
     const { master } = context;
-    return codeLenses({ parsed: parsed(doc), workers: master.status().workers, previewPlan: (config) => master.previewPlan(config) });
+    const { workers, workersEnabled } = master.status();
+    return codeLenses({ parsed: parsed(doc), workers, workersEnabled, previewPlan: (config) => master.previewPlan(config) });
   });
   watchMasterForLenses(connection, documents, context);
   return {
