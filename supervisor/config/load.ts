@@ -4,7 +4,8 @@
  * never an exception: the master turns it into wait mode, the CLI into a
  * one-line message.
  */
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LocatedError } from '../../shared/protocol';
 import { checkConfigText, type CheckOptions, type ParsedConfig } from './check';
@@ -19,11 +20,37 @@ export async function loadConfigFile(file: string, options: CheckOptions = {}): 
   const absolute = resolve(file);
   let text: string;
   try {
-    text = await readFile(absolute, 'utf8');
+    text = await readRegularFile(absolute);
   } catch (error) {
     return { kind: 'unreadable', error: { message: unreadableMessage(error, absolute), file: absolute } };
   }
   return { kind: 'parsed', parsed: checkConfigText(text, absolute, options), text };
+}
+
+/**
+ * Reads a regular file only. O_NONBLOCK because opening a FIFO that nobody
+ * writes to would block (a thread of the pool, and with it the reload)
+ * forever; a device such as /dev/zero would never end.
+ */
+async function readRegularFile(file: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!info.isFile()) throw new NotRegularFileError(info);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+class NotRegularFileError extends Error {
+  readonly code = 'ENOTREG';
+
+  constructor(info: Stats) {
+    const kind = info.isFIFO() ? 'a FIFO' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'special';
+    super(`config file is not a regular file (${kind})`);
+  }
 }
 
 const REASONS: Record<string, string> = {
@@ -37,6 +64,7 @@ const REASONS: Record<string, string> = {
 };
 
 function unreadableMessage(error: unknown, file: string): string {
+  if (error instanceof NotRegularFileError) return `${error.message}: ${file}`;
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const reason = (Object.hasOwn(REASONS, code) ? REASONS[code] : undefined) ?? `cannot read config file (${code || (error as Error).message})`;
   return `${reason}: ${file}`;

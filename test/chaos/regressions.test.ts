@@ -4,11 +4,12 @@
  * found it).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { loadConfigFile } from '../../supervisor/config/load';
 import { RUN_TOKEN_VAR } from '../../supervisor/process/escaped';
 import { readStat } from '../../supervisor/process/procfs';
 import { spawnProcess } from '../../supervisor/process/spawn';
@@ -85,6 +86,35 @@ describe('a worker that double-forks into a new session (found by workers.test.t
       writeStrayRecord(file, [{ pid: leader, pgid: leader, startTime, command: escaping, runToken: token }]);
       await reapStrays(file);
       await assertNoLeaks(marker, { timeoutMs: 2_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a config path that is no regular file (found by config-file.test.ts)', () => {
+  async function loadWithin(path: string, ms: number) {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still reading after ${ms} ms`)), ms)));
+    try {
+      return await Promise.race([loadConfigFile(path), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  test('a FIFO nobody writes to and a symlink to /dev/zero are rejected at once, naming what they are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-special-'));
+    try {
+      const fifo = join(dir, 'fifo.yaml');
+      spawnSync('mkfifo', [fifo]);
+      const zero = join(dir, 'zero.yaml');
+      symlinkSync('/dev/zero', zero);
+      for (const [path, kind] of [[fifo, 'a FIFO'], [zero, 'a device']]) {
+        const loaded = await loadWithin(path, 2_000);
+        assert.equal(loaded.kind, 'unreadable');
+        assert.equal(loaded.kind === 'unreadable' && loaded.error.message, `config file is not a regular file (${kind}): ${path}`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
