@@ -14,6 +14,8 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { StatusRequest, type StatusSnapshot } from '../../shared/protocol';
+import { cleanup, makeWorkspace, type Workspace } from '../helpers/master';
+import { markedProcesses, waitUntil } from '../helpers/procs';
 
 export const FULL = process.env.STEWARD_CHAOS_FULL === '1';
 
@@ -126,3 +128,30 @@ export function seededRandom(seed: number): () => number {
 }
 
 export const CHAOS_SEED = Number(process.env.STEWARD_CHAOS_SEED ?? Date.now() % 1_000_000);
+
+/**
+ * Runs `body` on a fresh workspace, then cleans up (down + leak check). A
+ * failing cleanup never hides the body's own failure: it is appended to it.
+ */
+export async function withChaosWorkspace(label: string, yaml: string, body: (ws: Workspace) => Promise<void>): Promise<void> {
+  const ws = makeWorkspace(label, yaml);
+  let failure: unknown;
+  try {
+    await body(ws);
+  } catch (error) {
+    failure = error;
+  }
+  try {
+    await cleanup(ws);
+  } catch (error) {
+    if (failure === undefined) throw error;
+    if (failure instanceof Error) failure.message += `\n(cleanup afterwards: ${(error as Error).message})`;
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** Waits up to `timeoutMs` for every process marked `marker` to end; returns the survivors' descriptions (left running for cleanup to kill). */
+export async function survivorsAfter(marker: string, timeoutMs: number): Promise<string[]> {
+  await waitUntil(() => markedProcesses(marker).length === 0, { timeoutMs }).catch(() => undefined);
+  return markedProcesses(marker).map((p) => `${p.pid} (pgid ${p.pgid}): ${p.command}`);
+}

@@ -17,9 +17,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { SubscribeRequest, StatusChangedNotification, ReloadRequest, type StatusSnapshot } from '../../shared/protocol';
-import { cleanup, connectRpc, makeWorkspace, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
-import { assertNoLeaks, markedProcesses, sleep } from '../helpers/procs';
-import { CHAOS_SEED, iterations, seededRandom, Tally } from './harness';
+import { connectRpc, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
+import { markedProcesses, sleep } from '../helpers/procs';
+import { CHAOS_SEED, iterations, seededRandom, survivorsAfter, Tally, withChaosWorkspace } from './harness';
 
 const ITERATIONS = iterations(6, 100);
 
@@ -107,8 +107,7 @@ describe('SIGKILL of the master during a reload', () => {
 
   test(`${ITERATIONS} kills: no worker or grandchild survives, and the next master starts clean with the config on disk`, async () => {
     const random = seededRandom(CHAOS_SEED);
-    const ws = makeWorkspace('chaos-kill', config(0));
-    try {
+    await withChaosWorkspace('chaos-kill', config(0), async (ws) => {
       await up(ws);
       let running = await waitForWorkersUp(ws);
       for (let i = 1; i <= ITERATIONS; i += 1) {
@@ -118,12 +117,10 @@ describe('SIGKILL of the master during a reload', () => {
         const delayMs = delayFor(i, random);
         const phase = await killDuringReload(ws, running, i, delayMs, withGuardian);
         phases.set(phase, (phases.get(phase) ?? 0) + 1);
-        const orphans = markedProcesses(ws.marker);
         if (!withGuardian) {
-          await assertNoLeaks(ws.marker, { timeoutMs: 2_500 }).catch((error: Error) => {
-            tally.leaked(orphans.length);
-            throw error;
-          });
+          const survivors = await survivorsAfter(ws.marker, 2_500);
+          tally.leaked(survivors.length);
+          assert.deepEqual(survivors, [], `iteration ${i} (${phase}): nothing survives the master`);
         }
         await up(ws);
         running = await waitForWorkersUp(ws);
@@ -136,8 +133,6 @@ describe('SIGKILL of the master during a reload', () => {
         assert.equal(version, String(i), `iteration ${i}: the new master runs the config on disk`);
         tally.survived();
       }
-    } finally {
-      await cleanup(ws);
-    }
+    });
   });
 });

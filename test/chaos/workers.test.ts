@@ -13,9 +13,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { cleanup, cli, connectRpc, makeWorkspace, status, up } from '../helpers/master';
-import { assertNoLeaks, markedProcesses, sleep } from '../helpers/procs';
-import { iterations, percentile, rssKiB, Tally, timedStatus } from './harness';
+import { cli, connectRpc, status, up } from '../helpers/master';
+import { markedProcesses, sleep } from '../helpers/procs';
+import { iterations, percentile, rssKiB, survivorsAfter, Tally, timedStatus, withChaosWorkspace } from './harness';
 
 const ROUNDS = iterations(1, 3);
 const STATUS_BUDGET_MS = 100;
@@ -62,8 +62,7 @@ describe('misbehaving workers', () => {
     test(`round ${round}: status answers within ${STATUS_BUDGET_MS} ms, RSS stays under ${RSS_BUDGET_MIB} MiB, down completes, nothing survives`, async () => {
       tally.iteration();
       tally.fault(FAULTS_PER_ROUND);
-      const ws = makeWorkspace('chaos-workers', MISBEHAVING);
-      try {
+      await withChaosWorkspace('chaos-workers', MISBEHAVING, async (ws) => {
         await up(ws);
         const masterPid = (await status(ws)).pid;
         const { connection, socket } = await connectRpc(ws);
@@ -83,16 +82,13 @@ describe('misbehaving workers', () => {
         assert.match(logs.stdout, /flood-done/, 'the line after 100 MB of output reached the log');
         const down = await cli(ws, ['down'], 20_000);
         assert.equal(down.code, 0, `down completes: ${down.stderr}`);
-        await assertNoLeaks(ws.marker, { timeoutMs: 3_000 }).catch((error: Error) => {
-          tally.leaked(markedProcesses(ws.marker).length);
-          throw error;
-        });
+        const survivors = await survivorsAfter(ws.marker, 3_000);
+        tally.leaked(survivors.length);
+        assert.deepEqual(survivors, [], 'nothing survives down');
         assert.ok(Math.max(...latencies) < STATUS_BUDGET_MS, `slowest status answer ${Math.max(...latencies).toFixed(1)} ms`);
         assert.ok(peakRssKiB < RSS_BUDGET_MIB * 1024, `master peak RSS ${Math.round(peakRssKiB / 1024)} MiB`);
         tally.survived(FAULTS_PER_ROUND);
-      } finally {
-        await cleanup(ws);
-      }
+      });
     });
   }
 });
