@@ -5,7 +5,7 @@
  * once it answers on its socket, or report its own words if it exits first.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePrivateDir, workspacePaths } from '../runtime/paths';
 import { StatusRequest } from '../../shared/protocol';
@@ -13,12 +13,14 @@ import { connectToMaster } from './client';
 
 const ANSWER_TIMEOUT_MS = 20_000;
 const POLL_MS = 50;
+const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 
 export type DetachOutcome = { ok: true; pid: number; log: string } | { ok: false; code: number; output: string; log: string };
 
 export async function startDetachedMaster(configFile: string, upFlags: string[]): Promise<DetachOutcome> {
   const paths = workspacePaths(configFile);
   ensurePrivateDir(paths.dir);
+  rotateLog(paths.log);
   const log = openSync(paths.log, 'a', 0o600);
   const offset = statSync(paths.log).size;
   let exitCode: number | null = null;
@@ -55,6 +57,15 @@ async function answeringPid(configFile: string): Promise<number | undefined> {
     return undefined;
   } finally {
     client.close();
+  }
+}
+
+/** Masters append to one log per workspace; past LOG_ROTATE_BYTES the old one becomes `.1` (one generation kept). */
+function rotateLog(file: string): void {
+  try {
+    if (statSync(file).size > LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
   }
 }
 
