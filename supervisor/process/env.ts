@@ -6,6 +6,18 @@
 /** Variables with this prefix are the master's private business; workers never see them. */
 export const INTERNAL_ENV_PREFIX = 'STEWARD_MASTER_';
 
+/**
+ * Set by whoever launched the master, for the master alone: the extension
+ * runs it with VS Code's Electron binary and ELECTRON_RUN_AS_NODE=1, which
+ * would turn any Electron program a worker starts into plain Node. A worker
+ * that wants one of these sets it in its own `env`.
+ */
+export const LAUNCHER_ENV_VARS: readonly string[] = ['ELECTRON_RUN_AS_NODE'];
+
+function isInternal(key: string): boolean {
+  return key.startsWith(INTERNAL_ENV_PREFIX) || LAUNCHER_ENV_VARS.includes(key);
+}
+
 export function workerEnv(
   base: NodeJS.ProcessEnv,
   configured: Record<string, string>,
@@ -13,7 +25,7 @@ export function workerEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && !key.startsWith(INTERNAL_ENV_PREFIX)) env[key] = value;
+    if (value !== undefined && !isInternal(key)) env[key] = value;
   }
   return { ...env, ...configured, STEWARD_WORKER: identity.worker, STEWARD_INSTANCE: String(identity.instance) };
 }
