@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanup, cli, makeWorkspace, pids, status, up, waitForWorkersUp } from '../helpers/master';
+import { cli, pids, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
 import { assertNoLeaks, isAlive, markedProcesses, readStat, waitUntil } from '../helpers/procs';
 
 const FORKING = `version: 1
@@ -31,9 +31,8 @@ function guardianOf(masterPid: number, marker: string): number | undefined {
 }
 
 describe('no orphans', () => {
-  test('after SIGKILL of the master no worker or grandchild is alive within 2 s, and the next up starts clean', async () => {
-    const ws = makeWorkspace('sigkill', FORKING);
-    try {
+  test('after SIGKILL of the master no worker or grandchild is alive within 2 s, and the next up starts clean', () =>
+    withWorkspace('sigkill', FORKING, async (ws) => {
       await up(ws);
       const first = await waitForWorkersUp(ws);
       assert.ok(markedProcesses(ws.marker).filter((p) => p.command.startsWith('sleep')).length === 4, 'two workers and two grandchildren run');
@@ -45,14 +44,10 @@ describe('no orphans', () => {
       assert.notEqual(second.pid, first.pid);
       assert.equal(second.state, 'running');
       assert.equal(second.workers.length, 2);
-    } finally {
-      await cleanup(ws);
-    }
-  });
+    }));
 
-  test('when master and guardian are both SIGKILLed, the next master reaps the recorded strays before starting', async () => {
-    const ws = makeWorkspace('strays', FORKING);
-    try {
+  test('when master and guardian are both SIGKILLed, the next master reaps the recorded strays before starting', () =>
+    withWorkspace('strays', FORKING, async (ws) => {
       await up(ws);
       const first = await waitForWorkersUp(ws);
       const guardian = guardianOf(first.pid, ws.marker);
@@ -71,14 +66,10 @@ describe('no orphans', () => {
         assert.fail(`expected the 2 new workers and 2 grandchildren, found ${JSON.stringify(sleepers())}; old leaders ${orphans}`);
       });
       assert.notDeepEqual(pids(second), pids(first));
-    } finally {
-      await cleanup(ws);
-    }
-  });
+    }));
 
-  test('a worker that ignores SIGTERM and forks a grandchild is gone, with the grandchild, after its stop timeout', async () => {
-    const ws = makeWorkspace('stubborn', STUBBORN);
-    try {
+  test('a worker that ignores SIGTERM and forks a grandchild is gone, with the grandchild, after its stop timeout', () =>
+    withWorkspace('stubborn', STUBBORN, async (ws) => {
       await up(ws);
       const before = await waitForWorkersUp(ws);
       const stubborn = before.workers.find((w) => w.name === 'stubborn')!;
@@ -96,8 +87,5 @@ describe('no orphans', () => {
       assert.equal(after.workers.find((w) => w.name === 'calm')?.pid, before.workers.find((w) => w.name === 'calm')?.pid);
       const logs = await cli(ws, ['logs', 'stubborn']);
       assert.match(logs.stdout, /SIGKILL after 1s/);
-    } finally {
-      await cleanup(ws);
-    }
-  });
+    }));
 });

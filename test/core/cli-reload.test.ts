@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
-import { cli, connectRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
+import { cli, withRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
 import { markedProcesses } from '../helpers/procs';
 
 const threeSleepers = (webSeconds = 300): string => `version: 1
@@ -138,8 +138,7 @@ describe('steward reload', () => {
     withWorkspace('reload-burst', threeSleepers(), async (ws) => {
       await up(ws);
       await waitForWorkersUp(ws);
-      const { connection, socket } = await connectRpc(ws);
-      try {
+      await withRpc(ws, async (connection) => {
         const outcomes: Promise<ReloadResult>[] = [];
         writeConfig(ws, threeSleepers(310));
         for (let i = 0; i < 25; i += 1) outcomes.push(connection.sendRequest(ReloadRequest.type, { trigger: 'rpc' }));
@@ -154,9 +153,6 @@ describe('steward reload', () => {
         assert.match(markedProcesses(ws.marker).find((p) => p.pid === web?.pid)?.command ?? '', /sleep 320/);
         const sleepers = markedProcesses(ws.marker).filter((p) => p.command.startsWith('sleep'));
         assert.equal(sleepers.length, 3, `no stray process: ${sleepers.map((p) => p.command).join(', ')}`);
-      } finally {
-        connection.dispose();
-        socket.destroy();
-      }
+      });
     }));
 });

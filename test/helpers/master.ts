@@ -139,3 +139,14 @@ export async function connectRpc(ws: Workspace): Promise<{ connection: MessageCo
   connection.listen();
   return { connection, socket };
 }
+
+/** Runs `body` with a raw JSON-RPC connection to the master, closed afterwards. */
+export async function withRpc<T>(ws: Workspace, body: (connection: MessageConnection) => Promise<T>): Promise<T> {
+  const { connection, socket } = await connectRpc(ws);
+  try {
+    return await body(connection);
+  } finally {
+    connection.dispose();
+    socket.destroy();
+  }
+}

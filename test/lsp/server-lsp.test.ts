@@ -71,6 +71,16 @@ class LspClient {
   end(): void {
     this.dispose();
   }
+
+  /** Runs `body` with a fresh client, ended afterwards. */
+  static async with(ws: Workspace, body: (client: LspClient) => Promise<void>): Promise<void> {
+    const client = await LspClient.open(ws);
+    try {
+      await body(client);
+    } finally {
+      client.end();
+    }
+  }
 }
 
 describe('the master as a language server', () => {
@@ -87,19 +97,15 @@ describe('the master as a language server', () => {
   after(() => cleanup(ws));
 
   test('initialize announces incremental sync; the file on disk gets its (empty) diagnostics', async () => {
-    const client = await LspClient.open(ws);
-    try {
+    await LspClient.with(ws, async (client) => {
       const result = await client.initialize();
       assert.deepEqual(result.capabilities.textDocumentSync, 2);
       await client.waitFor(uri, (d) => d.length === 0, 'empty diagnostics for the valid config');
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test('an open document is checked as typed, with 0-based ranges, and cleared when fixed', async () => {
-    const client = await LspClient.open(ws);
-    try {
+    await LspClient.with(ws, async (client) => {
       await client.initialize();
       await client.open(uri, VALID);
       await client.change(uri, VALID.replace('sleep 300', 'sleep 300\n    replicas: many'));
@@ -109,14 +115,11 @@ describe('the master as a language server', () => {
       await client.change(uri, VALID);
       await client.waitFor(uri, (d) => d.length === 0, 'cleared');
       await client.close(uri);
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test("a failed reload's error is published at its range, republished to a new client, and cleared by a good reload", async () => {
-    const client = await LspClient.open(ws);
-    try {
+    await LspClient.with(ws, async (client) => {
       await client.initialize();
       await client.waitFor(uri, (d) => d.length === 0, 'initially clean');
       writeConfig(ws, VALID.replace('sleep 300', 'sleep 300\n    restart: sometimes'));
@@ -134,14 +137,11 @@ describe('the master as a language server', () => {
       writeConfig(ws, VALID);
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
       await client.waitFor(uri, (d) => d.length === 0, 'cleared after the good reload');
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test('a rollback (worker never ready) shows as a reload-failed diagnostic at the worker key', async () => {
-    const client = await LspClient.open(ws);
-    try {
+    await LspClient.with(ws, async (client) => {
       await client.initialize();
       writeConfig(ws, VALID.replace('sleep 300', 'sleep 301\n    ready: { log: "never", timeout: 300ms }'));
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, false);
@@ -151,18 +151,15 @@ describe('the master as a language server', () => {
       writeConfig(ws, VALID);
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
       await client.waitFor(uri, (d) => d.length === 0, 'cleared');
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test('status pushes are coalesced: scaling to 30 replicas sends far fewer than 30 notifications', async () => {
-    const client = await LspClient.open(ws);
-    const pushes: StatusSnapshot[] = [];
-    client.connection.onNotification(StatusChangedNotification.type, (snapshot) => {
-      pushes.push(snapshot);
-    });
-    try {
+    await LspClient.with(ws, async (client) => {
+      const pushes: StatusSnapshot[] = [];
+      client.connection.onNotification(StatusChangedNotification.type, (snapshot) => {
+        pushes.push(snapshot);
+      });
       await client.connection.sendRequest(SubscribeRequest.type, {});
       writeConfig(ws, VALID.replace('sleep 300', 'sleep 300\n    replicas: 30'));
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
@@ -170,9 +167,7 @@ describe('the master as a language server', () => {
       assert.ok(pushes.length < 30, `${pushes.length} pushes`);
       writeConfig(ws, VALID);
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
-    } finally {
-      client.end();
-    }
+    });
   });
 
   test("an LSP exit notification (and a dead client processId) end only that client's connection", async () => {

@@ -16,7 +16,7 @@ import {
   UnfollowLogsRequest,
   type LogLine,
 } from '../../shared/protocol';
-import { connectRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
+import { withRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
 import { isAlive, waitUntil } from '../helpers/procs';
 
 const YAML = `version: 1
@@ -33,8 +33,7 @@ describe('steward/* requests', () => {
     withWorkspace('requests-control', YAML, async (ws) => {
       await up(ws);
       const before = await waitForWorkersUp(ws);
-      const { connection, socket } = await connectRpc(ws);
-      try {
+      await withRpc(ws, async (connection) => {
         const stopped = await connection.sendRequest(StopWorkerRequest.type, { name: 'quiet', instance: 1 });
         assert.deepEqual(stopped.map((w) => [w.instance, w.state]), [[1, 'exited']]);
         const started = await connection.sendRequest(StartWorkerRequest.type, { name: 'quiet', instance: 1 });
@@ -44,22 +43,18 @@ describe('steward/* requests', () => {
         const oldPids = before.workers.filter((w) => w.name === 'quiet').map((w) => w.pid);
         assert.ok(restarted.every((w) => w.state === 'running' && !oldPids.includes(w.pid)));
         await assert.rejects(connection.sendRequest(StopWorkerRequest.type, { name: 'ghost' }), (error: { code: number }) => error.code === ErrorCodes.UnknownWorker);
-      } finally {
-        connection.dispose();
-        socket.destroy();
-      }
+      });
     }));
 
   test('logs returns recent lines and, with follow, pushes new ones until unfollow', () =>
     withWorkspace('requests-logs', YAML, async (ws) => {
       await up(ws);
       await waitForWorkersUp(ws);
-      const { connection, socket } = await connectRpc(ws);
-      const pushed: LogLine[] = [];
-      connection.onNotification(LogNotification.type, ({ lines }) => {
-        pushed.push(...lines);
-      });
-      try {
+      await withRpc(ws, async (connection) => {
+        const pushed: LogLine[] = [];
+        connection.onNotification(LogNotification.type, ({ lines }) => {
+          pushed.push(...lines);
+        });
         const recent = await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 3, follow: true });
         assert.ok(recent.lines.length > 0 && recent.lines.length <= 3);
         await waitUntil(() => pushed.length >= 5, { message: 'followed lines' });
@@ -70,25 +65,18 @@ describe('steward/* requests', () => {
         const count = pushed.length;
         await new Promise((resolve) => setTimeout(resolve, 400));
         assert.ok(pushed.length <= count + 1, 'no more pushes after unfollow (one batch may have been in flight)');
-      } finally {
-        connection.dispose();
-        socket.destroy();
-      }
+      });
     }));
 
   test('down answers with the number of stopped workers, then the master exits', () =>
     withWorkspace('requests-down', YAML, async (ws) => {
       await up(ws);
       const { pid } = await waitForWorkersUp(ws);
-      const { connection, socket } = await connectRpc(ws);
-      try {
+      await withRpc(ws, async (connection) => {
         const { stopped } = await connection.sendRequest(DownRequest.type, {});
         assert.equal(stopped, 3);
         await waitUntil(() => !isAlive(pid), { message: 'the master exited' });
         await assert.rejects(status(ws));
-      } finally {
-        connection.dispose();
-        socket.destroy();
-      }
+      });
     }));
 });
