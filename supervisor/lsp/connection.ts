@@ -67,13 +67,32 @@ const transportLogger: Logger = {
   log: () => undefined,
 };
 
+/**
+ * Writes are serialized (each waits for the previous one to reach the
+ * kernel), so a client that stops reading — while status pushes and a
+ * followed log flood keep coming — would make the master queue messages
+ * without bound. A client this far behind is disconnected instead; it can
+ * reconnect and read the current state again.
+ */
+export const MAX_PENDING_MESSAGES = 256;
+
 /** A socket writer that can tell when everything written so far is flushed (writes are serialized). */
 class DrainableWriter extends SocketMessageWriter {
   private last: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(private readonly target: Socket) {
+    super(target);
+  }
 
   override write(message: Message): Promise<void> {
+    if (this.pending >= MAX_PENDING_MESSAGES) {
+      this.target.destroy();
+      return Promise.reject(new Error(`client ${MAX_PENDING_MESSAGES} messages behind: disconnected`));
+    }
+    this.pending += 1;
     const written = super.write(message);
-    this.last = written.catch(() => undefined);
+    this.last = written.catch(() => undefined).finally(() => (this.pending -= 1));
     return written;
   }
 
