@@ -7,7 +7,8 @@
  * Language features plug in here: add a LanguageFeatureHook to
  * LANGUAGE_FEATURES (e.g. `registerLanguageFeatures` from ./features).
  */
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Master } from '../core/master';
 import { serveConnection, type LanguageFeatureHook, type ServedConnection } from './connection';
@@ -15,6 +16,7 @@ import { registerLanguageFeatures } from './features';
 
 const LANGUAGE_FEATURES: readonly LanguageFeatureHook[] = [registerLanguageFeatures];
 const DRAIN_TIMEOUT_MS = 500;
+const SOCKET_CHECK_MS = 1_000;
 
 export interface ControlServerOptions {
   socketPath: string;
@@ -29,27 +31,60 @@ export class ControlServer {
 
   private readonly clientListeners = new Set<(count: number) => void>();
 
+  private socketInode: number | undefined;
+  private socketCheck: NodeJS.Timeout | undefined;
+  private rebinding = false;
+
   private constructor(
     private readonly server: Server,
     private readonly socketPath: string,
   ) {}
 
   static async listen(options: ControlServerOptions): Promise<ControlServer> {
-    removeStaleSocket(options.socketPath);
     const server = createServer();
     const control = new ControlServer(server, options.socketPath);
     server.on('connection', (socket) => control.accept(socket, options));
+    await control.bind();
+    control.watchSocketFile();
+    return control;
+  }
+
+  /** (Re)creates the socket file, 0600 from the start (umask), and remembers which inode is ours. */
+  private async bind(): Promise<void> {
+    removeStaleSocket(this.socketPath);
+    mkdirSync(dirname(this.socketPath), { recursive: true, mode: 0o700 });
     const previousUmask = process.umask(0o177);
     try {
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.socketPath, () => resolve());
+        this.server.once('error', reject);
+        this.server.listen(this.socketPath, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
       });
     } finally {
       process.umask(previousUmask);
     }
-    chmodSync(options.socketPath, 0o600);
-    return control;
+    chmodSync(this.socketPath, 0o600);
+    this.socketInode = inodeOf(this.socketPath);
+  }
+
+  /**
+   * A socket file deleted or replaced while the master runs (a cleanup of
+   * /tmp, a stray `rm`) would leave every new client unable to find it
+   * while the lock still says it runs: the file is checked every
+   * SOCKET_CHECK_MS and recreated. Connected clients are not affected.
+   */
+  private watchSocketFile(): void {
+    this.socketCheck = setInterval(() => {
+      if (this.rebinding || inodeOf(this.socketPath) === this.socketInode) return;
+      this.rebinding = true;
+      this.server.close();
+      void this.bind()
+        .catch(() => undefined)
+        .finally(() => (this.rebinding = false));
+    }, SOCKET_CHECK_MS);
+    this.socketCheck.unref();
   }
 
   get clientCount(): number {
@@ -64,6 +99,7 @@ export class ControlServer {
 
   /** Ends every connection (queued responses are written first) and removes the socket file. */
   async close(): Promise<void> {
+    clearInterval(this.socketCheck);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const drained = Promise.all([...this.sockets.values()].map((served) => served.drained()));
     let drainTimer: NodeJS.Timeout | undefined;
@@ -92,6 +128,14 @@ export class ControlServer {
 
   private notifyClients(): void {
     for (const listener of this.clientListeners) listener(this.sockets.size);
+  }
+}
+
+function inodeOf(path: string): number | undefined {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return undefined;
   }
 }
 
