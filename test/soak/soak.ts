@@ -13,6 +13,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { LogNotification, LogsRequest, ReloadRequest, RestartWorkerRequest, StatusChangedNotification, SubscribeRequest, type StatusSnapshot } from '../../shared/protocol';
 import { cleanup, cli, connectRpc, makeWorkspace, status, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
 import { markedProcesses, sleep } from '../helpers/procs';
@@ -68,7 +69,7 @@ class Churn {
 
   constructor(
     private readonly ws: Workspace,
-    private readonly connection: Awaited<ReturnType<typeof connectRpc>>['connection'],
+    private readonly connection: MessageConnection,
     private readonly workers: number,
   ) {}
 
@@ -106,74 +107,102 @@ function perMinute(samples: Sample[]): string {
   return rows.join('\n');
 }
 
+interface Observed {
+  latest?: StatusSnapshot;
+  loggedLines: number;
+}
+
+/** Subscribes to status and follows every log line, as the extension and `steward logs -f` do. */
+async function observe(connection: MessageConnection): Promise<Observed> {
+  const observed: Observed = { loggedLines: 0 };
+  connection.onNotification(StatusChangedNotification.method, (snapshot: StatusSnapshot) => {
+    observed.latest = snapshot;
+  });
+  connection.onNotification(LogNotification.method, ({ lines }: { lines: unknown[] }) => {
+    observed.loggedLines += lines.length;
+  });
+  observed.latest = await connection.sendRequest(SubscribeRequest.type, {});
+  await connection.sendRequest(LogsRequest.type, { follow: true, lines: 0 });
+  return observed;
+}
+
+/** The churn loop: a restart every 2 s, a reload every 10 s, a sample every `sampleSeconds`. */
+async function churnFor(options: Options, churn: Churn, masterPid: number, observed: Observed): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const started = Date.now();
+  const end = started + options.minutes * 60_000;
+  let nextSample = started;
+  let nextReload = started + 10_000;
+  while (Date.now() < end) {
+    if (Date.now() >= nextSample) {
+      const up = observed.latest?.workers.filter((w) => w.state === 'running' || w.state === 'ready').length ?? 0;
+      samples.push({ seconds: Math.round((Date.now() - started) / 1000), rssKiB: rssKiB(masterPid), fds: fdCount(masterPid), up });
+      nextSample += options.sampleSeconds * 1000;
+    }
+    if (Date.now() >= nextReload) {
+      await churn.reload();
+      nextReload += 10_000;
+    }
+    await churn.restartOne();
+    await sleep(2_000);
+  }
+  return samples;
+}
+
+interface Outcome {
+  samples: Sample[];
+  churn: Churn;
+  final: StatusSnapshot;
+  leaked: number;
+  loggedLines: number;
+}
+
+const isCrasher = (name: string) => /^w[0-4]$/.test(name);
+
+function render(options: Options, { samples, churn, final, leaked, loggedLines }: Outcome): { report: string; failed: boolean } {
+  const rss = flat(samples, (s) => s.rssKiB);
+  const fds = flat(samples, (s) => s.fds);
+  const lost = options.workers - CRASHERS - final.workers.filter((w) => !isCrasher(w.name) && (w.state === 'running' || w.state === 'ready')).length;
+  const crashes = final.workers.filter((w) => isCrasher(w.name)).reduce((sum, w) => sum + w.restarts, 0);
+  const faults = churn.restarts + churn.reloads + crashes;
+  const failed = !rss.ok || !fds.ok || leaked > 0 || lost > 0 || churn.errors.length > 0;
+  const report = [
+    `Soak of ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}: ${options.workers} workers, ${options.minutes} min, sample every ${options.sampleSeconds} s, ${samples.length} samples, ${loggedLines} log lines followed.`,
+    '',
+    perMinute(samples),
+    '',
+    '| scenario | iterations | faults injected | survived | processes leaked | data lost | notes |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| soak (${options.workers} workers, ${options.minutes} min) | ${churn.reloads + churn.restarts} | ${faults} (${churn.restarts} restarts, ${churn.reloads} reloads of which ${churn.invalidReloads} invalid, ${crashes} crashes) | ${failed ? 'NO' : faults} | ${leaked} | ${lost} | RSS median ${(rss.second / 1024).toFixed(1)} → ${(rss.last / 1024).toFixed(1)} MiB (${rss.ok ? 'flat' : 'GROWING'}), fds ${fds.second} → ${fds.last} (${fds.ok ? 'flat' : 'GROWING'}) |`,
+    ...(churn.errors.length > 0 ? ['', 'Errors:', ...churn.errors.map((e) => `- ${e}`)] : []),
+  ].join('\n');
+  return { report, failed };
+}
+
 async function soak(options: Options): Promise<number> {
   const ws = makeWorkspace('soak', soakConfig(options.workers, 0));
-  let report = '';
-  let failed = true;
+  let result = { report: '', failed: true };
   try {
     await up(ws);
     const masterPid = (await waitForWorkersUp(ws, 60_000).catch(() => status(ws))).pid;
     const { connection } = await connectRpc(ws);
-    let latest: StatusSnapshot | undefined;
-    let loggedLines = 0;
-    connection.onNotification(StatusChangedNotification.method, (snapshot: StatusSnapshot) => {
-      latest = snapshot;
-    });
-    connection.onNotification(LogNotification.method, ({ lines }: { lines: unknown[] }) => {
-      loggedLines += lines.length;
-    });
-    latest = await connection.sendRequest(SubscribeRequest.type, {});
-    await connection.sendRequest(LogsRequest.type, { follow: true, lines: 0 });
+    const observed = await observe(connection);
     const churn = new Churn(ws, connection, options.workers);
-    const samples: Sample[] = [];
-    const started = Date.now();
-    const end = started + options.minutes * 60_000;
-    let nextSample = started;
-    let nextReload = started + 10_000;
-    while (Date.now() < end) {
-      if (Date.now() >= nextSample) {
-        const upCount = latest?.workers.filter((w) => w.state === 'running' || w.state === 'ready').length ?? 0;
-        samples.push({ seconds: Math.round((Date.now() - started) / 1000), rssKiB: rssKiB(masterPid), fds: fdCount(masterPid), up: upCount });
-        nextSample += options.sampleSeconds * 1000;
-      }
-      if (Date.now() >= nextReload) {
-        await churn.reload();
-        nextReload += 10_000;
-      }
-      await churn.restartOne();
-      await sleep(2_000);
-    }
+    const samples = await churnFor(options, churn, masterPid, observed);
     await churn.reload(); // leaves wait mode if the last one was invalid
     const final = await waitForWorkersUp(ws, 30_000).catch(() => status(ws));
-    const rss = flat(samples, (s) => s.rssKiB);
-    const fds = flat(samples, (s) => s.fds);
-    const lost = options.workers - CRASHERS - final.workers.filter((w) => !w.name.match(/^w[0-4]$/) && (w.state === 'running' || w.state === 'ready')).length;
     connection.dispose();
     await cli(ws, ['down'], 60_000);
     await sleep(3_000);
-    const leaked = markedProcesses(ws.marker).length;
-    const crashes = final.workers.filter((w) => /^w[0-4]$/.test(w.name)).reduce((sum, w) => sum + w.restarts, 0);
-    const faults = churn.restarts + churn.reloads + crashes;
-    failed = !rss.ok || !fds.ok || leaked > 0 || lost > 0 || churn.errors.length > 0;
-    report = [
-      `Soak of ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}: ${options.workers} workers, ${options.minutes} min, sample every ${options.sampleSeconds} s, ${samples.length} samples, ${loggedLines} log lines followed.`,
-      '',
-      perMinute(samples),
-      '',
-      '| scenario | iterations | faults injected | survived | processes leaked | data lost | notes |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
-      `| soak (${options.workers} workers, ${options.minutes} min) | ${churn.reloads + churn.restarts} | ${faults} (${churn.restarts} restarts, ${churn.reloads} reloads of which ${churn.invalidReloads} invalid, ${crashes} crashes) | ${failed ? 'NO' : faults} | ${leaked} | ${lost} | RSS median ${(rss.second / 1024).toFixed(1)} → ${(rss.last / 1024).toFixed(1)} MiB (${rss.ok ? 'flat' : 'GROWING'}), fds ${fds.second} → ${fds.last} (${fds.ok ? 'flat' : 'GROWING'}) |`,
-      ...(churn.errors.length > 0 ? ['', 'Errors:', ...churn.errors.map((e) => `- ${e}`)] : []),
-    ].join('\n');
+    result = render(options, { samples, churn, final, leaked: markedProcesses(ws.marker).length, loggedLines: observed.loggedLines });
   } finally {
     await cleanup(ws).catch((error: Error) => {
-      failed = true;
-      report += `\ncleanup: ${error.message}`;
+      result = { report: `${result.report}\ncleanup: ${error.message}`, failed: true };
     });
   }
-  process.stdout.write(`${report}\n`);
-  if (options.record) recordSoak(report);
-  return failed ? 1 : 0;
+  process.stdout.write(`${result.report}\n`);
+  if (options.record) recordSoak(result.report);
+  return result.failed ? 1 : 0;
 }
 
 function recordSoak(report: string): void {
