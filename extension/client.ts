@@ -17,15 +17,8 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  CloseAction,
-  ErrorAction,
-  LanguageClient,
-  State,
-  type ErrorHandler,
-  type LanguageClientOptions,
-  type StreamInfo,
-} from 'vscode-languageclient/node';
+import type * as lc from 'vscode-languageclient/node';
+import type { ErrorHandler, LanguageClient, LanguageClientOptions, StreamInfo } from 'vscode-languageclient/node';
 import type { RequestParam, RequestType } from 'vscode-jsonrpc';
 import { LogNotification, StatusChangedNotification, SubscribeRequest, type LogLine, type StatusSnapshot } from '../shared/protocol';
 import { ensurePrivateDir, workspacePaths } from '../supervisor/runtime/paths';
@@ -45,6 +38,15 @@ const CONNECT_TIMEOUT_MS = 15_000;
 /** Restarts allowed within RESTART_WINDOW_MS before giving up (a master that keeps dying). */
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
+
+/**
+ * Loaded on the first connection, not at activation: the language client is
+ * most of the bundle, and esbuild keeps a CommonJS module's evaluation lazy
+ * until its first require().
+ */
+function languageClientLibrary(): typeof lc {
+  return require('vscode-languageclient/node') as typeof lc;
+}
 
 export class MasterClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -74,6 +76,7 @@ export class MasterClient implements vscode.Disposable {
     this.leaving = false;
     this.restartTimes = [];
     const launch = this.launch();
+    const { LanguageClient, State } = languageClientLibrary();
     const client = new LanguageClient('steward', 'Steward', () => this.connect(launch), this.clientOptions(launch));
     this.client = client;
     client.onNotification(StatusChangedNotification.type, (snapshot) => this.statusEmitter.fire(snapshot));
@@ -149,6 +152,7 @@ export class MasterClient implements vscode.Disposable {
 
   /** Reconnects (or respawns) after a lost connection, unless we left on purpose or the master keeps dying. */
   private errorHandler(): ErrorHandler {
+    const { CloseAction, ErrorAction } = languageClientLibrary();
     return {
       error: () => ({ action: ErrorAction.Continue, handled: true }),
       closed: () => {

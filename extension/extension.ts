@@ -11,22 +11,27 @@ import { Ctx } from './ctx';
 import type { ConnectionState } from './render';
 
 export interface StewardApi {
-  /** Milliseconds from loading the bundle to the end of activate(). */
+  /** Milliseconds Steward adds to start-up: evaluating the bundle's modules plus activate(). */
   readonly activationMs: number;
+  /** The part of activationMs spent evaluating the bundle's modules. */
+  readonly loadMs: number;
   connection(): ConnectionState;
   status(): StatusSnapshot | undefined;
 }
 
+/** Every import above has been evaluated by now. */
+const MODULES_MS = performance.now() - LOAD_STARTED_AT;
 let ctx: Ctx | undefined;
 
 export function activate(context: vscode.ExtensionContext): StewardApi {
+  const activateStart = performance.now();
   const current = new Ctx(context.extensionPath);
   ctx = current;
   context.subscriptions.push(current, ...registerCommands(current));
   void current.start();
-  const activationMs = performance.now() - LOAD_STARTED_AT;
-  current.output.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, connection: () => current.connection, status: () => current.snapshot };
+  const activationMs = MODULES_MS + performance.now() - activateStart;
+  current.output.info(`activated in ${activationMs.toFixed(1)} ms (evaluating the bundle: ${MODULES_MS.toFixed(1)} ms)`);
+  return { activationMs, loadMs: MODULES_MS, connection: () => current.connection, status: () => current.snapshot };
 }
 
 /** Leaves the master and its workers running: a window reload reconnects to them. */

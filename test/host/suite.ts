@@ -11,6 +11,7 @@ import type { ReloadResult, StatusSnapshot, WorkerStatus } from '../../shared/pr
 
 interface StewardApi {
   activationMs: number;
+  loadMs: number;
   connection(): string;
   status(): StatusSnapshot | undefined;
 }
@@ -38,14 +39,13 @@ function api(): StewardApi {
 const allReady = (status: StatusSnapshot | undefined): StatusSnapshot | false =>
   !!status && status.workers.length > 0 && status.workers.every((worker) => worker.state === 'ready' || worker.state === 'running') && status;
 
-const pidsOf = (workers: readonly WorkerStatus[]): string => workers.map((worker) => `${worker.name}#${worker.instance}=${worker.pid}`).sort().join(' ');
-
-test('the extension activates on steward.yaml within 50 ms', async () => {
+test('the extension activates on steward.yaml adding under 50 ms', async () => {
   const extension = vscode.extensions.getExtension<StewardApi>(EXTENSION_ID);
   assert.ok(extension, 'extension installed');
   await extension.activate();
-  assert.ok(extension.exports.activationMs < 50, `activation took ${extension.exports.activationMs.toFixed(1)} ms`);
-  console.log(`    activation: ${extension.exports.activationMs.toFixed(1)} ms`);
+  const { activationMs, loadMs } = extension.exports;
+  console.log(`    activation: ${activationMs.toFixed(1)} ms, of which evaluating the bundle ${loadMs.toFixed(1)} ms`);
+  assert.ok(activationMs < 50, `activation took ${activationMs.toFixed(1)} ms`);
 });
 
 test('every contributed command is registered, and the palette hides each behind a when clause', async () => {
@@ -67,19 +67,24 @@ test('it connects to the master it started and every demo worker becomes ready',
   assert.ok(status.workersEnabled, 'a trusted workspace runs workers');
 });
 
-test('"Reload Workers" on an unchanged config keeps every worker and its pid', async () => {
-  const before = pidsOf(api().status()!.workers);
+test('"Reload Workers" on an unchanged config keeps every worker, and the pushed status follows', async () => {
+  const before = api().status()!.workers;
   const result = await vscode.commands.executeCommand<ReloadResult>('steward.reload');
   assert.equal(result.ok, true);
   assert.deepEqual(result.plan?.restart, []);
   assert.deepEqual(result.plan?.start, []);
-  assert.equal(pidsOf(api().status()!.workers), before);
+  const after = await waitFor('the new generation pushed', () => api().status()!.generation === result.generation && api().status()!);
+  // A worker whose own restart policy restarted it meanwhile (the demo's `flaky`) has a new pid for that reason.
+  const sameRun = (w: WorkerStatus) => before.find((b) => b.name === w.name && b.instance === w.instance && b.restarts === w.restarts);
+  for (const worker of after.workers.filter(sameRun)) assert.equal(worker.pid, sameRun(worker)!.pid, `${worker.name} kept its pid`);
 });
 
-test('"Show Reload Plan" is a dry run', async () => {
+test('"Show Reload Plan" is a dry run: nothing applied, no new generation', async () => {
   const generation = api().status()!.generation;
   const result = await vscode.commands.executeCommand<ReloadResult>('steward.showReloadPlan');
   assert.equal(result.dryRun, true);
+  assert.ok(result.plan, 'a dry run returns its plan');
+  await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(api().status()!.generation, generation);
 });
 
