@@ -37,14 +37,24 @@ function settledPids(index: ProcessIndex, fleet: Fleet, previous?: PidMap): PidM
   return pids;
 }
 
-async function waitAnswers(workers: WorkerDef[], pids: PidMap, deadline: number): Promise<void> {
+/**
+ * Waits until each HTTP worker answers with its current pid. A worker that
+ * crashed and was restarted meanwhile has a newer pid: the pids are read
+ * again from /proc while answers disagree.
+ */
+async function waitAnswers(workers: WorkerDef[], settle: () => PidMap | null, deadline: number): Promise<PidMap> {
+  let pids = settle();
   let pending = workers.filter((worker) => worker.port !== undefined);
-  while (pending.length > 0) {
-    const answers = await Promise.all(pending.map((worker) => answeringPid(worker.port as number)));
-    pending = pending.filter((worker, i) => answers[i] !== pids.get(worker.name));
-    if (pending.length === 0) return;
+  for (;;) {
+    if (pids !== null) {
+      const current = pids;
+      const answers = await Promise.all(pending.map((worker) => answeringPid(worker.port as number)));
+      pending = pending.filter((worker, i) => answers[i] !== current.get(worker.name));
+      if (pending.length === 0) return current;
+    }
     if (now() > deadline) throw new Error(`workers not answering with their pid: ${pending.map((w) => w.name).join(', ')}`);
     await delay(3);
+    pids = settle();
   }
 }
 
@@ -57,11 +67,9 @@ export async function waitUp(index: ProcessIndex, fleet: Fleet, options: { previ
   const deadline = now() + timeoutMs;
   const only = new Set(options.only ?? fleet.workers.map((worker) => worker.name));
   const previous = new Map([...(options.previous ?? [])].filter(([name]) => only.has(name)));
-  let pids: PidMap | null = null;
-  await waitFor(() => (pids = settledPids(index, fleet, previous)) !== null, { timeoutMs, what: `${only.size} workers up with new pids after ${options.after ?? 'start'}` });
-  const settled = pids as unknown as PidMap;
-  await waitAnswers(fleet.workers.filter((worker) => only.has(worker.name)), settled, deadline);
-  return settled;
+  const settle = () => settledPids(index, fleet, previous);
+  await waitFor(() => settle() !== null, { timeoutMs, what: `${only.size} workers up with new pids after ${options.after ?? 'start'}` });
+  return waitAnswers(fleet.workers.filter((worker) => only.has(worker.name)), settle, deadline);
 }
 
 /** Throws unless every worker in `pids` still runs with the same pid. */
@@ -86,7 +94,7 @@ export async function waitAllGone(index: ProcessIndex, tag: string, extraPids: n
  * The leak check every scenario ends with: allows `graceMs` for stopping
  * processes to finish, then SIGKILLs whatever of the run is left and throws.
  */
-export async function assertNoLeaks(index: ProcessIndex, tag: string, graceMs = 5_000): Promise<void> {
+export async function assertNoLeaks(index: ProcessIndex, tag: string, graceMs = 15_000): Promise<void> {
   try {
     await waitAllGone(index, tag, [], graceMs);
   } catch {

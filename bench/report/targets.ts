@@ -62,7 +62,8 @@ function reloadTargets(table: RowTable): TargetCheck[] {
       return check(`reload-one of ${n} ${workers}: the worker's own stop + start + < 5 ms`, extra, (e) => e < 5, (e) => `+${round(e)} ms (steward ${steward} ms, the worker alone ${own} ms)`);
     }),
   );
-  const noopN = Math.max(...table.counts('reload-noop', 'sleep'), 0);
+  const noopCounts = table.counts('reload-noop', 'sleep');
+  const noopN = noopCounts.includes(50) ? 50 : Math.max(...noopCounts, 0);
   const noop = table.median('reload-noop', 'steward', 'sleep', noopN);
   checks.push(check(`reload-noop at N = ${noopN} (target stated for 50): < 5 ms`, noop, (v) => v < 5, (v) => `${v} ms`));
   return checks;

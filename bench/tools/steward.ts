@@ -163,7 +163,8 @@ export const stewardDriver: ToolDriver = {
   },
   version: async () => {
     const { stdout } = await runCommand('git', ['-C', join(__dirname, '..', '..'), 'rev-parse', '--short', 'HEAD'], { allowFailure: true });
-    return `${require('../../package.json').version} (${stdout.trim() || 'unknown commit'})`;
+    const build = process.env.BENCH_STEWARD_BIN ? `, build ${STEWARD_BIN}` : '';
+    return `${require('../../package.json').version} (${stdout.trim() || 'unknown commit'}${build})`;
   },
   open: (fleet, dir) => new StewardSession(fleet, dir),
 };
