@@ -88,6 +88,21 @@ test('"Show Reload Plan" is a dry run: nothing applied, no new generation', asyn
   assert.equal(api().status()!.generation, generation);
 });
 
+test('saving steward.yaml reloads it (steward.reloadOnSave, debounced)', async () => {
+  const generation = api().status()!.generation;
+  const document = await vscode.workspace.openTextDocument(api().status()!.config);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(document.uri, new vscode.Position(document.lineCount, 0), '# saved by the host tests\n');
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  assert.ok(await document.save());
+  const status = await waitFor('a reload triggered by the save', () => {
+    const current = api().status()!;
+    return current.lastReload?.trigger === 'save' && current.generation > generation && current;
+  });
+  assert.equal(status.lastReload?.ok, true);
+  assert.equal(status.state, 'running');
+});
+
 test('"Check Config" runs steward check and finds the demo valid', async () => {
   const outcome = await vscode.commands.executeCommand<{ valid: boolean; output: string }>('steward.checkConfig');
   assert.equal(outcome.valid, true, outcome.output);
