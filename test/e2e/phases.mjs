@@ -1,0 +1,76 @@
+// The e2e phases that need a workbench of their own (a fresh code-server):
+// an untrusted workspace, and a workspace without steward.yaml. Each cleans
+// up after itself and returns whether it passed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO, WORKBENCH_SETTINGS, installVsix, log, makeRunDirs, openWorkbench, startCodeServer, timed } from './workbench.mjs';
+import { openStewardView, treeRow, waitForStatusText } from './ui.mjs';
+import { masterStatus, stopMasterAndCheck, workerPids } from './master.mjs';
+
+const OUT = path.join(REPO, 'test-results', 'e2e');
+
+/** Runs `steps(page)` in a workbench on `dirs`; stops code-server and the master; true when all went well. */
+async function inWorkbench(chromium, dirs, serverOptions, steps) {
+  let server; let browser; let ok = true;
+  try {
+    server = await startCodeServer(dirs, serverOptions);
+    let page;
+    ({ browser, page } = await openWorkbench(chromium, server, {}));
+    await steps(page, async (name) => { await page.screenshot({ path: path.join(OUT, name) }); log(`screenshot test-results/e2e/${name}`); });
+  } catch (error) {
+    ok = false;
+    console.error(`FAILED: ${error.stack ?? error}`);
+  } finally {
+    await browser?.close().catch(() => {});
+    if (server && !(await server.stop())) ok = false;
+    if (!(await stopMasterAndCheck(dirs))) ok = false;
+  }
+  return ok;
+}
+
+/**
+ * The demo workspace, untrusted (Workspace Trust on, nothing granted): the
+ * view explains itself and offers to manage trust; the master serves status
+ * and diagnostics but starts no worker.
+ */
+export function untrustedPhase(chromium, dirs) {
+  const settings = { ...WORKBENCH_SETTINGS, 'security.workspace.trust.enabled': true };
+  return inWorkbench(chromium, dirs, { trust: true, settings }, async (page, shot) => {
+    await timed('step 7: untrusted workspace → "Manage Workspace Trust…", a master that runs no worker', async () => {
+      await openStewardView(page);
+      await page.locator('[id="workbench.view.extension.steward"] .monaco-list-row', { hasText: 'Manage Workspace Trust' }).waitFor({ timeout: 30_000 });
+      await treeRow(page, 'Master: ').waitFor({ timeout: 30_000 });
+      await waitForStatusText(page, /Steward: restricted/);
+      const status = masterStatus(dirs);
+      if (!status || status.workersEnabled !== false) throw new Error(`expected a master with workersEnabled false, got ${JSON.stringify(status)}`);
+      if (status.workers.some((worker) => worker.pid !== null)) throw new Error(`workers run in an untrusted workspace: ${workerPids(status)}`);
+    });
+    await shot('07-untrusted.png');
+  });
+}
+
+/**
+ * A workspace with a Procfile and no steward.yaml: the welcome view offers
+ * "Create steward.yaml", which imports the Procfile (`steward init`), opens
+ * the new file and starts its workers.
+ */
+export async function welcomePhase(chromium, vsix) {
+  const dirs = makeRunDirs('steward-e2e-welcome-', path.join(REPO, 'test/e2e/fixtures/procfile-app'));
+  installVsix(vsix, dirs);
+  const ok = await inWorkbench(chromium, dirs, {}, async (page, shot) => {
+    await timed('step 8: no config → welcome view → import the Procfile → its workers run', async () => {
+      await openStewardView(page);
+      const create = page.locator('[id="workbench.view.extension.steward"] .monaco-button', { hasText: 'Create steward.yaml' });
+      await create.waitFor({ timeout: 30_000 });
+      await shot('08-welcome.png');
+      await create.click();
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Import from Procfile' }).click({ timeout: 20_000 });
+      for (const name of ['web', 'clock']) await treeRow(page, `${name}: running`).waitFor({ timeout: 30_000 });
+      const written = fs.readFileSync(path.join(dirs.workspace, 'steward.yaml'), 'utf8');
+      if (!/^ {2}web:/m.test(written) || !/^ {2}clock:/m.test(written)) throw new Error(`unexpected steward.yaml:\n${written}`);
+    });
+    await shot('08-imported.png');
+  });
+  fs.rmSync(dirs.tmp, { recursive: true, force: true });
+  return ok;
+}
