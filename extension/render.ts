@@ -162,8 +162,9 @@ export function masterView(snapshot: StatusSnapshot, now: number): ItemView {
     };
   }
   const description = `gen ${snapshot.generation} · ${lastReloadSummary(snapshot.lastReload, now)}`;
+  const state = snapshot.workersEnabled ? snapshot.state : 'restricted: runs no worker';
   return {
-    label: `Master (${snapshot.state})`,
+    label: `Master (${state})`,
     description,
     ariaLabel: `Master: ${snapshot.state}, ${description}`,
     icon,

@@ -122,7 +122,9 @@ describe('the master node', () => {
     assert.match(view.tooltip, /\*\*Wait mode\*\*: line 7: unknown key 'comand'/);
   });
   it('shows a shield when worker commands are disabled', () => {
-    assert.deepEqual(masterView(snapshot({ workersEnabled: false }), NOW).icon, { id: 'shield', color: 'list.warningForeground' });
+    const view = masterView(snapshot({ workersEnabled: false }), NOW);
+    assert.deepEqual(view.icon, { id: 'shield', color: 'list.warningForeground' });
+    assert.equal(view.label, 'Master (restricted: runs no worker)');
   });
 });
 
