@@ -29,13 +29,16 @@ export function workerProcesses(status) {
 
 /**
  * Which workers got a new process between two snapshots without their own
- * restart policy doing it (their restart count unchanged): what a reload
+ * restart policy doing it (their restart count unchanged) or an applied
+ * reload's plan naming them (a reload retries failed workers): what a reload
  * that keeps workers must never do. The demo's `flaky` worker crashes and is
  * restarted on purpose; that is its restart policy, not the reload.
  */
-export function replacedWorkers(before, after) {
+export function replacedWorkers(before, after, lastReload) {
+  const planned = new Set(lastReload?.ok ? [...(lastReload.plan?.restart ?? []), ...(lastReload.plan?.start ?? [])] : []);
   const replaced = [];
   for (const [key, was] of before) {
+    if (planned.has(key.split('#')[0])) continue;
     const now = after.get(key);
     if (!now || (now.pid !== was.pid && now.restarts === was.restarts)) replaced.push(`${key}: ${was.pid} → ${now?.pid ?? 'gone'}`);
   }

@@ -6,7 +6,7 @@ import { STATUS_ITEM } from './workbench.mjs';
 const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
 
 /** F1, type a command's label, run it (the row's aria-label is the label, or `label, recently used`). */
-export async function runCommand(page, label, { timeoutMs = 15_000 } = {}) {
+export async function runCommand(page, label, { timeoutMs = 15_000, opensPick = false } = {}) {
   const input = page.locator(QUICK_INPUT);
   await page.keyboard.press('F1');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -14,7 +14,8 @@ export async function runCommand(page, label, { timeoutMs = 15_000 } = {}) {
   const row = page.locator(`.quick-input-list .monaco-list-row[aria-label="${label}"], .quick-input-list .monaco-list-row[aria-label^="${label},"]`);
   await row.first().waitFor({ timeout: timeoutMs });
   await row.first().click();
-  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+  // A command that asks with a quick pick reuses the same widget: it stays open.
+  if (!opensPick) await input.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
 /** Locator for a notification toast containing text. */

@@ -92,6 +92,8 @@ export const WORKBENCH_SETTINGS = {
   'window.commandCenter': false,
   // Saving is a step of its own: steward.reloadOnSave would reload on an auto-save.
   'files.autoSave': 'off',
+  // The DOM renderer puts terminal text in the page, where the logs step reads it.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 function freePort(host) {
