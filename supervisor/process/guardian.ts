@@ -10,38 +10,59 @@
  * master, which stops its workers gracefully and then closes the pipe with
  * an empty list.
  *
- * The same list, with pids and start times, is kept in a stray record file
+ * Before a worker is spawned its run token (escaped.ts) is announced too
+ * ("tok TOKEN"): a master killed between the fork and the "add" — or a
+ * worker that left its group with setsid — leaves processes that only the
+ * token finds, so at EOF the guardian also stops every process whose
+ * environment carries a listed token.
+ *
+ * The same lists, with pids and start times, are kept in a stray record file
  * (when given) for a later master to reap if even the guardian was killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { RUN_TOKEN_VAR } from './escaped';
 import { writeStrayRecord, type StrayRecord } from './strays';
 
 const GUARDIAN_SCRIPT = `
 trap '' INT HUP
 groups=' '
-while read -r op pgid; do
-  case $pgid in ''|*[!0-9]*) continue ;; esac
+tokens=' '
+while read -r op arg; do
+  case $op:$arg in
+    add:*[!0-9]*|del:*[!0-9]*|tok:*[!0-9a-f-]*|untok:*[!0-9a-f-]*|*:) continue ;;
+  esac
   case $op in
-    add) groups="$groups$pgid " ;;
-    del) case $groups in *" $pgid "*) groups="\${groups%% $pgid *} \${groups#* $pgid }" ;; esac ;;
+    add) groups="$groups$arg " ;;
+    del) case $groups in *" $arg "*) groups="\${groups%% $arg *} \${groups#* $arg }" ;; esac ;;
+    tok) tokens="$tokens$arg " ;;
+    untok) case $tokens in *" $arg "*) tokens="\${tokens%% $arg *} \${tokens#* $arg }" ;; esac ;;
   esac
 done
-[ -z "\${groups# }" ] && exit 0
+[ -z "\${groups# }" ] && [ -z "\${tokens# }" ] && exit 0
+pattern=$(printf '%s' "\${tokens# }" | sed 's/ *$//; s/ /|/g')
+carriers() {
+  [ -n "$pattern" ] || return 0
+  grep -alE "${RUN_TOKEN_VAR}=($pattern)" /proc/[0-9]*/environ 2>/dev/null | sed 's#^/proc/##; s#/environ$##'
+}
 for g in $groups; do kill -TERM -$g 2>/dev/null; done
+for p in $(carriers); do kill -TERM $p 2>/dev/null; done
 i=0
 while [ $i -lt 10 ]; do
   alive=''
   for g in $groups; do kill -0 -$g 2>/dev/null && alive=1; done
-  [ -z "$alive" ] && exit 0
+  [ -z "$alive" ] && [ -z "$(carriers)" ] && exit 0
   sleep 0.1
   i=$((i + 1))
 done
 for g in $groups; do kill -KILL -$g 2>/dev/null; done
+for p in $(carriers); do kill -KILL $p 2>/dev/null; done
 `;
 
 export class Guardian {
   private child: ChildProcess;
   private readonly watched = new Map<number, StrayRecord>();
+  /** Run tokens announced for spawns not watched yet. */
+  private readonly expected = new Set<string>();
   private closed = false;
 
   private constructor(private readonly recordFile?: string) {
@@ -57,16 +78,34 @@ export class Guardian {
     return this.child.pid;
   }
 
+  /** Call before spawning: whatever carries `token` is guarded from then on, even before `watch`. */
+  expect(token: string): void {
+    this.expected.add(token);
+    this.send(`tok ${token}`);
+    this.saveRecord();
+  }
+
+  /** The spawn announced with `token` did not happen. */
+  forget(token: string): void {
+    if (!this.expected.delete(token)) return;
+    this.send(`untok ${token}`);
+    this.saveRecord();
+  }
+
   /** Guards a process group until `unwatch`; its leader's identity goes to the stray record. */
   watch(record: StrayRecord): void {
     this.watched.set(record.pgid, record);
+    if (record.runToken) this.expected.delete(record.runToken);
     this.send(`add ${record.pgid}`);
     this.saveRecord();
   }
 
   unwatch(pgid: number): void {
-    if (!this.watched.delete(pgid)) return;
+    const record = this.watched.get(pgid);
+    if (!record) return;
+    this.watched.delete(pgid);
     this.send(`del ${pgid}`);
+    if (record.runToken) this.send(`untok ${record.runToken}`);
     this.saveRecord();
   }
 
@@ -111,7 +150,13 @@ export class Guardian {
   private relaunch(): void {
     if (this.closed) return;
     this.child = this.launch();
+    for (const token of this.tokens()) this.send(`tok ${token}`);
     for (const pgid of this.watched.keys()) this.send(`add ${pgid}`);
+  }
+
+  private tokens(): string[] {
+    const watchedTokens = [...this.watched.values()].flatMap((record) => (record.runToken ? [record.runToken] : []));
+    return [...this.expected, ...watchedTokens];
   }
 
   private send(line: string): void {
@@ -119,6 +164,6 @@ export class Guardian {
   }
 
   private saveRecord(): void {
-    if (this.recordFile) writeStrayRecord(this.recordFile, [...this.watched.values()]);
+    if (this.recordFile) writeStrayRecord(this.recordFile, [...this.watched.values()], [...this.expected]);
   }
 }

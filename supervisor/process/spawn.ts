@@ -67,6 +67,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   checkCwd(options.cwd);
   const { execa } = await loadExeca();
   const runToken = newRunToken();
+  options.guardian?.expect(runToken);
   const child = execa('sh', ['-c', shellScript(options.command)], {
     cwd: options.cwd,
     env: { ...options.env, [RUN_TOKEN_VAR]: runToken },
@@ -80,6 +81,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   });
   const pid = child.pid;
   if (pid === undefined) {
+    options.guardian?.forget(runToken);
     const result = await child;
     throw new SpawnError(`cannot start \`${options.command}\`: ${result.shortMessage}`);
   }

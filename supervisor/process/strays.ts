@@ -23,27 +23,39 @@ interface RecordFile {
   version: 1;
   masterPid: number;
   workers: StrayRecord[];
+  /** Run tokens of spawns under way (announced, not yet watched): a master killed mid-spawn leaves only these. */
+  spawning?: string[];
 }
 
 const REAP_TIMEOUT_MS = 1_000;
 
 /** Writes the record atomically (temp file + rename): a reader never sees half a file. */
-export function writeStrayRecord(file: string, workers: StrayRecord[]): void {
-  const content: RecordFile = { version: 1, masterPid: process.pid, workers };
+export function writeStrayRecord(file: string, workers: StrayRecord[], spawning: string[] = []): void {
+  const content: RecordFile = { version: 1, masterPid: process.pid, workers, spawning };
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
   renameSync(temp, file);
 }
 
+function readRecordFile(file: string): Partial<RecordFile> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<RecordFile>;
+  } catch {
+    return {};
+  }
+}
+
 /** Records in a file; a missing or garbled file has none. */
 export function readStrayRecord(file: string): StrayRecord[] {
-  let parsed: Partial<RecordFile>;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RecordFile>;
-  } catch {
-    return [];
-  }
+  const parsed = readRecordFile(file);
   return Array.isArray(parsed.workers) ? parsed.workers.filter(isRecord) : [];
+}
+
+/** Every run token of the file: of recorded workers and of spawns that were under way. */
+function recordedTokens(file: string, records: StrayRecord[]): string[] {
+  const spawning = readRecordFile(file).spawning;
+  const pending = Array.isArray(spawning) ? spawning.filter((token): token is string => typeof token === 'string') : [];
+  return [...records.flatMap((record) => (typeof record.runToken === 'string' ? [record.runToken] : [])), ...pending];
 }
 
 function isRecord(value: unknown): value is StrayRecord {
@@ -90,7 +102,7 @@ export async function reapStrays(file: string): Promise<StrayRecord[]> {
   const records = readStrayRecord(file);
   const strays = records.filter(isStrayGroup);
   await Promise.all(strays.map((record) => stopGroup(record.pgid, 'SIGTERM', REAP_TIMEOUT_MS)));
-  const tokens = records.flatMap((record) => (typeof record.runToken === 'string' ? [record.runToken] : []));
+  const tokens = recordedTokens(file, records);
   await Promise.all(tokens.map((token) => stopEscaped(token, 'SIGTERM', REAP_TIMEOUT_MS)));
   if (existsSync(file)) writeStrayRecord(file, []);
   return strays;

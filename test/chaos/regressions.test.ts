@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfigFile } from '../../supervisor/config/load';
-import { RUN_TOKEN_VAR } from '../../supervisor/process/escaped';
+import { newRunToken, RUN_TOKEN_VAR } from '../../supervisor/process/escaped';
+import { Guardian } from '../../supervisor/process/guardian';
 import { readStat } from '../../supervisor/process/procfs';
 import { spawnProcess } from '../../supervisor/process/spawn';
 import { reapStrays, writeStrayRecord } from '../../supervisor/process/strays';
@@ -117,6 +118,24 @@ describe('a config path that is no regular file (found by config-file.test.ts)',
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a master killed between spawning a worker and guarding its group (found by master-kill.test.ts, 1 kill in 100)', () => {
+  test('the guardian still stops the worker, found by the run token announced before the spawn', async () => {
+    const marker = newMarker('unguarded-spawn');
+    const guardian = Guardian.start();
+    const token = newRunToken();
+    try {
+      guardian.expect(token);
+      const child = spawn('sh', ['-c', 'sleep 300 & exec sleep 301'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH ?? '', [MARKER_VAR]: marker, [RUN_TOKEN_VAR]: token } });
+      child.unref();
+      await waitUntil(() => markedProcesses(marker).length === 2, { message: 'worker and grandchild run' });
+      await guardian.close(); // EOF, as when the master dies: the "add" never came
+      await assertNoLeaks(marker, { timeoutMs: 2_500 });
+    } finally {
+      killMarked(marker);
     }
   });
 });
