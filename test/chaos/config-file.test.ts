@@ -59,7 +59,7 @@ function replaceWith(ws: Workspace, make: (path: string) => void): void {
 const FAULTS: Fault[] = [
   { name: 'deleted', apply: (ws) => rmSync(ws.config), error: /config file not found/ },
   { name: 'emptied', apply: (ws) => writeConfig(ws, ''), error: /the config file is empty/ },
-  { name: 'garbage bytes', apply: (ws) => writeFileSync(ws.config, Buffer.from([0xff, 0xfe, 0x00, 0x3a, 0x0a, 0x5b, 0x7b])), error: /unknown key|yaml:/ },
+  { name: 'garbage bytes', apply: (ws) => writeFileSync(ws.config, Buffer.from([0xff, 0xfe, 0x00, 0x3a, 0x0a, 0x5b, 0x7b])), error: /unknown key|missing required key|yaml:/ },
   { name: 'replaced through a rename (valid)', apply: (ws, v) => replaceThroughRename(ws, config(v)) },
   { name: 'replaced through a rename (invalid)', apply: (ws) => replaceThroughRename(ws, config(0).replace('sleep 1001', 'sleep 1001\n    restart: sometimes')), error: /restart/ },
   {

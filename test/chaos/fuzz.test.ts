@@ -14,7 +14,7 @@ import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
 import { checkConfigText } from '../../supervisor/config/check';
 import { connectRpc, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
 import { assertWellFormed, mutatedConfigs, VALID } from '../helpers/configMutations';
-import { CHAOS_SEED, iterations, Tally, withChaosWorkspace } from './harness';
+import { CHAOS_SEED, iterations, logTail, Tally, withChaosWorkspace } from './harness';
 
 const CHECKS = iterations(2_000, 10_000);
 const RELOADS = iterations(30, 300);
@@ -71,7 +71,9 @@ describe('fuzzing', () => {
     after(() => tally.record());
     const texts = fc.sample(mutatedConfigs, { numRuns: RELOADS, seed: CHAOS_SEED }).map(runnable);
     await withChaosWorkspace('chaos-fuzz', 'version: 1\nworkers:\n  base:\n    command: sleep 1000\n', async (ws) => {
-      await up(ws, ['--config', ws.config]);
+      // Editor mode: a terminal master exits by design once every worker has ended (a fuzzed config may
+      // end them all); an editor's master stays up, so any exit here is a crash.
+      await up(ws, ['--editor', '--keep-alive']);
       const masterPid = (await waitForWorkersUp(ws)).pid;
       const { connection, socket } = await connectRpc(ws);
       let applied = 0;
@@ -86,7 +88,8 @@ describe('fuzzing', () => {
           ]);
           if (result.ok) applied += 1;
           assertLocatedInside(result, text);
-          assert.equal((await status(ws)).pid, masterPid, `config #${index} (seed ${CHAOS_SEED}): the master is still the same process`);
+          const alive = await status(ws).catch((error: Error) => assert.fail(`config #${index} (seed ${CHAOS_SEED}) killed the master: ${error.message}\n${logTail(ws)}`));
+          assert.equal(alive.pid, masterPid, `config #${index} (seed ${CHAOS_SEED}): the master is still the same process`);
           tally.survived();
         }
       } finally {

@@ -155,3 +155,21 @@ export async function survivorsAfter(marker: string, timeoutMs: number): Promise
   await waitUntil(() => markedProcesses(marker).length === 0, { timeoutMs }).catch(() => undefined);
   return markedProcesses(marker).map((p) => `${p.pid} (pgid ${p.pgid}): ${p.command}`);
 }
+
+/** The last lines the detached master wrote to its log (for failure messages). */
+export function logTail(ws: Workspace, lines = 20): string {
+  try {
+    return readFileSync(ws.paths.log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no master log)';
+  }
+}
+
+/** The latency rule: p99 under `p99BudgetMs` and no single answer over `hardLimitMs`. */
+export function assertLatencies(latencies: number[], p99BudgetMs: number, hardLimitMs: number, what: string): void {
+  const p99 = percentile(latencies, 99);
+  const max = Math.max(...latencies);
+  if (p99 >= p99BudgetMs || max >= hardLimitMs) {
+    throw new Error(`${what}: status p99 ${p99.toFixed(1)} ms (budget ${p99BudgetMs}), max ${max.toFixed(1)} ms (limit ${hardLimitMs}) over ${latencies.length} requests`);
+  }
+}

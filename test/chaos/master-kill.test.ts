@@ -19,7 +19,7 @@ import { after, describe, test } from 'node:test';
 import { SubscribeRequest, StatusChangedNotification, ReloadRequest, type StatusSnapshot } from '../../shared/protocol';
 import { connectRpc, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
 import { markedProcesses, sleep } from '../helpers/procs';
-import { CHAOS_SEED, iterations, seededRandom, survivorsAfter, Tally, withChaosWorkspace } from './harness';
+import { CHAOS_SEED, iterations, logTail, seededRandom, survivorsAfter, Tally, withChaosWorkspace } from './harness';
 
 const ITERATIONS = iterations(6, 100);
 
@@ -60,6 +60,14 @@ function straysOf(running: StatusSnapshot, marker: string): string[] {
   return markedProcesses(marker)
     .filter((p) => p.pid !== running.pid && p.ppid !== running.pid && !groups.has(p.pgid))
     .map((p) => `${p.pid} (pgid ${p.pgid}): ${p.command}`);
+}
+
+function strayRecordOf(ws: Workspace): string {
+  try {
+    return readFileSync(ws.paths.strays, 'utf8');
+  } catch {
+    return '(none)';
+  }
 }
 
 /** The VERSION a worker process was started with. */
@@ -120,7 +128,7 @@ describe('SIGKILL of the master during a reload', () => {
         if (!withGuardian) {
           const survivors = await survivorsAfter(ws.marker, 2_500);
           tally.leaked(survivors.length);
-          assert.deepEqual(survivors, [], `iteration ${i} (${phase}): nothing survives the master`);
+          assert.deepEqual(survivors, [], `iteration ${i} (${phase}): nothing survives the master\nstray record: ${strayRecordOf(ws)}\nmaster log:\n${logTail(ws)}`);
         }
         await up(ws);
         running = await waitForWorkersUp(ws);

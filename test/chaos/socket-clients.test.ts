@@ -4,7 +4,7 @@
  * oversized bodies, broken headers, disconnects mid-message and
  * mid-request), 50 clients at once, and a client that subscribes and
  * follows a flooding worker's log but never reads. After each fault a
- * well-behaved client must get its status within STATUS_BUDGET_MS from the
+ * well-behaved client must get its status from the
  * same master with the same workers; the silent client must not make the
  * master buffer without bound.
  */
@@ -16,10 +16,12 @@ import { LogsRequest, RestartWorkerRequest, ReloadRequest, StatusRequest, Subscr
 import { cleanup, connectRpc, makeWorkspace, pids, up, waitForWorkersUp, type Workspace } from '../helpers/master';
 import { sleep, waitUntil } from '../helpers/procs';
 import { RawClient } from '../helpers/rawClient';
-import { iterations, percentile, rssKiB, Tally, timedStatus } from './harness';
+import { assertLatencies, iterations, percentile, rssKiB, Tally, timedStatus } from './harness';
 
 const STORM = iterations(150, 1_500);
+/** p99 of status answers; no single one may take STATUS_LIMIT_MS (the machine is shared: GC and CPU steal show in the max). */
 const STATUS_BUDGET_MS = 100;
+const STATUS_LIMIT_MS = 500;
 const SILENT_CLIENT_RSS_BUDGET_MIB = 64;
 const FLOOD_BYTES = 64 * 1024 * 1024;
 
@@ -102,7 +104,7 @@ describe('bad clients on the control socket', () => {
     latencies.push(ms);
     assert.equal(snapshot.pid, masterPid, `${what}: same master`);
     assert.equal(pids(snapshot).api, workerPids.api, `${what}: same worker`);
-    assert.ok(ms < STATUS_BUDGET_MS, `${what}: status took ${ms.toFixed(1)} ms`);
+    assert.ok(ms < STATUS_LIMIT_MS, `${what}: status took ${ms.toFixed(1)} ms`);
   }
 
   test(`a storm of ${STORM} malformed frames and disconnects gets errors, and the master is unaffected`, async () => {
@@ -121,8 +123,9 @@ describe('bad clients on the control socket', () => {
       tally.fault();
       tally.iteration();
       await assertUnaffected('a 17 MiB body');
-      tally.survived();
       client.destroy();
+      assertLatencies(latencies, STATUS_BUDGET_MS, STATUS_LIMIT_MS, 'status during the storm');
+      tally.survived();
     } finally {
       tally.note(`status p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
       tally.record();
@@ -179,6 +182,7 @@ describe('bad clients on the control socket', () => {
       tally.iteration();
       tally.fault();
       await waitUntil(async () => (await control.connection.sendRequest(LogsRequest.type, { worker: 'flood' })).lines.some((l) => l.text === 'flood-done'), { timeoutMs: 60_000, message: 'the first flood is over' });
+      latencies.length = 0;
       const warm = await floodPeak();
       const silent = connect(ws.paths.socket);
       await new Promise((resolve) => silent.once('connect', resolve));
@@ -197,9 +201,10 @@ describe('bad clients on the control socket', () => {
       });
       silent.resume();
       const grewMiB = (peak - warm) / 1024;
-      tally.note(`master peak RSS ${Math.round(warm / 1024)} MiB for a ${FLOOD_BYTES / 1024 / 1024} MiB flood, ${Math.round(peak / 1024)} MiB with a follower that never reads`);
+      tally.note(`master peak RSS ${Math.round(warm / 1024)} MiB for a ${FLOOD_BYTES / 1024 / 1024} MiB flood, ${Math.round(peak / 1024)} MiB with a follower that never reads; status p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
       silent.destroy();
       assert.ok(await disconnected, 'the master disconnected the client that stopped reading');
+      assertLatencies(latencies, STATUS_BUDGET_MS, STATUS_LIMIT_MS, 'status during the floods');
       assert.ok(grewMiB < SILENT_CLIENT_RSS_BUDGET_MIB, `the master grew by ${grewMiB.toFixed(0)} MiB for a client that never reads`);
       tally.survived();
     } finally {

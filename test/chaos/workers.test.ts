@@ -6,7 +6,7 @@
  * without a newline, one prints 100 MB as fast as it can.
  *
  * While they misbehave a client asks `steward/status` every 25 ms: every
- * answer must come within STATUS_BUDGET_MS. The master's RSS is sampled
+ * answers' p99 must stay under STATUS_BUDGET_MS (none over STATUS_LIMIT_MS). The master's RSS is sampled
  * throughout and must stay under RSS_BUDGET_MIB. `steward down` must then
  * complete, and nothing may survive — including the double-forked process,
  * which escaped the worker's group (see RELIABILITY.md, "setsid").
@@ -15,10 +15,11 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { cli, connectRpc, status, up } from '../helpers/master';
 import { markedProcesses, sleep } from '../helpers/procs';
-import { iterations, percentile, rssKiB, survivorsAfter, Tally, timedStatus, withChaosWorkspace } from './harness';
+import { assertLatencies, iterations, percentile, rssKiB, survivorsAfter, Tally, timedStatus, withChaosWorkspace } from './harness';
 
 const ROUNDS = iterations(1, 3);
 const STATUS_BUDGET_MS = 100;
+const STATUS_LIMIT_MS = 500;
 const RSS_BUDGET_MIB = 200;
 const BIG = 100 * 1024 * 1024;
 /** Keep asking at least this long, so the slow misbehaviours (readiness timeout, stop) are sampled too. */
@@ -59,7 +60,7 @@ describe('misbehaving workers', () => {
   });
 
   for (let round = 1; round <= ROUNDS; round += 1) {
-    test(`round ${round}: status answers within ${STATUS_BUDGET_MS} ms, RSS stays under ${RSS_BUDGET_MIB} MiB, down completes, nothing survives`, async () => {
+    test(`round ${round}: status answers within ${STATUS_BUDGET_MS} ms (p99), RSS stays under ${RSS_BUDGET_MIB} MiB, down completes, nothing survives`, async () => {
       tally.iteration();
       tally.fault(FAULTS_PER_ROUND);
       await withChaosWorkspace('chaos-workers', MISBEHAVING, async (ws) => {
@@ -85,7 +86,7 @@ describe('misbehaving workers', () => {
         const survivors = await survivorsAfter(ws.marker, 3_000);
         tally.leaked(survivors.length);
         assert.deepEqual(survivors, [], 'nothing survives down');
-        assert.ok(Math.max(...latencies) < STATUS_BUDGET_MS, `slowest status answer ${Math.max(...latencies).toFixed(1)} ms`);
+        assertLatencies(latencies, STATUS_BUDGET_MS, STATUS_LIMIT_MS, 'status while workers misbehave');
         assert.ok(peakRssKiB < RSS_BUDGET_MIB * 1024, `master peak RSS ${Math.round(peakRssKiB / 1024)} MiB`);
         tally.survived(FAULTS_PER_ROUND);
       });
