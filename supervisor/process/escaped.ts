@@ -3,7 +3,9 @@
  * double-forks and calls setsid() is out of reach of every group signal.
  * Each spawn gets a unique run token in its environment (RUN_TOKEN_VAR);
  * children inherit it through setsid, so once the group is gone whatever
- * still carries the token escaped and is stopped too. A program that
+ * still carries the token escaped and is stopped too — by the worker's own
+ * end here, by the guardian (guardian.ts) if the master dies, by the next
+ * master from the stray record if both die. A program that
  * clears its environment before daemonising is beyond this (documented in
  * test/RELIABILITY.md).
  */

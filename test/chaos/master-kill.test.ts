@@ -5,7 +5,10 @@
  * waiting for readiness all last long enough to be hit; the phase of each
  * kill is read from the status pushes the master sent just before (a
  * stopping worker shows as `stopping`, a started one as `starting` with its
- * new pid until its probe passes).
+ * new pid until its probe passes). The spawn itself is too short to show
+ * in a push (the new pid comes with it), so kills aimed at it (330-420 ms)
+ * are counted as stopping or readiness — that window found the master
+ * killed between fork and guarding the new group.
  *
  * Every third kill also takes the guardian down: then the workers survive
  * the master on purpose, and the next master must reap them from the stray
