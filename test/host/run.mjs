@@ -47,7 +47,9 @@ try {
       page.on('console', (message) => relay(message));
     },
   }));
-  const code = await timed('tests in the extension host', () => Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), TIMEOUT_MS))]));
+  let timer;
+  const code = await timed('tests in the extension host', () => Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), TIMEOUT_MS); })]));
+  clearTimeout(timer);
   exitCode = code === 'timeout' ? 1 : Number(code);
   if (code === 'timeout') log(`TIMEOUT: codeAutomationExit never called (see ${consoleLog})`);
 } catch (error) {
