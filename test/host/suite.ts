@@ -103,6 +103,27 @@ test('saving steward.yaml reloads it (steward.reloadOnSave, debounced)', async (
   assert.equal(status.state, 'running');
 });
 
+test('a broken save enters wait mode; "Show Reload Problem" opens the error; the fix leaves wait mode', async () => {
+  const document = await vscode.workspace.openTextDocument(api().status()!.config);
+  const versionLine = document.getText().split('\n').findIndex((line) => /^version:\s*1\s*$/.test(line));
+  assert.ok(versionLine >= 0, 'the demo has a top-level version line');
+  const replaceVersion = async (text: string) => {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, document.lineAt(versionLine).range, text);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await document.save());
+  };
+  await replaceVersion('version: 7');
+  const waiting = await waitFor('wait mode', () => api().status()?.state === 'wait' && api().status()!);
+  assert.equal(waiting.lastReload?.error?.line, versionLine + 1);
+  await vscode.commands.executeCommand('steward.showProblem');
+  const editor = await waitFor('the config at the error', () => vscode.window.activeTextEditor?.document.uri.fsPath === document.uri.fsPath && vscode.window.activeTextEditor);
+  assert.equal(editor.selection.start.line, versionLine);
+  assert.equal(editor.selection.start.character, (waiting.lastReload?.error?.column ?? 1) - 1);
+  await replaceVersion('version: 1');
+  await waitFor('wait mode to end', () => api().status()?.state === 'running');
+});
+
 test('"Check Config" runs steward check and finds the demo valid', async () => {
   const outcome = await vscode.commands.executeCommand<{ valid: boolean; output: string }>('steward.checkConfig');
   assert.equal(outcome.valid, true, outcome.output);
