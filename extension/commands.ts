@@ -17,8 +17,7 @@ import {
   type WorkerParams,
   type WorkerStatus,
 } from '../shared/protocol';
-import { ErrorCodes as RpcErrorCodes, ResponseError, type RequestType } from 'vscode-jsonrpc';
-import { describe } from './client';
+import type { RequestType } from 'vscode-jsonrpc';
 import { runSteward } from './cli';
 import type { Ctx } from './ctx';
 import { createConfig, type ConfigOrigin } from './welcome';
@@ -76,21 +75,12 @@ async function showPlan(ctx: Ctx): Promise<ReloadResult> {
 }
 
 async function stopAll(ctx: Ctx): Promise<{ stopped: number }> {
-  const running = ctx.snapshot?.workers.filter((worker) => worker.pid !== null).length ?? 0;
   ctx.client.expectDisconnect();
-  // The master closes the connection as it exits; a reply lost to that race still means it went down.
-  const result = await ctx.client.request(DownRequest.type, {}).catch((error: unknown) => {
-    if (!connectionLost(error)) throw error;
-    ctx.output.info(`steward/down: the connection closed before the reply (${describe(error)})`);
-    return { stopped: running };
-  });
+  const result = await ctx.client.request(DownRequest.type, {});
+  // The master waits for the requester to hang up before it closes the connection (so the reply is never lost).
+  await ctx.client.detach();
   void vscode.window.showInformationMessage(`Steward stopped ${result.stopped} worker${result.stopped === 1 ? '' : 's'} and the master.`);
   return result;
-}
-
-function connectionLost(error: unknown): boolean {
-  const lost: number[] = [RpcErrorCodes.PendingResponseRejected, RpcErrorCodes.ConnectionInactive];
-  return error instanceof ResponseError && lost.includes(error.code);
 }
 
 async function showLogs(ctx: Ctx, name: string | undefined): Promise<string | undefined> {

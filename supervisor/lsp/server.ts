@@ -16,6 +16,13 @@ import { registerLanguageFeatures } from './features';
 
 const LANGUAGE_FEATURES: readonly LanguageFeatureHook[] = [registerLanguageFeatures];
 const DRAIN_TIMEOUT_MS = 500;
+/**
+ * How long a client that sent `steward/down` gets to hang up after its reply
+ * is flushed. Closing first would race the reply: vscode-jsonrpc queues a
+ * received message for the next event-loop turn but drops pending requests
+ * as soon as the socket ends, so a reply and an end read together lose the reply.
+ */
+const HANG_UP_TIMEOUT_MS = 2_000;
 const SOCKET_CHECK_MS = 1_000;
 
 export interface ControlServerOptions {
@@ -28,6 +35,8 @@ export interface ControlServerOptions {
 
 export class ControlServer {
   private readonly sockets = new Map<Socket, ServedConnection>();
+  /** Connections that asked for `steward/down`: they close their end once they have the reply. */
+  private readonly downRequesters = new Set<Socket>();
 
   private readonly clientListeners = new Set<(count: number) => void>();
 
@@ -97,14 +106,18 @@ export class ControlServer {
     return () => this.clientListeners.delete(listener);
   }
 
-  /** Ends every connection (queued responses are written first) and removes the socket file. */
+  /**
+   * Ends every connection once its queued responses are written (a
+   * `steward/down` requester is left to hang up itself, within
+   * HANG_UP_TIMEOUT_MS) and removes the socket file.
+   */
   async close(): Promise<void> {
     clearInterval(this.socketCheck);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    const drained = Promise.all([...this.sockets.values()].map((served) => served.drained()));
-    let drainTimer: NodeJS.Timeout | undefined;
-    await Promise.race([drained, new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
-    clearTimeout(drainTimer);
+    await withinMs(Promise.all([...this.sockets.values()].map((served) => served.drained())), DRAIN_TIMEOUT_MS);
+    for (const socket of this.sockets.keys()) if (!this.downRequesters.has(socket)) socket.end();
+    const hungUp = [...this.downRequesters].map((socket) => new Promise((resolve) => (socket.closed ? resolve(undefined) : socket.once('close', resolve))));
+    await withinMs(Promise.all(hungUp), HANG_UP_TIMEOUT_MS);
     for (const socket of this.sockets.keys()) socket.end();
     const forced = setTimeout(() => [...this.sockets.keys()].forEach((socket) => socket.destroy()), DRAIN_TIMEOUT_MS);
     await closed;
@@ -115,11 +128,15 @@ export class ControlServer {
   private accept(socket: Socket, options: ControlServerOptions): void {
     socket.once('close', () => {
       this.sockets.delete(socket);
+      this.downRequesters.delete(socket);
       this.notifyClients();
     });
     const served = serveConnection(socket, {
       master: options.master,
-      onDown: options.onDown,
+      onDown: () => {
+        this.downRequesters.add(socket);
+        options.onDown();
+      },
       languageFeatures: [...LANGUAGE_FEATURES, ...(options.languageFeatures ?? [])],
     });
     this.sockets.set(socket, served);
@@ -129,6 +146,13 @@ export class ControlServer {
   private notifyClients(): void {
     for (const listener of this.clientListeners) listener(this.sockets.size);
   }
+}
+
+/** Waits for `promise`, at most `ms` (the timer does not outlive the wait). */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function inodeOf(path: string): number | undefined {

@@ -16,8 +16,8 @@ import {
   UnfollowLogsRequest,
   type LogLine,
 } from '../../shared/protocol';
-import { withRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
-import { isAlive, waitUntil } from '../helpers/procs';
+import { cli, connectRpc, withRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
+import { isAlive, sleep, waitUntil } from '../helpers/procs';
 
 const YAML = `version: 1
 workers:
@@ -68,15 +68,31 @@ describe('steward/* requests', () => {
       });
     }));
 
-  test('down answers with the number of stopped workers, then the master exits', () =>
+  test('down answers, the master waits for the requester to hang up (the answer is never raced by the close), then exits at once', () =>
     withWorkspace('requests-down', YAML, async (ws) => {
-      await up(ws);
+      await up(ws, ['--editor', '--idle-timeout', '30s']);
       const { pid } = await waitForWorkersUp(ws);
-      await withRpc(ws, async (connection) => {
-        const { stopped } = await connection.sendRequest(DownRequest.type, {});
-        assert.equal(stopped, 3);
-        await waitUntil(() => !isAlive(pid), { message: 'the master exited' });
-        await assert.rejects(status(ws));
-      });
+      const { connection, socket } = await connectRpc(ws);
+      const { stopped } = await connection.sendRequest(DownRequest.type, {});
+      assert.equal(stopped, 3);
+      await sleep(300);
+      assert.equal(socket.closed, false, 'the master left the connection to the requester');
+      connection.dispose();
+      socket.end();
+      const exitMs = await waitUntil(() => !isAlive(pid), { timeoutMs: 3_000, message: 'the master exited' });
+      assert.ok(exitMs < 1_500, `exited ${exitMs} ms after the hang-up, not at the 30 s idle timeout`);
+      await assert.rejects(status(ws));
+    }));
+
+  test('`steward down` prints the real answer and the master (with an idle timeout) has exited when it returns', () =>
+    withWorkspace('requests-down-cli', YAML, async (ws) => {
+      await up(ws, ['--editor', '--idle-timeout', '30s']);
+      const { pid } = await waitForWorkersUp(ws);
+      const started = Date.now();
+      const down = await cli(ws, ['down']);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(down.stdout, 'stopped 3 workers; the master has exited\n');
+      assert.ok(Date.now() - started < 5_000);
+      assert.equal(isAlive(pid), false);
     }));
 });
