@@ -126,15 +126,13 @@ export class Master {
     });
   }
 
-  /** Recent lines, oldest first, interleaved by time across the selected workers. */
+  /** The last `lines` (default 200; 0 = none) lines, oldest first, interleaved by time across the selected workers. */
   logs(params: LogsParams = {}): LogLine[] {
     const limit = params.lines ?? 200;
     const sources = this.table.logSources(params.worker);
     if (params.worker !== undefined && sources.length === 0) throw new UnknownWorkerError(params.worker);
-    return sources
-      .flatMap((worker) => worker.recentLogs(limit))
-      .sort((a, b) => a.time - b.time)
-      .slice(-limit);
+    const merged = sources.flatMap((worker) => worker.recentLogs(limit)).sort((a, b) => a.time - b.time);
+    return merged.slice(Math.max(0, merged.length - limit));
   }
 
   /** Stops every worker (dependents first) and enters the final `stopping` state. Resolves with how many were stopped. */

@@ -16,6 +16,7 @@ import {
   UnfollowLogsRequest,
   type LogLine,
 } from '../../shared/protocol';
+import { ErrorCodes as RpcErrorCodes } from 'vscode-jsonrpc/node';
 import { cli, connectRpc, withRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
 import { isAlive, sleep, waitUntil } from '../helpers/procs';
 
@@ -65,6 +66,27 @@ describe('steward/* requests', () => {
         const count = pushed.length;
         await new Promise((resolve) => setTimeout(resolve, 400));
         assert.ok(pushed.length <= count + 1, 'no more pushes after unfollow (one batch may have been in flight)');
+      });
+    }));
+
+  test('logs with lines 0 returns none (with follow, only new lines); a negative or fractional count is refused', () =>
+    withWorkspace('requests-logs-zero', YAML, async (ws) => {
+      await up(ws);
+      await waitForWorkersUp(ws);
+      await withRpc(ws, async (connection) => {
+        const pushed: LogLine[] = [];
+        connection.onNotification(LogNotification.type, ({ lines }) => {
+          pushed.push(...lines);
+        });
+        await waitUntil(async () => (await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 2 })).lines.length === 2);
+        assert.deepEqual((await connection.sendRequest(LogsRequest.type, { lines: 0 })).lines, []);
+        const before = (await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 1 })).lines[0]!;
+        assert.deepEqual((await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 0, follow: true })).lines, []);
+        await waitUntil(() => pushed.length >= 2, { message: 'followed lines' });
+        assert.ok(pushed.every((line) => line.time >= before.time && line.text !== before.text), 'only lines written after the request');
+        for (const lines of [-1, 1.5]) {
+          await assert.rejects(connection.sendRequest(LogsRequest.type, { lines }), (error: { code: number; message: string }) => error.code === RpcErrorCodes.InvalidParams && /'lines'/.test(error.message));
+        }
       });
     }));
 
