@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { LogLine, LogsParams, MasterState, ReloadParams, ReloadPlan, ReloadResult, StatusSnapshot, WorkerParams, WorkerStatus } from '../../shared/protocol';
 import type { StewardConfig, WorkerSpec } from '../config/model';
 import { type ApplyContext, stopInReverseDependencyOrder } from './applyPlan';
+import { notStartedWorkers } from './notStarted';
 import { type ConfigRead, type ConfigReader, readConfig as readConfigFile } from './configSource';
 import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
@@ -43,6 +44,8 @@ export class Master {
   private lastReload: ReloadResult | null = null;
   private lastRead: ConfigRead | null = null;
   private applied: StewardConfig | null = null;
+  /** Untrusted master: the last valid config, listed as not started. */
+  private notStarted: StewardConfig | null = null;
   private readonly table = new WorkerTable();
   private readonly queue = new ReloadQueue((request) => this.executeReload(request));
   private readonly ended = new AllEndedWatch();
@@ -86,7 +89,7 @@ export class Master {
       reloads: this.reloads,
       failedReloads: this.failedReloads,
       lastReload: this.lastReload,
-      workers: this.sortedWorkers().map((worker) => this.describe(worker)),
+      workers: this.options.workersEnabled === false ? notStartedWorkers(this.notStarted, this.generation) : this.sortedWorkers().map((worker) => this.describe(worker)),
       startedAt: this.startedAt,
       workersEnabled: this.options.workersEnabled !== false,
     };
@@ -201,6 +204,7 @@ export class Master {
       const read = await this.readConfig(this.options.configFile);
       if (!dryRun) this.lastRead = read;
       const validateOnly = dryRun || this.options.workersEnabled === false;
+      if (!dryRun && read.ok && this.options.workersEnabled === false) this.notStarted = read.config;
       return await runReloadTransaction({ read, all: request.all, dryRun: validateOnly, trigger: request.trigger, generation, context: this.applyContext() });
     } catch (error) {
       const message = `internal error during reload: ${error instanceof Error ? error.message : String(error)}`;

@@ -57,6 +57,21 @@ describe('master lifecycle', () => {
       assert.equal((await cli(ws, ['status'])).code, 2);
     }));
 
+  test('an untrusted master runs no worker command but lists the valid config\'s workers as not started, and keeps that list through an invalid edit', () =>
+    withWorkspace('untrusted', SLEEPER.replace('sleep 300', 'sleep 300\n    replicas: 2'), async (ws) => {
+      await up(ws, ['--untrusted']);
+      const listed = await status(ws);
+      assert.equal(listed.workersEnabled, false);
+      const reason = 'workspace not trusted: no worker command runs';
+      assert.deepEqual(listed.workers.map((w) => [w.name, w.instance, w.state, w.pid, w.reason, w.line]), [['a', 0, 'exited', null, reason, 3], ['a', 1, 'exited', null, reason, 3]]);
+      assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command.includes('sleep 300')), [], 'no worker command runs');
+      writeConfig(ws, SLEEPER.replace('sleep 300', 'sleep 300\n    replicas: many'));
+      assert.equal((await cli(ws, ['reload'])).code, 1);
+      const waiting = await status(ws);
+      assert.equal(waiting.state, 'wait');
+      assert.deepEqual(waiting.workers.map((w) => w.instance), [0, 1], 'the last valid config is still listed');
+    }));
+
   test('SIGHUP reloads (trigger signal); SIGTERM stops every worker and the master', () =>
     withWorkspace('signals', SLEEPER, async (ws) => {
       await up(ws);

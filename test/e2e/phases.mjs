@@ -31,7 +31,7 @@ async function inWorkbench(chromium, dirs, serverOptions, steps) {
 /**
  * The demo workspace, untrusted (Workspace Trust on, nothing granted): the
  * view explains itself and offers to manage trust; the master serves status
- * and diagnostics but starts no worker.
+ * and diagnostics but starts no worker (it lists them as not started).
  */
 export function untrustedPhase(chromium, dirs) {
   const settings = { ...WORKBENCH_SETTINGS, 'security.workspace.trust.enabled': true };
@@ -44,6 +44,10 @@ export function untrustedPhase(chromium, dirs) {
       const status = masterStatus(dirs);
       if (!status || status.workersEnabled !== false) throw new Error(`expected a master with workersEnabled false, got ${JSON.stringify(status)}`);
       if (status.workers.some((worker) => worker.pid !== null)) throw new Error(`workers run in an untrusted workspace: ${workerPids(status)}`);
+      // The config's workers are listed as not started, with why, so the view shows what would run.
+      const unexplained = status.workers.filter((worker) => worker.state !== 'exited' || !/not trusted/.test(worker.reason ?? ''));
+      if (status.workers.length === 0 || unexplained.length > 0) throw new Error(`expected every worker listed as exited (not trusted), got ${JSON.stringify(status.workers)}`);
+      await treeRow(page, `${status.workers[0].name}: exited`).first().waitFor({ timeout: 30_000 });
     });
     await shot('07-untrusted.png');
   });

@@ -18,6 +18,8 @@ import {
   workerTooltip,
   workerView,
 } from '../../extension/render';
+import type { StewardConfig } from '../../supervisor/config/model';
+import { notStartedWorkers } from '../../supervisor/core/notStarted';
 
 const NOW = Date.parse('2026-11-26T01:00:00Z');
 
@@ -65,6 +67,13 @@ describe('a worker node', () => {
   it('tells its state in words to screen readers', () => {
     assert.equal(workerView(worker(), [worker()], NOW).ariaLabel, 'api: ready, pid 4242 · up 3m · :3000');
     assert.equal(workerView(worker({ draining: true }), [worker()], NOW).ariaLabel, 'api: draining, draining (gen 3) · pid 4242 · up 3m · :3000');
+  });
+  it('shows a worker an untrusted master lists as not started: exited, no pid, why in the tooltip, no stop or restart menu', () => {
+    const [listed] = notStartedWorkers({ workers: [{ name: 'api', replicas: 1, ports: [3000], line: 4 }] } as unknown as StewardConfig, 0);
+    const view = workerView(listed!, [listed!], NOW);
+    assert.equal(view.ariaLabel, 'api: exited, exited · :3000');
+    assert.equal(view.contextValue, 'worker.down.located');
+    assert.match(view.tooltip, /_workspace not trusted: no worker command runs_/);
   });
   it('keeps one id per name, instance and generation', () => {
     assert.equal(workerItemId(worker()), 'worker:api#0@3');
