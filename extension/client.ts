@@ -12,16 +12,15 @@
  * `detach()` drops it without the LSP `exit` (which would end a
  * vscode-languageserver process), `stop()` is for "Stop All".
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
+import type * as net from 'node:net';
 import * as vscode from 'vscode';
 import type * as lc from 'vscode-languageclient/node';
 import type { ErrorHandler, LanguageClient, LanguageClientOptions, StreamInfo } from 'vscode-languageclient/node';
 import type { RequestParam, RequestType } from 'vscode-jsonrpc';
 import { LogNotification, StatusChangedNotification, SubscribeRequest, type LogLine, type StatusSnapshot } from '../shared/protocol';
-import { ensurePrivateDir, workspacePaths } from '../supervisor/runtime/paths';
+import { workspacePaths } from '../supervisor/runtime/paths';
+import { connectSocket } from '../supervisor/runtime/socket';
+import { spawnDetachedMaster } from '../supervisor/runtime/spawnMaster';
 import type { ConnectionState } from './render';
 
 export interface MasterLaunch {
@@ -170,15 +169,28 @@ export class MasterClient implements vscode.Disposable {
   }
 
   private async connect(launch: MasterLaunch): Promise<StreamInfo> {
-    const paths = workspacePaths(launch.configPath);
-    let socket = await tryConnect(paths.socket);
-    if (!socket) {
-      const exited = spawnMaster(launch, paths.dir, paths.log, this.output);
-      socket = await waitForSocket(paths.socket, exited, paths.log);
-    }
+    const socketPath = workspacePaths(launch.configPath).socket;
+    const socket = (await connectSocket(socketPath)) ?? (await this.startMaster(launch, socketPath));
     this.socket = socket;
-    this.output.info(`connected to the master at ${paths.socket}`);
+    this.output.info(`connected to the master at ${socketPath}`);
     return { reader: socket, writer: socket };
+  }
+
+  /** Starts the master in its own session (runtime/spawnMaster) and connects once it listens. */
+  private async startMaster(launch: MasterLaunch, socketPath: string): Promise<net.Socket> {
+    const [script, ...args] = masterArgs(launch);
+    const started = await spawnDetachedMaster({
+      script,
+      args,
+      configFile: launch.configPath,
+      // The extension host may be Electron: run its binary as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      answered: () => connectSocket(socketPath),
+    });
+    if (!started.ok) throw new Error(`the master did not start (status ${started.code}): ${lastWords(started.output, started.log)}`);
+    this.output.info(`started the master (pid ${started.pid}): ${masterArgs(launch).join(' ')}; its log: ${started.log}`);
+    return started.value;
   }
 }
 
@@ -188,58 +200,10 @@ export function masterArgs(launch: MasterLaunch): string[] {
   return [launch.masterPath, 'up', '--editor', '--config', launch.configPath, ...lifetime, ...(launch.untrusted ? ['--untrusted'] : [])];
 }
 
-/** Starts the master in its own process group; resolves the returned promise if it exits (it should not). */
-function spawnMaster(launch: MasterLaunch, runtimeDir: string, logFile: string, output: vscode.LogOutputChannel): Promise<number | null> {
-  ensurePrivateDir(runtimeDir);
-  const log = openSync(logFile, 'a', 0o600);
-  try {
-    const child = spawn(process.execPath, masterArgs(launch), {
-      cwd: path.dirname(launch.configPath),
-      detached: true,
-      stdio: ['ignore', log, log],
-      // The extension host may be Electron: run its binary as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    });
-    child.unref();
-    output.info(`started the master (pid ${child.pid}): ${masterArgs(launch).join(' ')}; its log: ${logFile}`);
-    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  } finally {
-    closeSync(log);
-  }
-}
-
-function tryConnect(socketPath: string): Promise<net.Socket | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect(socketPath);
-    socket.once('connect', () => {
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', () => resolve(undefined));
-  });
-}
-
-async function waitForSocket(socketPath: string, exited: Promise<number | null>, logFile: string): Promise<net.Socket> {
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const socket = await tryConnect(socketPath);
-    if (socket) return socket;
-    if (exitCode !== undefined) throw new Error(`the master exited (code ${exitCode}) before listening: ${logTail(logFile)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the master did not listen on ${socketPath} within ${CONNECT_TIMEOUT_MS / 1000}s: ${logTail(logFile)}`);
-}
-
-/** The master's last words: its last log line first (for a one-line message), then the tail of its log. */
-function logTail(logFile: string): string {
-  try {
-    const lines = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.trim() !== '').slice(-10);
-    return lines.length > 0 ? `${lines.at(-1)}\n--- end of ${logFile} ---\n${lines.join('\n')}` : `its log ${logFile} is empty`;
-  } catch {
-    return `no log at ${logFile}`;
-  }
+/** The master's last words: its last line first (for a one-line message), then the last lines it wrote. */
+function lastWords(output: string, logFile: string): string {
+  const lines = output.split('\n').filter((line) => line.trim() !== '').slice(-10);
+  return lines.length > 0 ? `${lines.at(-1)}\n--- end of ${logFile} ---\n${lines.join('\n')}` : `it wrote nothing to ${logFile}`;
 }
 
 /** Document selectors take globs: match the config's absolute path literally. */

@@ -2,9 +2,9 @@
  * The CLI side of the control socket: a plain JSON-RPC connection (no LSP
  * initialize is needed for steward/* requests) to this workspace's master.
  */
-import { connect, type Socket } from 'node:net';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ensurePrivateDir, workspacePaths, type WorkspacePaths } from '../runtime/paths';
+import { connectSocket } from '../runtime/socket';
 
 export interface MasterClient {
   connection: MessageConnection;
@@ -16,18 +16,6 @@ export interface MasterClient {
 
 /** Exit code of every command when no master runs for the workspace. */
 export const NO_MASTER = 2;
-
-/** A connected socket, or undefined when nothing listens at the path. */
-export function connectSocket(path: string): Promise<Socket | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', () => resolve(undefined));
-  });
-}
 
 /** Throws RuntimeDirError when the runtime directory is not private: a socket there could be anyone's. */
 export async function connectToMaster(configFile: string): Promise<MasterClient | undefined> {

@@ -5,7 +5,7 @@
  * (idle timeout, invalid config tolerated) when none runs.
  */
 import { parseCommand, withUsage } from './args';
-import { connectSocket } from './client';
+import { connectSocket } from '../runtime/socket';
 import { startDetachedMaster } from './detach';
 import { workspacePaths } from '../runtime/paths';
 import { resolveConfigFile } from './workspace';

@@ -1,0 +1,87 @@
+/**
+ * Starting a master in the background, shared by the CLI (`up -d`, `lsp`)
+ * and the extension: `node SCRIPT ARGS` runs in its own session (so closing
+ * the terminal or the editor window never takes it down), unref'd, with its
+ * output appended to the workspace's log file in the runtime directory.
+ * We then poll `answered` until it yields a value, or report the master's
+ * own words if it exits first.
+ *
+ * Node built-ins only: the extension bundles this module.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ensurePrivateDir, workspacePaths } from './paths';
+
+const POLL_MS = 50;
+const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+
+export interface SpawnMasterOptions<T> {
+  /** The steward bundle (dist/supervisor.js) run with `execPath`. */
+  script: string;
+  /** Arguments after the script, e.g. `['up', '--foreground', '--config', file]`. */
+  args: string[];
+  /** Absolute steward.yaml: names the runtime files, and its folder is the master's cwd. */
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+  /** Node binary; defaults to this process's. */
+  execPath?: string;
+  timeoutMs: number;
+  /** Polled until it yields a value: whether the spawned master (pid given) answers yet. */
+  answered(pid: number): Promise<T | undefined>;
+}
+
+export type SpawnOutcome<T> =
+  | { ok: true; pid: number; value: T; log: string }
+  /** `output`: what the master wrote to its log since we started it. */
+  | { ok: false; code: number; output: string; log: string };
+
+export async function spawnDetachedMaster<T>(options: SpawnMasterOptions<T>): Promise<SpawnOutcome<T>> {
+  const { dir, log } = workspacePaths(options.configFile, options.env);
+  ensurePrivateDir(dir);
+  rotateLog(log);
+  const fd = openSync(log, 'a', 0o600);
+  const offset = statSync(log).size;
+  let exitCode: number | null = null;
+  let pid: number;
+  try {
+    const child = spawn(options.execPath ?? process.execPath, [options.script, ...options.args], {
+      cwd: dirname(options.configFile),
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: options.env ?? process.env,
+    });
+    pid = child.pid ?? 0;
+    child.once('exit', (code, signal) => (exitCode = code ?? (signal ? 128 : 1)));
+    child.once('error', () => (exitCode = 1));
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await options.answered(pid);
+    if (value !== undefined) return { ok: true, pid, value, log };
+    if (exitCode !== null) return { ok: false, code: exitCode, output: readFrom(log, offset), log };
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  const output = `the master (pid ${pid}) did not answer within ${options.timeoutMs / 1000}s\n${readFrom(log, offset)}`;
+  return { ok: false, code: 1, output, log };
+}
+
+/** Masters append to one log per workspace; past LOG_ROTATE_BYTES the old one becomes `.1` (one generation kept). */
+function rotateLog(file: string): void {
+  try {
+    if (statSync(file).size > LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
+}
+
+function readFrom(file: string, offset: number): string {
+  try {
+    return readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
+}
