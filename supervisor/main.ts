@@ -31,20 +31,27 @@ const commands: Record<string, Command> = {
   lsp: runLsp,
 };
 
+/** `steward --help`: [syntax, what it does], one row per command; the columns are aligned when printed. */
+const COMMAND_SUMMARIES: readonly (readonly [string, string])[] = [
+  ['up [-d] [--editor] [--watch]', 'start the master for this workspace (foreground, or detached)'],
+  ['reload [--all] [--dry-run]', 'reload the config; 0 applied, 1 rejected (wait mode), 2 no master'],
+  ['status [--json]', 'the master and its workers; 2 when no master runs'],
+  ['logs [-f] [-n LINES] [WORKER]', 'recent (and following) worker output'],
+  ['start|stop|restart WORKER', 'per-worker control'],
+  ['down', 'stop every worker and the master'],
+  ['lsp', "the language server over stdio, bridged to this workspace's master"],
+  ['check [FILE] [--json]', 'validate steward.yaml, print file:line:col: severity: message'],
+  ['init [DIR] [--from SOURCE]', 'create steward.yaml from package.json, Procfile, process-compose, PM2'],
+];
+
+const COLUMN = Math.max(...COMMAND_SUMMARIES.map(([syntax]) => syntax.length)) + 2;
+
 const USAGE = `usage: steward <command> [options]
 
 commands:
-  up [-d] [--editor] [--watch]   start the master for this workspace (foreground, or detached)
-  reload [--all] [--dry-run]     reload the config; 0 applied, 1 rejected (wait mode), 2 no master
-  status [--json]                the master and its workers; 2 when no master runs
-  logs [-f] [-n LINES] [WORKER]  recent (and following) worker output
-  start|stop|restart WORKER      per-worker control
-  down                           stop every worker and the master
-  lsp                            the language server over stdio, bridged to this workspace's master
-  check [FILE] [--json]          validate steward.yaml, print file:line:col: severity: message
-  init [DIR] [--from SOURCE] [--force] [--dry-run] [--json]
-                                 create steward.yaml from package.json, Procfile, process-compose, PM2
+${COMMAND_SUMMARIES.map(([syntax, summary]) => `  ${syntax.padEnd(COLUMN)}${summary}`).join('\n')}
 
+every command's options: steward <command> --help
 up, reload, status, logs, start, stop, restart, down and lsp take --config PATH
 (default: the nearest steward.yaml upward from the current directory)
 `;

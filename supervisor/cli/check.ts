@@ -17,6 +17,10 @@ interface CheckArgs {
 
 export async function runCheck(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (typeof parsed === 'string') return usageError(parsed);
   const file = parsed.file ?? findConfigUpward(process.cwd());
   if (file === undefined) return usageError(`no steward.yaml found in ${process.cwd()} or any parent directory`);
@@ -35,6 +39,7 @@ function parseArgs(args: string[]): CheckArgs | string {
   const result: CheckArgs = { json: false };
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
+    if (arg === '-h' || arg === '--help') return 'help';
     if (arg === '--json') result.json = true;
     else if (arg === '--config' || arg.startsWith('--config=')) {
       const value = arg === '--config' ? args[++index] : arg.slice('--config='.length);

@@ -50,7 +50,8 @@ const FLAGS: Record<string, 'force' | 'dryRun' | 'json' | 'yes'> = {
 export async function runInit(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') {
-    process.stderr.write(parsed === 'help' ? USAGE : `steward init: ${parsed}\n${USAGE}`);
+    if (parsed === 'help') process.stdout.write(USAGE);
+    else process.stderr.write(`steward init: ${parsed}\n${USAGE}`);
     return parsed === 'help' ? 0 : 2;
   }
   try {

@@ -1,0 +1,35 @@
+/**
+ * `--help` on every command prints that command's usage on stdout and
+ * exits 0; `steward --help` lists every command with its summary in one
+ * aligned column.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { cli, withWorkspace } from '../helpers/master';
+
+const COMMANDS = ['up', 'reload', 'status', 'logs', 'start', 'stop', 'restart', 'down', 'lsp', 'check', 'init'];
+
+describe('help', () => {
+  test('every command answers --help and -h with its own usage and exit 0', () =>
+    withWorkspace('help', 'version: 1\n', async (ws) => {
+      for (const command of COMMANDS) {
+        for (const flag of ['--help', '-h']) {
+          const result = await cli(ws, [command, flag]);
+          assert.equal(result.code, 0, `${command} ${flag}: ${result.stderr}`);
+          assert.equal(result.stderr, '');
+          assert.match(result.stdout, new RegExp(`^usage: steward ${command} `), `${command} ${flag}`);
+        }
+      }
+    }));
+
+  test('steward --help names every command, summaries in one column', () =>
+    withWorkspace('help-table', 'version: 1\n', async (ws) => {
+      const { code, stdout } = await cli(ws, ['--help']);
+      assert.equal(code, 0);
+      const rows = stdout.split('\n\n')[1]!.split('\n').slice(1);
+      const named = rows.flatMap((row) => row.trim().split(' ')[0]!.split('|'));
+      assert.deepEqual([...named].sort(), [...COMMANDS].sort());
+      const columns = rows.map((row) => row.search(/ {2}\S+( \S+)*$/) + 2);
+      assert.equal(new Set(columns).size, 1, `one summary column:\n${rows.join('\n')}`);
+    }));
+});
