@@ -21,7 +21,7 @@ rmSync(results, { force: true });
 mkdirSync(dirname(results), { recursive: true });
 const files = readdirSync(here).filter((name) => name.endsWith('.test.ts')).sort().map((name) => join(here, name));
 const started = Date.now();
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: root,
   env: { ...process.env, STEWARD_CHAOS_RESULTS: results },
