@@ -72,8 +72,12 @@ export async function openFile(page, name, { timeoutMs = 15_000 } = {}) {
   await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: timeoutMs });
 }
 
-/** Replaces one line of the focused editor (1-based) by typing, as a user would. */
-export async function replaceLine(page, line, text) {
+/**
+ * Replaces one line of the focused editor (1-based) by typing, as a user
+ * would; `atOnce` inserts it as one edit (as a paste does), so the language
+ * server publishes diagnostics for the final text only.
+ */
+export async function replaceLine(page, line, text, { atOnce = false } = {}) {
   const input = page.locator(QUICK_INPUT);
   await page.keyboard.press('Control+G');
   await input.waitFor({ state: 'visible' });
@@ -82,5 +86,6 @@ export async function replaceLine(page, line, text) {
   await input.waitFor({ state: 'hidden' });
   await page.keyboard.press('Home');
   await page.keyboard.press('Shift+End');
-  await page.keyboard.type(text);
+  if (atOnce) await page.keyboard.insertText(text);
+  else await page.keyboard.type(text);
 }
