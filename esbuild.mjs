@@ -2,6 +2,7 @@
 // and the self-contained supervisor (master, language server and CLI).
 import * as esbuild from 'esbuild';
 import { writeSchema } from './scripts/write-schema.mjs';
+import { yamlDebugSwitchesOff } from './scripts/yaml-debug-switches.mjs';
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -12,6 +13,7 @@ const common = {
   sourcemap: 'linked',
   minify: process.argv.includes('--minify'),
   logLevel: 'info',
+  plugins: [yamlDebugSwitchesOff],
 };
 const builds = [
   { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

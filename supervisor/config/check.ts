@@ -11,6 +11,7 @@ import { ROOT_KEYS } from './keys';
 import { readMapping } from './mapping';
 import type { ConfigDiagnostic, StewardConfig } from './model';
 import type { ConfigOutline } from './outline';
+import { parseYamlIncrementally } from './incremental';
 import { parseYaml } from './parse';
 import { commandOnPath } from './program';
 import { compareRanges } from './ranges';
@@ -24,6 +25,12 @@ export type { ConfigOutline } from './outline';
 export interface CheckOptions {
   /** Whether `program` would be found on env.PATH; defaults to a real lookup. Inject for tests. */
   commandExists?: CommandExists;
+  /**
+   * Parse the whole text at once instead of reusing cached per-worker pieces
+   * (incremental.ts). Same result either way; this is the reference the
+   * incremental path is tested against.
+   */
+  wholeDocument?: boolean;
 }
 
 export interface ParsedConfig {
@@ -36,7 +43,7 @@ export interface ParsedConfig {
 
 export function checkConfigText(text: string, file: string, options: CheckOptions = {}): ParsedConfig {
   const absolute = resolve(file);
-  const { doc, source, diagnostics } = parseYaml(text);
+  const { doc, source, diagnostics } = (!options.wholeDocument && parseYamlIncrementally(text)) || parseYaml(text);
   const ctx = new CheckContext(source, doc, dirname(absolute), memoize(options.commandExists ?? commandOnPath));
   ctx.diagnostics.push(...diagnostics);
   const drafts = readRoot(ctx);

@@ -109,10 +109,19 @@ export function readMapping(
   return { fields, map };
 }
 
+const requiredByTable = new WeakMap<KeyTable, string[]>();
+
+/** The table's required keys, in table order (computed once per table: every worker's mapping asks). */
+function requiredKeys(table: KeyTable): string[] {
+  let keys = requiredByTable.get(table);
+  if (!keys) requiredByTable.set(table, (keys = Object.keys(table).filter((key) => table[key].required)));
+  return keys;
+}
+
 /** A required key that is absent; when an unknown key looks like its misspelling, say so. */
 function reportMissingKeys(table: KeyTable, map: OutlineMap, ctx: CheckContext, ownerRange: Range): void {
-  for (const [key, spec] of Object.entries(table)) {
-    if (!spec.required || map.entries.some((entry) => entry.key === key)) continue;
+  for (const key of requiredKeys(table)) {
+    if (map.entries.some((entry) => entry.key === key)) continue;
     const typo = map.entries.find((entry) => !specOf(table, entry.key) && closest(entry.key, [key]) === key);
     const hint = typo ? ` (is '${typo.key}' on line ${typo.keyRange.start.line + 1} a typo?)` : '';
     ctx.error('missing-key', ownerRange, `missing required key '${key}' ${whereIs(map.path)}${hint}`);

@@ -21,13 +21,26 @@ export class SourceMap {
   position(offset: number): Position {
     let clamped = Math.max(0, Math.min(offset, this.text.length));
     if (this.text[clamped] === '\n' && this.text[clamped - 1] === '\r') clamped--; // never inside a CRLF
+    const line = this.onLine(this.lastLine, clamped) ? this.lastLine : this.lineOf(clamped);
+    this.lastLine = line;
+    return { line, character: clamped - this.lineStarts[line] };
+  }
+
+  /** The line of the previous position() call: the checker asks in document order, mostly on the same line. */
+  private lastLine = 0;
+
+  private onLine(line: number, offset: number): boolean {
+    return this.lineStarts[line] <= offset && (line + 1 >= this.lineStarts.length || offset < this.lineStarts[line + 1]);
+  }
+
+  private lineOf(offset: number): number {
     let [low, high] = [0, this.lineStarts.length - 1];
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (this.lineStarts[middle] <= clamped) low = middle;
+      if (this.lineStarts[middle] <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low, character: clamped - this.lineStarts[low] };
+    return low;
   }
 
   /** Offset in the text of a 0-based position (inverse of position()). */
