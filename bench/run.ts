@@ -8,7 +8,7 @@
  * repetitions, a 60 s idle window, 100 MB of logs.
  */
 import { join } from 'node:path';
-import { describeMachine } from './lib/machine';
+import { describeMachine, loadAverage } from './lib/machine';
 import { ProcessIndex } from './lib/procfs';
 import { Recorder } from './lib/results';
 import { now } from './lib/timing';
@@ -82,6 +82,7 @@ async function main(): Promise<number> {
     await Promise.all(families.map(([, family]) => family(context, log)));
   }
   const results = context.recorder.rows();
+  machine.loadAtEnd = loadAverage();
   const command = `npm run bench${settings.quick ? ' -- --quick' : ''}`;
   const report = { generated: new Date().toISOString(), command, quick: settings.quick, durationS: (now() - started) / 1000, machine, tools, skipped, settings, failures: context.recorder.failures, targets: checkTargets(results), results };
   writeReport(report, option('out')?.[0] ?? join(__dirname));

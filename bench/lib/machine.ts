@@ -9,8 +9,9 @@ export interface Machine {
   kernel: string;
   os: string;
   node: string;
-  /** 1-minute load average when the run began: other work on a shared machine shows here. */
+  /** 1-minute load averages when the run began and ended: other work on a shared machine shows here. */
   loadAtStart: number;
+  loadAtEnd?: number;
 }
 
 function osName(): string {
@@ -21,6 +22,10 @@ function osName(): string {
   }
 }
 
+export function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
 export function describeMachine(): Machine {
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -29,6 +34,6 @@ export function describeMachine(): Machine {
     kernel: release(),
     os: osName(),
     node: process.version,
-    loadAtStart: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+    loadAtStart: loadAverage(),
   };
 }

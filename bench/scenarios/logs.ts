@@ -1,9 +1,9 @@
 /**
  * log-throughput: one worker writes `logMegabytes` MB of numbered 100-byte
  * lines as fast as it can. Timed from the signal that starts the writer to
- * the last line delivered by the tool: Steward to a client following the
- * worker over the socket (`steward/log`, what `steward logs -f` and the
- * extension read), PM2 and supervisord to their log file (their own path).
+ * the last line delivered by the tool: Steward to `steward logs -f` (a
+ * client of the master, fed by `steward/log` pushes over the socket, as the
+ * extension is), PM2 and supervisord to their log file (their own path).
  * Every line is counted and its number checked; peak RSS is the VmHWM of
  * the supervisor's processes.
  */
@@ -26,10 +26,9 @@ class LineCounter {
   private next = 0;
 
   readonly onLine = (text: string): void => {
-    if (text === 'ready') {
-      this.ready = true;
-      return;
-    }
+    if (text === 'ready') this.ready = true;
+    // Only the writer's numbered lines count (a client may also show the supervisor's own lines).
+    if (!this.ready || !/^\d/.test(text)) return;
     const seq = Number.parseInt(text, 10);
     if (seq !== this.next) this.outOfOrder++;
     this.next = seq + 1;
@@ -50,7 +49,7 @@ async function throughputOnce(context: BenchContext, driver: ToolDriver): Promis
     await waitFor(() => counter.ready, { timeoutMs: 30_000, what: "the log writer's ready line" });
     const started = now();
     process.kill(writer, 'SIGUSR2');
-    await waitFor(() => counter.received >= expected || now() - Math.max(counter.lastArrival, started) > STALL_MS, { timeoutMs: 600_000, what: 'log lines' });
+    await waitFor(() => counter.received >= expected || now() - Math.max(counter.lastArrival, started) > STALL_MS, { timeoutMs: 180_000, what: 'log lines' });
     const seconds = (counter.lastArrival - started) / 1000;
     await unfollow();
     const own = context.index.scan(fleet.tag).supervisor;

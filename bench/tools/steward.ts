@@ -4,12 +4,13 @@
  * `steward` = a client already connected to the master's socket (what the
  * extension does), `steward-cli` = the `steward` command line.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { stringify } from 'yaml';
-import { LogNotification, LogsRequest, ReloadRequest, StatusRequest, UnfollowLogsRequest, type LogsResult } from '../../shared/protocol';
+import { ReloadRequest, StatusRequest } from '../../shared/protocol';
 import { runCommand } from '../lib/exec';
 import { commandLine, type Fleet, NODE, type WorkerDef } from '../lib/fleet';
 import { isAlive, TAG_VAR } from '../lib/procfs';
@@ -39,6 +40,8 @@ export class StewardSession implements ToolSession {
   readonly config: string;
   readonly runtimeDir: string;
   private client: MessageConnection | null = null;
+  /** `steward logs -f` processes started by followOutput; dispose ends any left. */
+  private readonly followers: ChildProcess[] = [];
   private masterPid: number | null = null;
 
   constructor(readonly fleet: Fleet, private readonly dir: string) {
@@ -115,17 +118,27 @@ export class StewardSession implements ToolSession {
     return { said: (result.stdout + result.stderr).trim(), exitCode: result.code };
   }
 
+  /**
+   * Through `steward logs -f NAME` (the real command: a client of the master
+   * that decodes `steward/log` pushes in its own process); its lines are
+   * `NAME | text`.
+   */
   async followOutput(name: string, onLine: (text: string) => void) {
-    const connection = await this.connection();
-    const deliver = (result: LogsResult) => {
-      for (const line of result.lines) if (line.worker === name && line.stream === 'stdout') onLine(line.text);
-    };
-    const subscription = connection.onNotification(LogNotification.type, deliver);
-    // Recent lines first (like `steward logs -f`), so nothing printed before the follow began is missed.
-    deliver(await connection.sendRequest(LogsRequest.type, { worker: name, lines: 100, follow: true }));
+    const env = { ...process.env, STEWARD_RUNTIME_DIR: this.runtimeDir };
+    const follower = spawn(NODE, [STEWARD_BIN, 'logs', '-f', name, '--config', this.config], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    this.followers.push(follower);
+    const exited = once(follower, 'exit');
+    let partial = '';
+    follower.stdout.setEncoding('latin1').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line.slice(line.indexOf('| ') + 2));
+    });
     return async () => {
-      await connection.sendRequest(UnfollowLogsRequest.type, {});
-      subscription.dispose();
+      follower.kill('SIGTERM');
+      const killer = setTimeout(() => follower.kill('SIGKILL'), 2_000);
+      await exited;
+      clearTimeout(killer);
     };
   }
 
@@ -146,10 +159,9 @@ export class StewardSession implements ToolSession {
 
   async dispose(): Promise<void> {
     this.closeClient();
-    if (this.masterPid !== null && isAlive(this.masterPid)) {
-      await this.cli(['down'], true).catch(() => undefined);
-      if (isAlive(this.masterPid)) process.kill(this.masterPid, 'SIGKILL');
-    }
+    for (const follower of this.followers) if (follower.exitCode === null) follower.kill('SIGKILL');
+    if (this.masterPid === null || isAlive(this.masterPid)) await this.cli(['down'], true).catch(() => undefined);
+    if (this.masterPid !== null && isAlive(this.masterPid)) process.kill(this.masterPid, 'SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
