@@ -17,9 +17,10 @@ import * as vscode from 'vscode';
 import type * as lc from 'vscode-languageclient/node';
 import type { ErrorHandler, LanguageClient, LanguageClientOptions, StreamInfo } from 'vscode-languageclient/node';
 import type { RequestParam, RequestType } from 'vscode-jsonrpc';
-import { LogNotification, StatusChangedNotification, SubscribeRequest, type LogLine, type StatusSnapshot } from '../shared/protocol';
+import { DownRequest, LogNotification, StatusChangedNotification, SubscribeRequest, type LogLine, type StatusSnapshot } from '../shared/protocol';
 import { workspacePaths } from '../supervisor/runtime/paths';
 import { connectSocket } from '../supervisor/runtime/socket';
+import { waitForExit } from '../supervisor/runtime/exit';
 import { spawnDetachedMaster } from '../supervisor/runtime/spawnMaster';
 import type { ConnectionState } from './render';
 
@@ -34,6 +35,8 @@ export interface MasterLaunch {
 /** Idle grace before an editor-started master stops: comfortably longer than a window reload. */
 const IDLE_TIMEOUT = '30s';
 const CONNECT_TIMEOUT_MS = 15_000;
+/** How long `down` waits for the master's exit sequence (its workers are already stopped by then). */
+const MASTER_EXIT_TIMEOUT_MS = 10_000;
 /** Restarts allowed within RESTART_WINDOW_MS before giving up (a master that keeps dying). */
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
@@ -99,9 +102,17 @@ export class MasterClient implements vscode.Disposable {
     return this.client.sendRequest(type, params);
   }
 
-  /** Marks the coming disconnect as wanted (the master is going down on request). */
-  expectDisconnect(): void {
+  /**
+   * `steward/down` on the master with this pid: hangs up once the answer is in (the master waits
+   * for that before closing, so the answer is never lost), then waits for the master to exit,
+   * so a start right after it starts a new master instead of finding the dying one.
+   */
+  async down(pid: number | undefined): Promise<{ stopped: number }> {
     this.leaving = true;
+    const result = await this.request(DownRequest.type, {});
+    await this.detach();
+    if (pid !== undefined && !(await waitForExit(pid, MASTER_EXIT_TIMEOUT_MS))) this.output.warn(`the master (pid ${pid}) is still exiting`);
+    return result;
   }
 
   /** Drops this window's connection; the master and its workers keep running. */

@@ -7,7 +7,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  DownRequest,
   ReloadRequest,
   RestartWorkerRequest,
   StartWorkerRequest,
@@ -74,11 +73,9 @@ async function showPlan(ctx: Ctx): Promise<ReloadResult> {
   return result;
 }
 
+/** Stop All: returns once the master has exited. */
 async function stopAll(ctx: Ctx): Promise<{ stopped: number }> {
-  ctx.client.expectDisconnect();
-  const result = await ctx.client.request(DownRequest.type, {});
-  // The master waits for the requester to hang up before it closes the connection (so the reply is never lost).
-  await ctx.client.detach();
+  const result = await ctx.client.down(ctx.snapshot?.pid);
   void vscode.window.showInformationMessage(`Steward stopped ${result.stopped} worker${result.stopped === 1 ? '' : 's'} and the master.`);
   return result;
 }

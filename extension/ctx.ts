@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DownRequest, ReloadRequest, type StatusSnapshot } from '../shared/protocol';
+import { ReloadRequest, type StatusSnapshot } from '../shared/protocol';
 import { describe, MasterClient, type MasterLaunch } from './client';
 import { affectsConnection, readSettings, workspaceFolder, type StewardSettings } from './config';
 import { LogTerminals } from './logs';
@@ -93,8 +93,7 @@ export class Ctx implements vscode.Disposable {
   /** A master started for an untrusted workspace runs no workers: replace it by one that does. */
   private async onTrustGranted(): Promise<void> {
     if (this.client.connected && this.snapshot?.workersEnabled === false) {
-      this.client.expectDisconnect();
-      await this.client.request(DownRequest.type, {}).catch((error: unknown) => this.output.warn(`stopping the untrusted master: ${describe(error)}`));
+      await this.client.down(this.snapshot.pid).catch((error: unknown) => this.output.warn(`stopping the untrusted master: ${describe(error)}`));
     }
     await this.start();
   }

@@ -5,7 +5,7 @@
  * master process has exited. Exit 0, 2 no master.
  */
 import { DownRequest, StatusRequest } from '../../shared/protocol';
-import { isAlive } from '../process/procfs';
+import { waitForExit } from '../runtime/exit';
 import { parseCommand, withUsage } from './args';
 import { withMaster } from './client';
 import { resolveConfigFile } from './workspace';
@@ -28,15 +28,4 @@ export function runDown(args: string[]): Promise<number> {
       return 0;
     });
   });
-}
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await delay(20);
-  }
-  return true;
 }
