@@ -115,7 +115,7 @@ describe('live state in hovers and code lenses', () => {
 });
 
 describe('code lenses of an untrusted workspace', () => {
-  test('the file lens says the valid config runs no worker; workers show as not running', async () => {
+  test('the file lens says the valid config runs no worker; workers show as not started, without actions', async () => {
     const text = 'version: 1\nworkers:\n  api:\n    command: sleep 300\n';
     const ws = makeWorkspace('live-untrusted', text);
     let client: FeatureClient | undefined;
@@ -125,7 +125,7 @@ describe('code lenses of an untrusted workspace', () => {
       await client.open(text);
       assert.deepEqual(titles(await client.codeLenses()), [
         [0, 'config is valid; an untrusted workspace runs no worker', ''],
-        [2, 'not running: not in the running generation (a reload starts it)', ''],
+        [2, 'not started: the workspace is not trusted', ''],
       ]);
     } finally {
       client?.end();

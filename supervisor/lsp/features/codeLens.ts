@@ -39,8 +39,9 @@ export function codeLenses(inputs: LensInputs): CodeLens[] {
   for (const worker of parsed.outline.workers) {
     const instances = instancesOf(workers, worker.name);
     const range = worker.keyRange;
-    lenses.push({ range, command: label(summarizeWorker(instances)) });
-    if (instances.length === 0) continue;
+    // Untrusted: the master lists the workers but runs none, so there is nothing to restart or read.
+    lenses.push({ range, command: label(inputs.workersEnabled ? summarizeWorker(instances) : 'not started: the workspace is not trusted') });
+    if (instances.length === 0 || !inputs.workersEnabled) continue;
     lenses.push({ range, command: { title: 'Restart', command: LENS_COMMANDS.restartWorker, arguments: [worker.name] } });
     lenses.push({ range, command: { title: 'Logs', command: LENS_COMMANDS.showWorkerLogs, arguments: [worker.name] } });
   }
