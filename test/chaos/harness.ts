@@ -11,6 +11,7 @@
  *   tally.record();   // appends the row to the results file
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { StatusRequest, type StatusSnapshot } from '../../shared/protocol';
@@ -165,11 +166,39 @@ export function logTail(ws: Workspace, lines = 20): string {
   }
 }
 
-/** The latency rule: p99 under `p99BudgetMs` and no single answer over `hardLimitMs`. */
-export function assertLatencies(latencies: number[], p99BudgetMs: number, hardLimitMs: number, what: string): void {
+/**
+ * Latency budgets are a property of the master, measurable only on a
+ * machine that is not oversubscribed: above OVERSUBSCRIBED_LOAD runnable
+ * processes per core (1-minute load average), the master waits for a CPU
+ * like everyone else. Then the budgets are reported, not asserted, and only
+ * LOADED_LIMIT_MS holds (answers still come).
+ */
+export const OVERSUBSCRIBED_LOAD = 1.5;
+const LOADED_LIMIT_MS = 5_000;
+
+export function machineLoad(): { perCore: number; oversubscribed: boolean; text: string } {
+  const perCore = loadavg()[0] / cpus().length;
+  return { perCore, oversubscribed: perCore > OVERSUBSCRIBED_LOAD, text: `load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores` };
+}
+
+/** The per-answer limit in force now. */
+export function statusLimitMs(hardLimitMs: number): number {
+  return machineLoad().oversubscribed ? LOADED_LIMIT_MS : hardLimitMs;
+}
+
+/**
+ * The latency rule: p99 under `p99BudgetMs` and no single answer over
+ * `hardLimitMs` (see OVERSUBSCRIBED_LOAD). Returns a note for the table.
+ */
+export function assertLatencies(latencies: number[], p99BudgetMs: number, hardLimitMs: number, what: string): string {
   const p99 = percentile(latencies, 99);
   const max = Math.max(...latencies);
-  if (p99 >= p99BudgetMs || max >= hardLimitMs) {
-    throw new Error(`${what}: status p99 ${p99.toFixed(1)} ms (budget ${p99BudgetMs}), max ${max.toFixed(1)} ms (limit ${hardLimitMs}) over ${latencies.length} requests`);
+  const load = machineLoad();
+  const summary = `${what}: status p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms over ${latencies.length} requests`;
+  if (load.oversubscribed) {
+    if (max >= LOADED_LIMIT_MS) throw new Error(`${summary} (${load.text}; limit ${LOADED_LIMIT_MS} ms)`);
+    return `${summary} — ${load.text}: budgets not asserted`;
   }
+  if (p99 >= p99BudgetMs || max >= hardLimitMs) throw new Error(`${summary} (budget p99 ${p99BudgetMs} ms, max ${hardLimitMs} ms; ${load.text})`);
+  return summary;
 }

@@ -86,7 +86,8 @@ describe('misbehaving workers', () => {
         const survivors = await survivorsAfter(ws.marker, 3_000);
         tally.leaked(survivors.length);
         assert.deepEqual(survivors, [], 'nothing survives down');
-        assertLatencies(latencies, STATUS_BUDGET_MS, STATUS_LIMIT_MS, 'status while workers misbehave');
+        const latency = assertLatencies(latencies, STATUS_BUDGET_MS, STATUS_LIMIT_MS, `round ${round}`);
+        if (latency.includes('not asserted')) tally.note(latency);
         assert.ok(peakRssKiB < RSS_BUDGET_MIB * 1024, `master peak RSS ${Math.round(peakRssKiB / 1024)} MiB`);
         tally.survived(FAULTS_PER_ROUND);
       });
