@@ -26,8 +26,6 @@ export interface WorkerChunks {
 }
 
 const UNSUPPORTED_CHARACTERS = /[\t\r\uFEFF]|^%/m;
-/** The whole document's root mapping stretches over comments after the last worker; a chunk's mapping would not. */
-const TRAILING_COMMENT = /^ *#.*\s*$(?![\s\S])/m;
 const WORKERS_LINE = /^workers: *$/;
 const BLANK_OR_COMMENT = /^ *(#.*)?$/;
 /** A worker key line after its indent: a plain name, then `:` and a space or the end of the line. */
@@ -35,8 +33,9 @@ const WORKER_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]*:(?: |$)/;
 
 /** The header and worker chunks of `text`, or undefined when its layout is not the simple one. */
 export function splitWorkers(text: string): WorkerChunks | undefined {
-  if (UNSUPPORTED_CHARACTERS.test(text) || TRAILING_COMMENT.test(text)) return undefined;
+  if (UNSUPPORTED_CHARACTERS.test(text)) return undefined;
   const lines = text.split('\n');
+  if (endsInComment(lines)) return undefined;
   const workersLine = lastTopLevelLine(lines);
   if (workersLine === undefined || !WORKERS_LINE.test(lines[workersLine])) return undefined;
   const starts = workerKeyLines(lines, workersLine + 1);
@@ -48,6 +47,15 @@ export function splitWorkers(text: string): WorkerChunks | undefined {
     return { offset, text: text.slice(offset, end) };
   });
   return { header: text.slice(0, chunks[0].offset), chunks };
+}
+
+/** The whole document's root mapping stretches over comments after the last worker; a chunk's mapping would not. */
+function endsInComment(lines: string[]): boolean {
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const content = lines[index].trimStart();
+    if (content !== '') return content[0] === '#';
+  }
+  return false;
 }
 
 /** Index of the last line that starts a top-level key (not blank, not a comment, not indented). */

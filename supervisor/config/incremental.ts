@@ -54,8 +54,8 @@ export function parseYamlIncrementally(text: string): ParsedYaml | undefined {
     first ??= chunk;
     last = chunk;
   }
-  assemble(header, pairs, [first!.mapRange[0], last!.mapRange[1], last!.mapRange[2]]);
-  return { doc: header, source: new SourceMap(text), diagnostics: [] };
+  const doc = assemble(header, pairs, [first!.mapRange[0], last!.mapRange[1], last!.mapRange[2]]);
+  return { doc, source: new SourceMap(text), diagnostics: [] };
 }
 
 /** Hits move to the back of the map's order, so the first key is always the least recently used. */
@@ -129,12 +129,18 @@ function shift(range: [number, number, number], delta: number): void {
   range[2] += delta;
 }
 
-/** Puts the workers into the header's `workers:` entry; the root then ends where the last worker does. */
-function assemble(header: Document.Parsed, pairs: Pair<Node, Node | null>[], range: [number, number, number]): void {
-  const root = header.contents as YAMLMap<Node, Node | null>;
+/**
+ * A copy of the header with the workers in its `workers:` entry; the root
+ * then ends where the last worker does. A copy, so that a cached header
+ * never holds on to (or shares) one check's workers.
+ */
+function assemble(header: Document.Parsed, pairs: Pair<Node, Node | null>[], range: [number, number, number]): Document.Parsed {
+  const doc = header.clone() as Document.Parsed;
+  const root = doc.contents as YAMLMap<Node, Node | null>;
   const workers = new YAMLMap<Node, Node | null>();
   workers.items = pairs;
   workers.range = range;
   root.items[root.items.length - 1].value = workers;
   root.range = [root.range![0], range[1], range[2]];
+  return doc;
 }

@@ -83,6 +83,14 @@ describe('checking a config from cached per-worker pieces', () => {
     assert.ok(incremental > checked / 10, `the incremental path was taken for ${incremental} of ${checked} texts only`);
   });
 
+  it('gives each copy of a repeated worker text its own ranges, and survives the piece cache filling up', () => {
+    const copied = 'version: 1\nworkers:\n  a:\n    command: x\n    ports: [1]\n  a:\n    command: x\n    ports: [1]\n';
+    assert.ok(assertSameResult(copied), 'a copied worker takes the incremental path');
+    assert.ok(assertSameResult(configOf(3)));
+    for (let run = 0; run < 3; run++) assertSameResult(configOf(1_000).replace(/w(\d+)/g, `w$1x${run}`));
+    assert.ok(assertSameResult(configOf(3)), 'after 3,000 other pieces');
+  });
+
   it('splits a plain config into a header and one chunk per worker, and declines other layouts', () => {
     const split = splitWorkers('version: 1\nworkers:\n  a:\n    command: x\n\n  b:\n    command: y\n');
     assert.deepEqual(split, {
