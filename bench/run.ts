@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=SCENARIO,…] [-- --tools=TOOL,…] [-- --out=DIR]`
+ * `npx tsx bench/run.ts --render=bench/results.json` re-renders RESULTS.md only.
  *
  * Runs every scenario of issue 7 for Steward, PM2 and supervisord in one
  * run and writes results.json + RESULTS.md (default: this folder).
@@ -7,7 +8,8 @@
  * scale point — under 2 minutes. Full: N = 1, 10, 50 and 200 (sleep), 5
  * repetitions, a 60 s idle window, 100 MB of logs.
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describeMachine, loadAverage } from './lib/machine';
 import { ProcessIndex } from './lib/procfs';
 import { Recorder } from './lib/results';
@@ -70,7 +72,16 @@ async function availableDrivers(wanted: string[] | null) {
   return { drivers, skipped, tools };
 }
 
+/** `--render=results.json`: rewrite the report next to it from a finished run's rows (after editing PROFILE.md, METHOD.md or the target checks). */
+function render(file: string): number {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  writeReport({ ...report, targets: checkTargets(report.results) }, dirname(file));
+  return 0;
+}
+
 async function main(): Promise<number> {
+  const rendered = option('render');
+  if (rendered) return render(rendered[0]);
   const started = now();
   const settings = process.argv.includes('--quick') ? QUICK : FULL;
   const machine = describeMachine();

@@ -18,9 +18,9 @@ const PEERS = ['pm2', 'pm2-reload', 'supervisord'];
 export class RowTable {
   constructor(readonly rows: ResultRow[]) {}
 
-  median(scenario: string, tool: string, workers: string, n: number, metric = 'ms'): number | null {
+  median(scenario: string, tool: string, workers: string, n: number, metric = 'ms', stat: 'median' | 'max' = 'median'): number | null {
     const row = this.rows.find((r) => r.scenario === scenario && r.tool === tool && r.workers === workers && r.n === n);
-    const value = row?.[`median_${metric}`];
+    const value = row?.[`${stat}_${metric}`];
     return typeof value === 'number' ? value : null;
   }
 
@@ -84,7 +84,7 @@ function resourceTargets(table: RowTable): TargetCheck[] {
     check(`master RSS with ${idleN} workers: < 45 MB`, table.median('idle-footprint', 'steward', 'sleep', idleN, 'rss_mb'), (v) => v < 45, (v) => `${v} MB`),
     check(`idle CPU with ${idleN} workers: < 0.1 %`, table.median('idle-footprint', 'steward', 'sleep', idleN, 'cpu_pct'), (v) => v < 0.1, (v) => `${v} %`),
     check('log throughput: ≥ 100 MB/s', table.median('log-throughput', 'steward', 'log', 1, 'mb_per_s'), (v) => v >= 100, (v) => `${v} MB/s`),
-    check('log lines lost: 0', table.median('log-throughput', 'steward', 'log', 1, 'lost'), (v) => v === 0, (v) => `${v}`),
+    check('log lines lost: 0 (in every repetition)', table.median('log-throughput', 'steward', 'log', 1, 'lost', 'max'), (v) => v === 0, (v) => `${v} at most`),
     check('orphans after SIGKILL of the master: 0', table.median('orphans-after-kill', 'steward', 'sleep', orphansN, 'count'), (v) => v === 0, (v) => `${v}`),
   ];
 }
