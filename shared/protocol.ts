@@ -178,10 +178,20 @@ export namespace UnfollowLogsRequest {
   export const type = new RequestType<Record<string, never> | undefined, void, void>(method);
 }
 
-/** Master → clients that asked to follow logs: new lines as they arrive, batched. */
+/** The params of `steward/log`: followed lines, in order, after any announced gap. */
+export interface LogPush extends LogsResult {
+  /**
+   * Set when the follower fell behind (it read slower than the workers wrote):
+   * this many lines were skipped just before `lines`; `steward/logs` still
+   * returns the most recent ones. Absent (or 0): nothing was skipped.
+   */
+  skipped?: number;
+}
+
+/** Master → clients that asked to follow logs: new lines as they arrive, at most one batch per LOG_BATCH_MS. */
 export namespace LogNotification {
   export const method = 'steward/log' as const;
-  export const type = new NotificationType<LogsResult>(method);
+  export const type = new NotificationType<LogPush>(method);
 }
 
 /** Client → master. Stop every worker and then the master itself; resolves before the master exits. */

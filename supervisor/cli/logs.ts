@@ -4,6 +4,7 @@
  * Exit 0, 1 unknown worker, 2 no master.
  */
 import { LogNotification, LogsRequest, type LogLine } from '../../shared/protocol';
+import { LOG_BUFFER_LINES } from '../core/logBuffer';
 import { parseCommand, UsageError, withUsage } from './args';
 import { withMaster, type MasterClient } from './client';
 import { formatLogLine, useColor, type LogFormat } from './format';
@@ -38,7 +39,10 @@ async function printLogs(client: MasterClient, params: { worker?: string; lines?
     const format: LogFormat = { color: useColor(process.stdout), width, replicated: (name) => replicated.has(name) };
     process.stdout.write(batch.map((line) => `${formatLogLine(line, format)}\n`).join(''));
   };
-  client.connection.onNotification(LogNotification.type, ({ lines }) => print(lines));
+  client.connection.onNotification(LogNotification.type, ({ lines, skipped }) => {
+    if (skipped) process.stdout.write(`${skippedNotice(skipped)}\n`);
+    print(lines);
+  });
   const result = await client.connection.sendRequest(LogsRequest.type, params);
   print(result.lines);
   if (!params.follow) return 0;
@@ -48,4 +52,10 @@ async function printLogs(client: MasterClient, params: { worker?: string; lines?
     void client.closed.then(resolve);
   });
   return 0;
+}
+
+/** Said where lines are missing from a follow: the master skipped them because this client read too slowly. */
+export function skippedNotice(skipped: number): string {
+  const count = skipped.toLocaleString('en-US');
+  return `… ${count} line${skipped === 1 ? '' : 's'} skipped: the client fell behind; \`steward logs\` shows the last ${LOG_BUFFER_LINES.toLocaleString('en-US')} of each worker`;
 }

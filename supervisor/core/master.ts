@@ -144,7 +144,8 @@ export class Master {
     return this.stopping;
   }
 
-  onChange(listener: () => void): () => void {
+  /** `kind`: whether the master's own state changed or a worker's. */
+  onChange(listener: (kind: 'master' | 'worker') => void): () => void {
     return this.listen('change', listener);
   }
 
@@ -172,7 +173,7 @@ export class Master {
     if (next === this.state) return;
     if (!canTransition(this.state, next)) throw new IllegalTransitionError(this.state, next);
     this.state = next;
-    this.emitter.emit('change');
+    this.emitter.emit('change', 'master');
   }
 
   /** Reloads and per-worker control run one at a time, in arrival order. */
@@ -240,7 +241,7 @@ export class Master {
     if (this.state === 'stopping') throw new ShuttingDownError();
     const worker = this.options.createWorker(spec, instance, generation, {
       onChange: (changed) => {
-        this.emitter.emit('change');
+        this.emitter.emit('change', 'worker');
         this.checkAllEnded(changed);
       },
       onLog: (line) => this.emitter.emit('log', line),
@@ -266,7 +267,7 @@ export class Master {
     // A reload that was running may still have created workers; they are stopped too.
     await this.queue.idle();
     await sweep();
-    this.emitter.emit('change');
+    this.emitter.emit('change', 'master');
     return stopped.size;
   }
 

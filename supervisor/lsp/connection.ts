@@ -69,10 +69,12 @@ const transportLogger: Logger = {
 
 /**
  * Writes are serialized (each waits for the previous one to reach the
- * kernel), so a client that stops reading — while status pushes and a
- * followed log flood keep coming — would make the master queue messages
- * without bound. A client this far behind is disconnected instead; it can
- * reconnect and read the current state again.
+ * kernel), so a client that stops reading would make the master queue
+ * messages without bound. Followed logs cannot get it here (LogFollower keeps
+ * one batch in flight and skips, with a notice, what a slow reader missed);
+ * answers and coalesced status pushes only after a long time of reading
+ * nothing. A client this far behind is disconnected; it can reconnect and
+ * read the current state again.
  */
 export const MAX_PENDING_MESSAGES = 256;
 

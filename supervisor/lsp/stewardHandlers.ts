@@ -81,7 +81,7 @@ function registerStatusHandlers(connection: RpcEndpoint, master: Master): () => 
   onParams(connection, SubscribeRequest.method, (params) => {
     parseEmptyParams(params);
     // Snapshot and subscription in the same tick: no change slips in between.
-    unsubscribe ??= master.onChange(() => pusher.changed());
+    unsubscribe ??= master.onChange((kind) => pusher.changed(kind));
     return master.status();
   });
   return () => {
@@ -126,9 +126,7 @@ function registerLogHandlers(connection: RpcEndpoint, master: Master): () => voi
       const lines = master.logs(parsed);
       if (parsed.follow) {
         unfollow();
-        const follower = new LogFollower(parsed.worker, (batch) => {
-          void connection.sendNotification(LogNotification.method, { lines: batch }).catch(() => undefined);
-        });
+        const follower = new LogFollower(parsed.worker, (push) => connection.sendNotification(LogNotification.method, push));
         following = { follower, unsubscribe: master.onLog((line) => follower.add(line)) };
       }
       return { lines };
