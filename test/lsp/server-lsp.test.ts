@@ -170,6 +170,24 @@ describe('the master as a language server', () => {
     });
   });
 
+  test('entering wait mode is pushed at once: the wait-mode push arrives before the failed reload is even answered', async () => {
+    await LspClient.with(ws, async (client) => {
+      let waitPushedAt: number | undefined;
+      client.connection.onNotification(StatusChangedNotification.type, (snapshot) => {
+        if (snapshot.state === 'wait') waitPushedAt ??= performance.now();
+      });
+      await client.connection.sendRequest(SubscribeRequest.type, {});
+      writeConfig(ws, VALID.replace('sleep 300', 'sleep 300\n    restart: sometimes'));
+      const requested = performance.now();
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, false);
+      const answered = performance.now();
+      assert.ok(waitPushedAt !== undefined, `no wait-mode push by the answer (${(answered - requested).toFixed(1)} ms after the request)`);
+      console.log(`# wait-mode push ${(waitPushedAt - requested).toFixed(1)} ms after the request, answer after ${(answered - requested).toFixed(1)} ms`);
+      writeConfig(ws, VALID);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+    });
+  });
+
   test("an LSP exit notification (and a dead client processId) end only that client's connection", async () => {
     const client = await LspClient.open(ws);
     await client.initialize();
