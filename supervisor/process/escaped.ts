@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { allPids, isAlive } from './procfs';
+import { isAlive, liveStats } from './procfs';
 
 export const RUN_TOKEN_VAR = 'STEWARD_RUN';
 
@@ -19,24 +19,61 @@ export function newRunToken(): string {
   return `${process.pid}-${randomBytes(6).toString('hex')}`;
 }
 
-/** Live processes (never this one) whose environment carries the token. */
-export function carriersOf(token: string): number[] {
-  const needle = `\0${RUN_TOKEN_VAR}=${token}\0`;
-  return allPids().filter((pid) => {
-    if (pid === process.pid) return false;
-    try {
-      return `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(needle) && isAlive(pid);
-    } catch {
-      return false;
-    }
+interface CarrierQuery {
+  needle: string;
+  /** /proc start time of the worker: an escapee was forked after it. */
+  since: number;
+  found: number[];
+  resolve(pids: number[]): void;
+}
+
+let pendingQueries: CarrierQuery[] = [];
+
+/**
+ * Live processes (never this one) whose environment carries the token.
+ * Only processes started at or after `since` (clock ticks, /proc start time)
+ * can be escapees of a worker that started then, so only their environ is
+ * read; queries made in the same turn of the event loop share one /proc pass.
+ */
+export function carriersOf(token: string, since = 0): Promise<number[]> {
+  return new Promise((resolve) => {
+    if (pendingQueries.length === 0) setImmediate(answerCarrierQueries);
+    pendingQueries.push({ needle: `\0${RUN_TOKEN_VAR}=${token}\0`, since, found: [], resolve });
   });
+}
+
+function answerCarrierQueries(): void {
+  const queries = pendingQueries;
+  pendingQueries = [];
+  const oldest = Math.min(...queries.map((query) => query.since));
+  for (const stat of liveStats()) {
+    if (stat.pid === process.pid || stat.startTime < oldest) continue;
+    const environ = readEnviron(stat.pid);
+    if (environ === null) continue;
+    for (const query of queries) {
+      if (stat.startTime >= query.since && environ.includes(query.needle)) query.found.push(stat.pid);
+    }
+  }
+  for (const query of queries) query.resolve(query.found);
+}
+
+/** The environment with a leading NUL, so every variable is framed by NULs; null when unreadable. */
+function readEnviron(pid: number): string | null {
+  try {
+    return `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`;
+  } catch {
+    return null;
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `signal` to every carrier → up to `timeoutMs` → SIGKILL to those left. Resolves with how many there were. */
-export async function stopEscaped(token: string, signal: NodeJS.Signals, timeoutMs: number): Promise<number> {
-  const escaped = carriersOf(token);
+/**
+ * `signal` to every carrier → up to `timeoutMs` → SIGKILL to those left.
+ * Resolves with how many there were. `since`: see carriersOf.
+ */
+export async function stopEscaped(token: string, signal: NodeJS.Signals, timeoutMs: number, since = 0): Promise<number> {
+  const escaped = await carriersOf(token, since);
   if (escaped.length === 0) return 0;
   const send = (pid: number, sig: NodeJS.Signals) => {
     try {

@@ -62,14 +62,39 @@ export function allPids(): number[] {
     .map(Number);
 }
 
-/** Live (non-zombie) members of a process group. */
-export function groupMembers(pgid: number): ProcStat[] {
-  const members: ProcStat[] = [];
+/** Live (non-zombie) processes, from one read of every /proc/PID/stat. */
+export function liveStats(): ProcStat[] {
+  const stats: ProcStat[] = [];
   for (const pid of allPids()) {
     const stat = readStat(pid);
-    if (stat && stat.pgid === pgid && stat.state !== 'Z') members.push(stat);
+    if (stat && stat.state !== 'Z') stats.push(stat);
   }
-  return members;
+  return stats;
+}
+
+let pgidsThisTick: Set<number> | null = null;
+
+/**
+ * Process groups with a live member. One scan serves every caller in the
+ * same turn of the event loop (e.g. all stopping workers whose poll timers
+ * fire together); the next turn scans afresh.
+ */
+export function livePgids(): Set<number> {
+  if (pgidsThisTick === null) {
+    pgidsThisTick = new Set(liveStats().map((stat) => stat.pgid));
+    setImmediate(() => (pgidsThisTick = null));
+  }
+  return pgidsThisTick;
+}
+
+/** A process group was just created: a scan taken earlier in this turn would miss it. */
+export function forgetScan(): void {
+  pgidsThisTick = null;
+}
+
+/** Live (non-zombie) members of a process group. */
+export function groupMembers(pgid: number): ProcStat[] {
+  return liveStats().filter((stat) => stat.pgid === pgid);
 }
 
 export interface PortHolder {

@@ -11,7 +11,7 @@ import { shellScript } from './commandLine';
 import { newRunToken, RUN_TOKEN_VAR, stopEscaped } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
-import { readStat } from './procfs';
+import { forgetScan, readStat } from './procfs';
 import { stopGroup, type StopResult } from './stop';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -67,7 +67,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   checkCwd(options.cwd);
   const { execa } = await loadExeca();
   const runToken = newRunToken();
-  options.guardian?.expect(runToken);
+  await options.guardian?.expect(runToken);
   const child = execa('sh', ['-c', shellScript(options.command)], {
     cwd: options.cwd,
     env: { ...options.env, [RUN_TOKEN_VAR]: runToken },
@@ -79,6 +79,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
     reject: false,
     encoding: 'buffer',
   });
+  forgetScan();
   const pid = child.pid;
   if (pid === undefined) {
     options.guardian?.forget(runToken);
@@ -92,8 +93,9 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
   void child.then(undefined, () => undefined);
-  const exited = finish({ pgid: pid, runToken }, leaderExit, output, [child.stdout, child.stderr], options);
-  return { pid, pgid: pid, startTime, exited, stop: (signal, timeoutMs) => stopGroup(pid, signal, timeoutMs) };
+  const exited = finish({ pgid: pid, runToken, startTime }, leaderExit, output, [child.stdout, child.stderr], options);
+  const stop = (signal: NodeJS.Signals, timeoutMs: number) => stopGroup(pid, signal, timeoutMs, leaderExit);
+  return { pid, pgid: pid, startTime, exited, stop };
 }
 
 function checkCwd(cwd: string): void {
@@ -126,7 +128,7 @@ function pump(stream: Readable | null, name: OutputStream, options: SpawnOptions
 }
 
 async function finish(
-  { pgid, runToken }: { pgid: number; runToken: string },
+  { pgid, runToken, startTime }: { pgid: number; runToken: string; startTime: number },
   leaderExit: Promise<[number | null, NodeJS.Signals | null]>,
   output: Promise<void>[],
   streams: (Readable | null)[],
@@ -134,7 +136,7 @@ async function finish(
 ): Promise<ProcessExit> {
   const [code, signal] = await leaderExit;
   await stopGroup(pgid, options.leftovers.signal, options.leftovers.timeoutMs);
-  await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs);
+  await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs, startTime);
   const drained = Promise.all(output);
   const timer = new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS).unref());
   await Promise.race([drained, timer]);

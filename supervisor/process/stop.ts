@@ -2,7 +2,7 @@
  * Stopping a whole process group: the worker's program and everything it
  * forked (npm → node → esbuild …), not just the leader.
  */
-import { groupMembers } from './procfs';
+import { livePgids } from './procfs';
 
 const POLL_FIRST_MS = 10;
 const POLL_MAX_MS = 100;
@@ -18,21 +18,39 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or earlier when `wake` settles. */
+function pause(ms: number, wake?: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race(wake ? [elapsed, wake] : [elapsed]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * No live member left? `kill(-pgid, 0)` failing with ESRCH answers at once
+ * (the master reaps its own leader, so a simple worker's group vanishes with
+ * it); only a group that still exists — zombies hold it too — costs a /proc
+ * scan, shared by every group checked in the same tick (procfs `livePgids`).
+ */
+function groupGone(pgid: number): boolean {
+  return !signalGroup(pgid, 0) || !livePgids().has(pgid);
+}
 
 /**
  * Resolves true once no live member of the group is left, false after
  * `timeoutMs`. Zombies count as gone (they hold no resources but a pid).
+ * `leaderExited` (the leader's reaped exit) wakes the first re-check early.
  */
-export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+export async function waitGroupGone(pgid: number, timeoutMs: number, leaderExited?: Promise<unknown>): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  let pause = POLL_FIRST_MS;
+  let wait = POLL_FIRST_MS;
+  let wake = leaderExited;
   for (;;) {
-    if (groupMembers(pgid).length === 0) return true;
+    if (groupGone(pgid)) return true;
     const left = deadline - Date.now();
     if (left <= 0) return false;
-    await sleep(Math.min(pause, left));
-    pause = Math.min(pause * 2, POLL_MAX_MS);
+    await pause(Math.min(wait, left), wake);
+    wake = undefined;
+    wait = Math.min(wait * 2, POLL_MAX_MS);
   }
 }
 
@@ -45,10 +63,16 @@ export interface StopResult {
  * Contract: `signal` to the group → wait up to `timeoutMs` for every member
  * (grandchildren included) to be gone → SIGKILL the group → wait for it.
  * Safe to call on a group that is already gone, or twice at once.
+ * `leaderExited`: see waitGroupGone.
  */
-export async function stopGroup(pgid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<StopResult> {
+export async function stopGroup(
+  pgid: number,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+  leaderExited?: Promise<unknown>,
+): Promise<StopResult> {
   if (!signalGroup(pgid, signal)) return { killed: false };
-  if (await waitGroupGone(pgid, timeoutMs)) return { killed: false };
+  if (await waitGroupGone(pgid, timeoutMs, leaderExited)) return { killed: false };
   signalGroup(pgid, 'SIGKILL');
   await waitGroupGone(pgid, 5_000);
   return { killed: true };
