@@ -64,6 +64,8 @@ export class Guardian {
   /** Run tokens announced for spawns not watched yet. */
   private readonly expected = new Set<string>();
   private closed = false;
+  /** The coalesced record write not done yet (see saveRecord). */
+  private pendingWrite: Promise<void> | null = null;
 
   private constructor(private readonly recordFile?: string) {
     this.child = this.launch();
@@ -78,18 +80,24 @@ export class Guardian {
     return this.child.pid;
   }
 
-  /** Call before spawning: whatever carries `token` is guarded from then on, even before `watch`. */
-  expect(token: string): void {
+  /**
+   * Call before spawning, and spawn only once the promise resolved: the
+   * token is then in the stray record (and told to the guardian), so
+   * whatever carries it is guarded even before `watch`. Spawns announced in
+   * the same turn of the event loop share one record write. Rejects when
+   * the record cannot be written.
+   */
+  expect(token: string): Promise<void> {
     this.expected.add(token);
     this.send(`tok ${token}`);
-    this.saveRecord();
+    return this.saveRecord();
   }
 
   /** The spawn announced with `token` did not happen. */
   forget(token: string): void {
     if (!this.expected.delete(token)) return;
     this.send(`untok ${token}`);
-    this.saveRecord();
+    this.saveRecordLater();
   }
 
   /** Guards a process group until `unwatch`; its leader's identity goes to the stray record. */
@@ -97,7 +105,7 @@ export class Guardian {
     this.watched.set(record.pgid, record);
     if (record.runToken) this.expected.delete(record.runToken);
     this.send(`add ${record.pgid}`);
-    this.saveRecord();
+    this.saveRecordLater();
   }
 
   unwatch(pgid: number): void {
@@ -106,7 +114,7 @@ export class Guardian {
     this.watched.delete(pgid);
     this.send(`del ${pgid}`);
     if (record.runToken) this.send(`untok ${record.runToken}`);
-    this.saveRecord();
+    this.saveRecordLater();
   }
 
   /** The groups currently guarded. */
@@ -163,7 +171,38 @@ export class Guardian {
     if (!this.closed) this.child.stdin?.write(`${line}\n`);
   }
 
-  private saveRecord(): void {
+  /**
+   * One record write per turn of the event loop, however many watches and
+   * unwatches it saw (a restart of N workers would otherwise write N records
+   * 2N times). Resolves once the write covering every change so far is done.
+   */
+  private saveRecord(): Promise<void> {
+    if (!this.recordFile) return Promise.resolve();
+    this.pendingWrite ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          this.writeRecordNow();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
+    return this.pendingWrite;
+  }
+
+  /**
+   * For changes that only make the record more accurate: the token of a
+   * watched group is in it since `expect`, and a stale entry is harmless (a
+   * later master checks pid + start time). A failed write is retried with
+   * the next change.
+   */
+  private saveRecordLater(): void {
+    this.saveRecord().catch(() => undefined);
+  }
+
+  private writeRecordNow(): void {
+    this.pendingWrite = null;
     if (this.recordFile) writeStrayRecord(this.recordFile, [...this.watched.values()], [...this.expected]);
   }
 }
