@@ -25,6 +25,12 @@ export interface ProbeContext {
 
 /** One attempt never waits longer than this, so a hung server is retried. */
 const ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The first pause between attempts; each next one doubles, up to the probe's
+ * interval. Most workers get ready within tens of ms: polling at 5, 10, 20,
+ * 40… ms sees them about then, not one full interval later.
+ */
+const FIRST_PAUSE_MS = 5;
 
 export function waitUntilReady(probe: ReadyProbe, context: ProbeContext): Promise<ProbeResult> {
   const within = formatDuration(probe.timeoutMs);
@@ -56,13 +62,15 @@ async function poll(
 ): Promise<ProbeResult> {
   const deadline = Date.now() + probe.timeoutMs;
   let lastError = 'no attempt finished';
+  let nextPause = Math.min(FIRST_PAUSE_MS, probe.intervalMs);
   while (!context.signal.aborted) {
     const left = deadline - Date.now();
     if (left <= 0) return { ok: false, reason: `${failure} (last error: ${lastError})` };
     const error = await attempt(Math.min(left, ATTEMPT_TIMEOUT_MS));
     if (error === null) return { ok: true };
     lastError = error;
-    await pause(Math.min(probe.intervalMs, Math.max(0, deadline - Date.now())), context.signal);
+    await pause(Math.min(nextPause, Math.max(0, deadline - Date.now())), context.signal);
+    nextPause = Math.min(nextPause * 2, probe.intervalMs);
   }
   return { ok: false, reason: 'cancelled' };
 }

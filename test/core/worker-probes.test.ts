@@ -42,6 +42,15 @@ describe('readiness probes', () => {
     });
   });
 
+  it('polls at 5, 10, 20, 40… ms up to the interval: a port that opens after 30 ms is seen well before one 100 ms interval', async () => {
+    const { port, server } = await lateServer(() => 200, 30);
+    const started = performance.now();
+    assert.deepEqual(await waitUntilReady({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2_000, intervalMs: 100 }, context()), { ok: true });
+    const seenAfterMs = performance.now() - started;
+    server.close();
+    assert.ok(seenAfterMs < 90, `seen after ${seenAfterMs.toFixed(0)} ms`);
+  });
+
   it('http: ready at the first 2xx/3xx answer; a 503 or silence is not ready', async () => {
     let answer = 503;
     const { port, server } = await lateServer(() => answer, 100);
