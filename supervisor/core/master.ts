@@ -18,7 +18,7 @@ import { type ConfigRead, type ConfigReader, readConfig as readConfigFile } from
 import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
-import { runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
+import { runningInstances, runReloadTransaction, type TransactionOutcome, unchangedSinceLastGood } from './reloadTransaction';
 import type { ManagedWorker, WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
@@ -186,9 +186,11 @@ export class Master {
   private async executeReload(request: QueuedReload): Promise<ReloadResult> {
     return this.exclusive(async () => {
       if (this.state === 'stopping') throw new ShuttingDownError();
+      // Not after a failed reload (wait mode): its cause may be outside the file.
+      const mayBeNoOp = this.state === 'running' && !request.all && this.options.workersEnabled !== false;
       this.setState('reloading');
       this.attempted += 1;
-      const outcome = await this.transaction(request, false, this.attempted);
+      const outcome = await this.transaction(request, false, this.attempted, mayBeNoOp);
       this.record(outcome, request.trigger);
       return outcome.result;
     });
@@ -199,10 +201,11 @@ export class Master {
   }
 
   /** Runs the transaction; an exception of ours becomes a failed result (→ wait mode). */
-  private async transaction(request: QueuedReload, dryRun: boolean, generation: number): Promise<TransactionOutcome> {
+  private async transaction(request: QueuedReload, dryRun: boolean, generation: number, mayBeNoOp = false): Promise<TransactionOutcome> {
     const startedAt = Date.now();
     try {
-      const read = await this.readConfig(this.options.configFile);
+      const unchanged = mayBeNoOp ? await unchangedSinceLastGood(this.options.configFile, this.lastRead, this.applyContext()) : undefined;
+      const read = unchanged ?? (await this.readConfig(this.options.configFile));
       if (!dryRun) this.lastRead = read;
       const validateOnly = dryRun || this.options.workersEnabled === false;
       if (!dryRun && read.ok && this.options.workersEnabled === false) this.notStarted = read.config;

@@ -7,6 +7,7 @@
  * The caller (the master) turns the result into state: ok → running with a
  * new last good generation, not ok → wait mode.
  */
+import { readFile } from 'node:fs/promises';
 import type { LocatedError, ReloadResult, ReloadTrigger } from '../../shared/protocol';
 import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
@@ -55,6 +56,18 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
   const rollbackFailures = await rollBack(failures, steps, input.context);
   const error = describeFailure(failures, rollbackFailures, steps, read);
   return { result: finish({ ok: false, plan, error }), applied: read.config };
+}
+
+/**
+ * The no-op fast path: `last` (the read the running generation came from)
+ * when the file still holds byte for byte the same text and no worker is
+ * `failed` (a reload retries those), so the reload can skip parsing and
+ * validating it again; undefined when the file must be read in full.
+ */
+export async function unchangedSinceLastGood(file: string, last: ConfigRead | null, context: ApplyContext): Promise<ConfigRead | undefined> {
+  if (!last?.ok || runningInstances(context).some((instance) => instance.failed)) return undefined;
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === last.text ? last : undefined;
 }
 
 /** Failed instances count as not running, so a reload retries them even when their definition is unchanged. */

@@ -4,6 +4,9 @@
  * script expresses exactly), and an in-memory config source.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { LogLine, WorkerState, WorkerStatus } from '../../shared/protocol';
 import type { StewardConfig, WorkerSpec } from '../../supervisor/config/model';
@@ -72,11 +75,11 @@ const valid = (...workers: WorkerSpec[]): ConfigRead => {
 };
 const invalid: ConfigRead = { ok: false, error: { message: 'bad', line: 4, column: 2 }, errors: [{ message: 'bad', line: 4, column: 2 }], text: 'x', diagnostics: [] };
 
-function harness(first: ConfigRead) {
+function harness(first: ConfigRead, configFile = '/w/steward.yaml') {
   let next: ConfigRead | (() => ConfigRead) = first;
   const journal: string[] = [];
   const master = new Master({
-    configFile: '/w/steward.yaml',
+    configFile,
     readConfig: async () => (typeof next === 'function' ? next() : next),
     createWorker: (s, instance, generation, events) => new ScriptedWorker(s, instance, generation, events, journal),
   });
@@ -125,6 +128,36 @@ describe('master state machine', () => {
     assert.equal((await master.reload({ trigger: 'cli' })).ok, true);
     assert.deepEqual(states, ['reloading', 'running', 'reloading', 'wait', 'reloading', 'running']);
     assert.equal(journal.length, 0, 'the same config changes nothing');
+  });
+
+  test('a reload of byte-identical text answers like a full no-op reload without reading the config again; all or wait mode read it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-noop-'));
+    try {
+      const file = join(dir, 'steward.yaml');
+      const good = valid(db, api);
+      writeFileSync(file, `${good.text}\n# edited`);
+      let reads = 0;
+      const { master, journal, setConfig } = harness(good, file);
+      setConfig(() => ((reads += 1), good));
+      await master.start();
+      const full = await master.reload({ trigger: 'cli' });
+      assert.equal(reads, 2, 'a different text is read');
+      writeFileSync(file, good.text!);
+      const fast = await master.reload({ trigger: 'cli' });
+      assert.equal(reads, 2, 'the same text is not read again');
+      assert.deepEqual([fast.ok, fast.plan, fast.generation, fast.error], [full.ok, full.plan, full.generation + 1, undefined]);
+      assert.deepEqual([master.status().generation, master.status().reloads, journal.length], [3, 2, 2]);
+      assert.ok(master.status().workers.every((worker) => worker.generation === 3), 'kept workers join the new generation');
+      await master.reload({ all: true, trigger: 'cli' });
+      assert.equal(reads, 3, '--all reads the config');
+      setConfig(() => ((reads += 1), invalid));
+      writeFileSync(file, 'x');
+      await master.reload({ trigger: 'cli' });
+      await master.reload({ trigger: 'cli' });
+      assert.equal(reads, 5, 'in wait mode every reload reads the config');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an exception inside the reload ends in wait mode, never in a throw', async () => {
