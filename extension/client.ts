@@ -17,7 +17,7 @@ import * as vscode from 'vscode';
 import type * as lc from 'vscode-languageclient/node';
 import type { ErrorHandler, LanguageClient, LanguageClientOptions, StreamInfo } from 'vscode-languageclient/node';
 import type { RequestParam, RequestType } from 'vscode-jsonrpc';
-import { DownRequest, LogNotification, StatusChangedNotification, SubscribeRequest, type LogLine, type StatusSnapshot } from '../shared/protocol';
+import { DownRequest, LogNotification, StatusChangedNotification, SubscribeRequest, type LogPush, type StatusSnapshot } from '../shared/protocol';
 import { workspacePaths } from '../supervisor/runtime/paths';
 import { connectSocket } from '../supervisor/runtime/socket';
 import { waitForExit } from '../supervisor/runtime/exit';
@@ -57,7 +57,7 @@ export class MasterClient implements vscode.Disposable {
   private restartTimes: number[] = [];
   private readonly statusEmitter = new vscode.EventEmitter<StatusSnapshot>();
   private readonly connectionEmitter = new vscode.EventEmitter<ConnectionState>();
-  private readonly logEmitter = new vscode.EventEmitter<LogLine[]>();
+  private readonly logEmitter = new vscode.EventEmitter<LogPush>();
   readonly onStatus = this.statusEmitter.event;
   readonly onConnection = this.connectionEmitter.event;
   readonly onLog = this.logEmitter.event;
@@ -82,7 +82,7 @@ export class MasterClient implements vscode.Disposable {
     const client = new LanguageClient('steward', 'Steward', () => this.connect(launch), this.clientOptions(launch));
     this.client = client;
     client.onNotification(StatusChangedNotification.type, (snapshot) => this.statusEmitter.fire(snapshot));
-    client.onNotification(LogNotification.type, (result) => this.logEmitter.fire(result.lines));
+    client.onNotification(LogNotification.type, (push) => this.logEmitter.fire(push));
     client.onDidChangeState(({ newState }) => {
       if (newState === State.Running) void this.subscribe(client);
       else if (newState === State.Stopped && this.client === client) this.setConnection(this.leaving ? 'stopped' : 'failed');

@@ -8,7 +8,7 @@
  * tail is being fetched are held back and de-duplicated against the tail.
  */
 import * as vscode from 'vscode';
-import { LogsRequest, type LogLine } from '../shared/protocol';
+import { LogsRequest, type LogLine, type LogPush } from '../shared/protocol';
 import { describe, type MasterClient } from './client';
 
 const TAIL_LINES = 200;
@@ -22,6 +22,12 @@ export function terminalLine(line: LogLine, showInstance: boolean): string {
   if (line.stream === 'system') return `${prefix}${DIM}[steward] ${line.text}${RESET}\r\n`;
   const marker = line.stream === 'stderr' ? `${RED}┃${RESET} ` : '';
   return `${prefix}${marker}${line.text}\r\n`;
+}
+
+/** What a terminal shows where the master dropped lines for a follower that fell behind. */
+function skipNotice(worker: string, skipped: number, time: number): LogLine {
+  const text = `… ${skipped.toLocaleString('en-US')} lines skipped (the editor fell behind); "Steward: Show Logs…" again shows the latest tail`;
+  return { worker, instance: 0, stream: 'system', time, text };
 }
 
 const lineKey = (line: LogLine): string => `${line.time}|${line.instance}|${line.stream}|${line.text}`;
@@ -87,7 +93,7 @@ export class LogTerminals implements vscode.Disposable {
 
   constructor(private readonly client: MasterClient) {
     this.subscriptions = [
-      client.onLog((lines) => this.dispatch(lines)),
+      client.onLog((push) => this.dispatch(push)),
       // A new connection (reconnect, new master) follows nothing yet.
       client.onConnection((state) => {
         if (state !== 'connected') this.following = false;
@@ -134,9 +140,11 @@ export class LogTerminals implements vscode.Disposable {
     }
   }
 
-  private dispatch(lines: LogLine[]): void {
+  /** A skip notice goes to every terminal: the master does not say whose lines were dropped. */
+  private dispatch({ lines, skipped }: LogPush): void {
     for (const [worker, { pty }] of this.open) {
       const mine = lines.filter((line) => line.worker === worker);
+      if (skipped) mine.unshift(skipNotice(worker, skipped, lines[0]?.time ?? Date.now()));
       if (mine.length > 0) pty.push(mine);
     }
   }
