@@ -64,8 +64,9 @@ export class Guardian {
   /** Run tokens announced for spawns not watched yet. */
   private readonly expected = new Set<string>();
   private closed = false;
-  /** The coalesced record write not done yet (see saveRecord). */
-  private pendingWrite: Promise<void> | null = null;
+  /** Lines for the guardian not written yet, and the coalesced flush that writes them (see flush). */
+  private outgoing: string[] = [];
+  private pendingFlush: Promise<void> | null = null;
 
   private constructor(private readonly recordFile?: string) {
     this.child = this.launch();
@@ -90,14 +91,13 @@ export class Guardian {
   expect(token: string): Promise<void> {
     this.expected.add(token);
     this.send(`tok ${token}`);
-    return this.saveRecord();
+    return this.flush();
   }
 
   /** The spawn announced with `token` did not happen. */
   forget(token: string): void {
     if (!this.expected.delete(token)) return;
     this.send(`untok ${token}`);
-    this.saveRecordLater();
   }
 
   /** Guards a process group until `unwatch`; its leader's identity goes to the stray record. */
@@ -105,7 +105,6 @@ export class Guardian {
     this.watched.set(record.pgid, record);
     if (record.runToken) this.expected.delete(record.runToken);
     this.send(`add ${record.pgid}`);
-    this.saveRecordLater();
   }
 
   unwatch(pgid: number): void {
@@ -114,7 +113,6 @@ export class Guardian {
     this.watched.delete(pgid);
     this.send(`del ${pgid}`);
     if (record.runToken) this.send(`untok ${record.runToken}`);
-    this.saveRecordLater();
   }
 
   /** The groups currently guarded. */
@@ -129,6 +127,7 @@ export class Guardian {
    */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.writeLines();
     this.closed = true;
     const child = this.child;
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -167,42 +166,39 @@ export class Guardian {
     return [...this.expected, ...watchedTokens];
   }
 
+  /** Queues a line for the guardian; every change that sends one is also flushed to the stray record. */
   private send(line: string): void {
-    if (!this.closed) this.child.stdin?.write(`${line}\n`);
+    if (!this.closed) this.outgoing.push(line);
+    this.flush().catch(() => undefined); // a failed record write is retried with the next change
   }
 
   /**
-   * One record write per turn of the event loop, however many watches and
-   * unwatches it saw (a restart of N workers would otherwise write N records
-   * 2N times). Resolves once the write covering every change so far is done.
+   * One pipe write and one record write per turn of the event loop, however
+   * many watches and unwatches it saw (a restart of N workers would
+   * otherwise write N records 2N times, each write waking the guardian).
+   * Resolves once everything queued so far is written; rejects when the
+   * record cannot be written. A stale record entry is harmless (a later
+   * master checks pid + start time); a missing token is not, hence `expect`.
    */
-  private saveRecord(): Promise<void> {
-    if (!this.recordFile) return Promise.resolve();
-    this.pendingWrite ??= new Promise<void>((resolve, reject) =>
+  private flush(): Promise<void> {
+    this.pendingFlush ??= new Promise<void>((resolve, reject) =>
       setImmediate(() => {
+        this.pendingFlush = null;
+        this.writeLines();
         try {
-          this.writeRecordNow();
+          if (this.recordFile) writeStrayRecord(this.recordFile, [...this.watched.values()], [...this.expected]);
           resolve();
         } catch (error) {
           reject(error);
         }
       }),
     );
-    return this.pendingWrite;
+    return this.pendingFlush;
   }
 
-  /**
-   * For changes that only make the record more accurate: the token of a
-   * watched group is in it since `expect`, and a stale entry is harmless (a
-   * later master checks pid + start time). A failed write is retried with
-   * the next change.
-   */
-  private saveRecordLater(): void {
-    this.saveRecord().catch(() => undefined);
-  }
-
-  private writeRecordNow(): void {
-    this.pendingWrite = null;
-    if (this.recordFile) writeStrayRecord(this.recordFile, [...this.watched.values()], [...this.expected]);
+  private writeLines(): void {
+    if (this.closed || this.outgoing.length === 0) return;
+    this.child.stdin?.write(`${this.outgoing.join('\n')}\n`);
+    this.outgoing = [];
   }
 }
