@@ -1,5 +1,5 @@
 /** bench/results.json (the contract of issue 7) and bench/RESULTS.md, written together from one run. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from '../lib/machine';
 import type { ResultRow } from '../lib/results';
@@ -30,6 +30,7 @@ function optionalText(file: string): string {
 }
 
 export function writeReport(report: Report, outDir: string): void {
+  mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(outDir, 'RESULTS.md'), renderMarkdown(report, optionalText('METHOD.md'), optionalText('PROFILE.md')));
 }
