@@ -32,7 +32,7 @@ export async function loadConfigFile(file: string, options: CheckOptions = {}): 
  * writes to would block (a thread of the pool, and with it the reload)
  * forever; a device such as /dev/zero would never end.
  */
-async function readRegularFile(file: string): Promise<string> {
+export async function readRegularFile(file: string): Promise<string> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = await handle.stat();

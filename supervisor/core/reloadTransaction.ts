@@ -7,8 +7,8 @@
  * The caller (the master) turns the result into state: ok → running with a
  * new last good generation, not ok → wait mode.
  */
-import { readFile } from 'node:fs/promises';
 import type { LocatedError, ReloadResult, ReloadTrigger } from '../../shared/protocol';
+import { readRegularFile } from '../config/load';
 import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
@@ -66,7 +66,8 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
  */
 export async function unchangedSinceLastGood(file: string, last: ConfigRead | null, context: ApplyContext): Promise<ConfigRead | undefined> {
   if (!last?.ok || runningInstances(context).some((instance) => instance.failed)) return undefined;
-  const text = await readFile(file, 'utf8').catch(() => undefined);
+  // The same guarded read as a full load: a FIFO or device in place of the file must not hang the reload.
+  const text = await readRegularFile(file).catch(() => undefined);
   return text === last.text ? last : undefined;
 }
 
