@@ -32,6 +32,7 @@ export type ChangeKind = 'master' | 'worker';
 
 export class StatusPusher {
   private timer: NodeJS.Timeout | undefined;
+  private immediate = false;
   private lastPush = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -39,11 +40,16 @@ export class StatusPusher {
     private readonly send: (snapshot: StatusSnapshot) => void,
   ) {}
 
-  /** A change happened; the client gets the state now, or as it is when the coalescing timer fires. */
+  /**
+   * A change happened; the client gets the state now, or as it is when the
+   * coalescing timer fires. "Now" is the end of the current synchronous run
+   * (a microtask), so a master that updates several fields in one step is
+   * pushed once, consistent, never half-updated.
+   */
   changed(kind: ChangeKind = 'worker'): void {
     const quietFor = performance.now() - this.lastPush;
     if (kind === 'master' || (this.timer === undefined && quietFor >= STATUS_COALESCE_MS)) {
-      this.push();
+      this.pushSoon();
       return;
     }
     this.timer ??= setTimeout(() => this.push(), Math.max(0, STATUS_COALESCE_MS - quietFor));
@@ -52,6 +58,15 @@ export class StatusPusher {
   dispose(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.immediate = false;
+  }
+
+  private pushSoon(): void {
+    if (this.immediate) return;
+    this.immediate = true;
+    queueMicrotask(() => {
+      if (this.immediate) this.push();
+    });
   }
 
   private push(): void {
