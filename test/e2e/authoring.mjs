@@ -19,6 +19,23 @@ function lineOf(text, pattern) {
 
 const editorLine = (page, text) => page.locator('.monaco-editor .view-line', { hasText: text });
 
+/**
+ * Ctrl+. until the fix shows: a status push that refreshes code lenses or diagnostics while the menu
+ * opens can close it again (seen about once in six runs), so a closed menu is asked for again.
+ */
+async function openQuickFixMenu(page, fix) {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    try {
+      await fix.first().waitFor({ timeout: 4_000 });
+      return;
+    } catch (error) {
+      if (attempt === 5) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
 /** Runs both checks on the open workbench; `configText` is steward.yaml as on disk. */
 export async function authoringStep(page, { configText, timed, shot }) {
   await timed('step 6b: typing a restart value in steward.yaml shows completion; accepting it writes it', async () => {
@@ -44,9 +61,8 @@ export async function authoringStep(page, { configText, timed, shot }) {
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Home');
     await page.locator(LIGHTBULB).first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Control+.');
     const fix = page.locator(ACTION_ROW, { hasText: "Change to 'restart'" });
-    await fix.first().waitFor({ timeout: 20_000 });
+    await openQuickFixMenu(page, fix);
     await shot('06c-quick-fix.png');
     await fix.first().click();
     await editorLine(page, 'restrat').first().waitFor({ state: 'detached', timeout: 10_000 });
