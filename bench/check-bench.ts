@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { parseDocument } from 'yaml';
 import { checkConfigText } from '../supervisor/config/check';
 import { splitWorkers } from '../supervisor/config/chunks';
+import { latencySummary } from './lib/stats';
 
 const WORKERS = 200;
 const WARMUP_RUNS = 50;
@@ -38,10 +39,6 @@ function workerYaml(index: number): string {
   if (index % 10 === 0 && index > 0) lines.push(`    depends_on: { worker-${index - 1}: ready, worker-${index - 2}: started }`);
   else if (index > 0) lines.push(`    depends_on: [worker-${index - 1}${index > 1 ? `, worker-${index - 2}` : ''}]`);
   return lines.join('\n');
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
 }
 
 interface Sample {
@@ -75,11 +72,7 @@ function referenceLoopMs(): number {
   return performance.now() - start;
 }
 
-function summarise(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return { median: round(percentile(sorted, 0.5)), p95: round(percentile(sorted, 0.95)), min: round(sorted[0]), max: round(sorted[sorted.length - 1]) };
-}
+const summarise = (samples: number[]) => latencySummary(samples, 3);
 
 type Check = typeof checkConfigText;
 

@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { CodeLensRequest, DocumentSymbolRequest, HoverRequest, PublishDiagnosticsNotification, type Diagnostic } from 'vscode-languageserver';
 import { workspacePaths } from '../supervisor/runtime/paths';
+import { latencySummary } from './lib/stats';
 
 const WORKERS = 200;
 const WARMUP_CHANGES = 20;
@@ -43,15 +44,7 @@ function workerYaml(index: number): string {
   ].join('\n');
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-}
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const round = (ms: number) => Math.round(ms * 100) / 100;
-  return { median: round(percentile(sorted, 0.5)), p95: round(percentile(sorted, 0.95)), min: round(sorted[0]), max: round(sorted[sorted.length - 1]) };
-}
+const summary = (samples: number[]) => latencySummary(samples, 2);
 
 async function connectLsp(socketPath: string): Promise<MessageConnection> {
   const socket = await new Promise<import('node:net').Socket>((done, fail) => {

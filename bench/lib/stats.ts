@@ -20,3 +20,16 @@ export function round(value: number): number {
   const digits = Math.abs(value) < 10 ? 100 : Math.abs(value) < 1000 ? 10 : 1;
   return Math.round(value * digits) / digits;
 }
+
+/** The nearest-rank percentile of ascending samples (fraction 0.5 = median, 0.95 = p95). */
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+/** median / p95 / min / max of latency samples, rounded to `decimals` (the micro-benchmarks' report shape). */
+export function latencySummary(samples: number[], decimals: number) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const scale = 10 ** decimals;
+  const rounded = (ms: number) => Math.round(ms * scale) / scale;
+  return { median: rounded(percentile(sorted, 0.5)), p95: rounded(percentile(sorted, 0.95)), min: rounded(sorted[0]), max: rounded(sorted[sorted.length - 1]) };
+}
