@@ -17,7 +17,11 @@ const common = {
 };
 const builds = [
   { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['supervisor/main.ts'], outfile: 'dist/supervisor.js', banner: { js: '#!/usr/bin/env node' } },
+  // Comments out, so the master holds its ~1.5 MB source as a one-byte
+  // string (comments are the only non-ASCII text) rather than 2.9 MB of UTF-16.
+  // Whitespace only, also for the .vsix: fully minified, the master measured
+  // 3 MB more RSS, not less (bench/PROFILE.md).
+  { ...common, entryPoints: ['supervisor/main.ts'], outfile: 'dist/supervisor.js', banner: { js: '#!/usr/bin/env node' }, minify: false, minifyWhitespace: true },
 ];
 
 if (watch) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { stringify } from 'yaml';
 import { ReloadRequest, StatusRequest } from '../../shared/protocol';
+import { MASTER_NODE_FLAGS } from '../../supervisor/runtime/spawnMaster';
 import { runCommand } from '../lib/exec';
 import { commandLine, type Fleet, NODE, type WorkerDef } from '../lib/fleet';
 import { isAlive, TAG_VAR } from '../lib/procfs';
@@ -72,13 +73,13 @@ export class StewardSession implements ToolSession {
 
   /**
    * For profiling only: the master started the way `up -d` starts it (`up
-   * --foreground`, output to a file, own session) but with node flags
-   * such as --cpu-prof, which `up -d` does not pass on.
+   * --foreground`, its node flags, output to a file, own session) plus
+   * node flags such as --cpu-prof, which `up -d` does not pass on.
    */
   private async startProfiled(): Promise<void> {
     const env = { ...process.env, STEWARD_RUNTIME_DIR: this.runtimeDir, [TAG_VAR]: this.fleet.tag };
     const output = openSync(join(this.dir, 'master.log'), 'a');
-    const args = [...PROFILE_NODE_ARGS, STEWARD_BIN, 'up', '--foreground', '--config', this.config];
+    const args = [...MASTER_NODE_FLAGS, ...PROFILE_NODE_ARGS, STEWARD_BIN, 'up', '--foreground', '--config', this.config];
     spawn(NODE, args, { env, cwd: this.dir, detached: true, stdio: ['ignore', output, output] }).unref();
     closeSync(output);
     await waitFor(() => existsSync(this.runtimeDir) && readdirSync(this.runtimeDir).some((f) => f.endsWith('.sock')), { timeoutMs: 20_000, what: 'the profiled master' });
