@@ -4,11 +4,14 @@
  * lines it pushes with `steward/log` while following.
  *
  * The connection follows every worker once (the first time a log terminal
- * opens); each terminal takes its worker's lines. Lines that arrive while a
- * tail is being fetched are held back and de-duplicated against the tail.
+ * opens); each terminal takes its worker's blocks of lines, and a note of
+ * how many of its lines the master skipped when the editor fell behind.
+ * Lines that arrive while a tail is being fetched are held back and
+ * de-duplicated against the tail.
  */
 import * as vscode from 'vscode';
-import { LogsRequest, type LogLine, type LogPush } from '../shared/protocol';
+import { linesOf } from '../shared/logBlocks';
+import { LogsRequest, type LogBlock, type LogLine, type LogPush } from '../shared/protocol';
 import { describe, type MasterClient } from './client';
 
 const TAIL_LINES = 200;
@@ -24,10 +27,10 @@ export function terminalLine(line: LogLine, showInstance: boolean): string {
   return `${prefix}${marker}${line.text}\r\n`;
 }
 
-/** What a terminal shows where the master dropped lines for a follower that fell behind. */
-function skipNotice(worker: string, skipped: number, time: number): LogLine {
-  const text = `… ${skipped.toLocaleString('en-US')} lines skipped (the editor fell behind); "Steward: Show Logs…" again shows the latest tail`;
-  return { worker, instance: 0, stream: 'system', time, text };
+/** What a terminal shows where the master dropped lines of a worker instance for a follower that fell behind. */
+function skipNotice({ worker, instance, time, skipped }: LogBlock): LogLine {
+  const text = `… ${(skipped ?? 0).toLocaleString('en-US')} lines skipped (the editor fell behind); "Steward: Show Logs…" again shows the latest tail`;
+  return { worker, instance, stream: 'system', time, text };
 }
 
 const lineKey = (line: LogLine): string => `${line.time}|${line.instance}|${line.stream}|${line.text}`;
@@ -140,13 +143,17 @@ export class LogTerminals implements vscode.Disposable {
     }
   }
 
-  /** A skip notice goes to every terminal: the master does not say whose lines were dropped. */
-  private dispatch({ lines, skipped }: LogPush): void {
-    for (const [worker, { pty }] of this.open) {
-      const mine = lines.filter((line) => line.worker === worker);
-      if (skipped) mine.unshift(skipNotice(worker, skipped, lines[0]?.time ?? Date.now()));
-      if (mine.length > 0) pty.push(mine);
+  /** Each block to its worker's terminal, after the notice of lines skipped just before it. */
+  private dispatch({ blocks }: LogPush): void {
+    const byWorker = new Map<string, LogLine[]>();
+    for (const block of blocks) {
+      if (!this.open.has(block.worker)) continue;
+      const lines = byWorker.get(block.worker) ?? [];
+      if (block.skipped) lines.push(skipNotice(block));
+      lines.push(...linesOf(block));
+      byWorker.set(block.worker, lines);
     }
+    for (const [worker, lines] of byWorker) this.open.get(worker)?.pty.push(lines);
   }
 
   private forget(worker: string): void {

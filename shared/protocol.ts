@@ -178,17 +178,35 @@ export namespace UnfollowLogsRequest {
   export const type = new RequestType<Record<string, never> | undefined, void, void>(method);
 }
 
-/** The params of `steward/log`: followed lines, in order, after any announced gap. */
-export interface LogPush extends LogsResult {
+/**
+ * Consecutive lines of one worker instance's stream, read together: `text`
+ * holds them joined by '\n' (a line never contains '\n'; shared/logBlocks.ts
+ * `linesOf` splits them). The compact shape of followed output, one object
+ * per read of the worker's pipe rather than one per line. A `LogLine` is a
+ * block of one line.
+ */
+export interface LogBlock {
+  worker: string;
+  instance: number;
+  stream: LogLine['stream'];
+  /** Epoch ms the lines were read. */
+  time: number;
+  text: string;
   /**
-   * Set when the follower fell behind (it read slower than the workers wrote):
-   * this many lines were skipped just before `lines`; `steward/logs` still
-   * returns the most recent ones. Absent (or 0): nothing was skipped.
+   * Set when the follower fell behind (it read slower than the workers
+   * wrote, by more than the master's log buffer holds): this many lines of
+   * the same worker instance were skipped just before this block;
+   * `steward/logs` still returns the most recent ones. Absent: none skipped.
    */
   skipped?: number;
 }
 
-/** Master → clients that asked to follow logs: new lines as they arrive, at most one batch per LOG_BATCH_MS. */
+/** The params of `steward/log`: followed output, in order per worker instance, after any announced gap. */
+export interface LogPush {
+  blocks: LogBlock[];
+}
+
+/** Master → clients that asked to follow logs: new output as it arrives, at most one batch per LOG_BATCH_MS, one on its way at a time. */
 export namespace LogNotification {
   export const method = 'steward/log' as const;
   export const type = new NotificationType<LogPush>(method);

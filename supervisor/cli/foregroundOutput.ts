@@ -4,12 +4,14 @@
  * outcomes, wait mode — prefixed `steward`. A detached master's stdout is
  * its log file in the runtime directory.
  *
- * Lines are batched per event-loop turn (one write instead of one per
- * line: a chatty worker must not cost a syscall a line), in order.
+ * Output is written in blocks as the workers' pipes delivered it, batched
+ * per event-loop turn (one write instead of one per line: a chatty worker
+ * must not cost a syscall a line), in order.
  */
-import type { LogLine, ReloadResult } from '../../shared/protocol';
+import type { ReloadResult } from '../../shared/protocol';
+import type { LogEntry } from '../core/logBuffer';
 import type { Master } from '../core/master';
-import { formatLocated, formatLogLine, paint, useColor } from './format';
+import { formatLocated, formatLogLines, paint, useColor } from './format';
 import { renderReloadResult } from './reload';
 
 export class ForegroundOutput {
@@ -24,7 +26,7 @@ export class ForegroundOutput {
   constructor(private readonly master: Master) {}
 
   attach(): () => void {
-    const offLog = this.master.onLog((line) => this.printLine(line));
+    const offLog = this.master.onLog((_logs, entry) => this.printLines(entry));
     const offReload = this.master.onReload((result) => {
       this.replicated = new Set(this.master.status().workers.filter((w) => w.instance > 0).map((w) => w.name));
       this.printReload(result);
@@ -59,11 +61,11 @@ export class ForegroundOutput {
     }
   }
 
-  private printLine(line: LogLine): void {
-    const replicated = (name: string): boolean => this.replicated.has(name) || line.instance > 0;
-    const label = line.worker.length + (replicated(line.worker) ? 4 : 0);
+  private printLines(entry: LogEntry): void {
+    const replicated = (name: string): boolean => this.replicated.has(name) || entry.instance > 0;
+    const label = entry.worker.length + (replicated(entry.worker) ? 4 : 0);
     this.width = Math.max(this.width, label);
-    this.write(`${formatLogLine(line, { color: this.color, width: this.width, replicated })}\n`);
+    this.write(`${formatLogLines(entry, { color: this.color, width: this.width, replicated })}\n`);
   }
 
   private printReload(result: ReloadResult): void {

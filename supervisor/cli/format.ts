@@ -4,7 +4,7 @@
  * colours (only when the stream is a terminal and NO_COLOR is unset), and
  * name-prefixed log lines.
  */
-import type { LocatedError, LogLine } from '../../shared/protocol';
+import type { LocatedError, LogBlock } from '../../shared/protocol';
 
 export function formatLocated(error: LocatedError, severity = 'error'): string {
   const where = [error.file, error.line, error.line !== undefined ? error.column : undefined].filter((part) => part !== undefined).join(':');
@@ -51,10 +51,15 @@ export interface LogFormat {
   replicated: (worker: string) => boolean;
 }
 
-/** `api    | listening on :4701` — Steward's own lines about a worker are dimmed. */
-export function formatLogLine(line: LogLine, format: LogFormat): string {
-  const label = workerLabel(line.worker, line.instance, format.replicated(line.worker)).padEnd(format.width);
-  const prefix = paint(`${label} |`, colourOf(line.worker), format.color);
-  const text = line.stream === 'system' ? paint(`steward: ${line.text}`, 2, format.color) : line.text;
-  return `${prefix} ${text}`;
+/**
+ * `api    | listening on :4701` for each line of `block` (a LogLine, or a
+ * pushed block whose lines are joined by '\n'), lines joined by '\n' without
+ * a final one; Steward's own lines about a worker are dimmed.
+ */
+export function formatLogLines(block: LogBlock, format: LogFormat): string {
+  const label = workerLabel(block.worker, block.instance, format.replicated(block.worker)).padEnd(format.width);
+  const prefix = `${paint(`${label} |`, colourOf(block.worker), format.color)} `;
+  if (block.stream === 'system') return block.text.split('\n').map((line) => prefix + paint(`steward: ${line}`, 2, format.color)).join('\n');
+  // One split and join per block rather than a template per line: a flood comes in blocks of ~650 lines.
+  return prefix + block.text.split('\n').join(`\n${prefix}`);
 }

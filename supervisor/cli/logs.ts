@@ -3,11 +3,11 @@
  * with -f keeps printing pushed lines until Ctrl-C or the master goes away.
  * Exit 0, 1 unknown worker, 2 no master.
  */
-import { LogNotification, LogsRequest, type LogLine } from '../../shared/protocol';
-import { LOG_BUFFER_LINES } from '../core/logBuffer';
+import { LogNotification, LogsRequest, type LogBlock } from '../../shared/protocol';
+import { LOG_BUFFER_BYTES } from '../core/logBuffer';
 import { parseCommand, UsageError, withUsage } from './args';
 import { withMaster, type MasterClient } from './client';
-import { formatLogLine, useColor, type LogFormat } from './format';
+import { formatLogLines, useColor, type LogFormat } from './format';
 import { resolveConfigFile } from './workspace';
 
 const USAGE = 'steward logs [-f] [-n LINES] [WORKER] [--config PATH]';
@@ -30,19 +30,17 @@ export function runLogs(args: string[]): Promise<number> {
 async function printLogs(client: MasterClient, params: { worker?: string; lines?: number; follow: boolean }): Promise<number> {
   const seen = new Set<string>();
   const replicated = new Set<string>();
-  const print = (batch: LogLine[]): void => {
-    for (const line of batch) {
-      seen.add(line.worker);
-      if (line.instance > 0) replicated.add(line.worker);
+  const print = (blocks: LogBlock[]): void => {
+    for (const block of blocks) {
+      seen.add(block.worker);
+      if (block.instance > 0) replicated.add(block.worker);
     }
     const width = Math.max(0, ...[...seen].map((name) => name.length + (replicated.has(name) ? 4 : 0)));
     const format: LogFormat = { color: useColor(process.stdout), width, replicated: (name) => replicated.has(name) };
-    process.stdout.write(batch.map((line) => `${formatLogLine(line, format)}\n`).join(''));
+    const notice = (block: LogBlock): string => (block.skipped ? `${skippedNotice(block.skipped)}\n` : '');
+    process.stdout.write(blocks.map((block) => `${notice(block)}${formatLogLines(block, format)}\n`).join(''));
   };
-  client.connection.onNotification(LogNotification.type, ({ lines, skipped }) => {
-    if (skipped) process.stdout.write(`${skippedNotice(skipped)}\n`);
-    print(lines);
-  });
+  client.connection.onNotification(LogNotification.type, ({ blocks }) => print(blocks));
   const result = await client.connection.sendRequest(LogsRequest.type, params);
   print(result.lines);
   if (!params.follow) return 0;
@@ -55,7 +53,8 @@ async function printLogs(client: MasterClient, params: { worker?: string; lines?
 }
 
 /** Said where lines are missing from a follow: the master skipped them because this client read too slowly. */
-export function skippedNotice(skipped: number): string {
+function skippedNotice(skipped: number): string {
   const count = skipped.toLocaleString('en-US');
-  return `… ${count} line${skipped === 1 ? '' : 's'} skipped: the client fell behind; \`steward logs\` shows the last ${LOG_BUFFER_LINES.toLocaleString('en-US')} of each worker`;
+  const kept = `${LOG_BUFFER_BYTES / 1024 / 1024} MiB`;
+  return `… ${count} line${skipped === 1 ? '' : 's'} skipped: the client fell behind by more than the master keeps (the last ${kept} of each worker); \`steward logs -n LINES\` shows what it holds`;
 }

@@ -19,6 +19,7 @@ import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorker
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
 import { runningInstances, runReloadTransaction, type TransactionOutcome, unchangedSinceLastGood } from './reloadTransaction';
+import type { LogBuffer, LogEntry } from './logBuffer';
 import type { ManagedWorker, WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
@@ -149,7 +150,8 @@ export class Master {
     return this.listen('change', listener);
   }
 
-  onLog(listener: (line: LogLine) => void): () => void {
+  /** Every block of worker output (and Steward's `system` lines about workers), with the worker's buffer it was appended to. */
+  onLog(listener: (logs: LogBuffer, entry: LogEntry) => void): () => void {
     return this.listen('log', listener);
   }
 
@@ -247,7 +249,7 @@ export class Master {
         this.emitter.emit('change', 'worker');
         this.checkAllEnded(changed);
       },
-      onLog: (line) => this.emitter.emit('log', line),
+      onLog: (logs, entry) => this.emitter.emit('log', logs, entry),
     });
     return worker;
   }

@@ -10,7 +10,7 @@ import { workerEnv } from '../process/env';
 import type { Guardian } from '../process/guardian';
 import type { OutputStream, ProcessExit } from '../process/spawn';
 import { Backoff, cancellableDelay, shouldRestart, type BackoffPolicy } from './backoff';
-import { LogBuffer } from './logBuffer';
+import { LogBuffer, type LogEntry } from './logBuffer';
 import { formatDuration } from './probes';
 import { canMove, isSettled } from './workerState';
 import { describeExit, launchRun, type Run } from './workerRun';
@@ -19,8 +19,8 @@ import type { ManagedWorker, StartOutcome } from './workerPort';
 export interface WorkerHooks {
   /** After every state change (and pid / restart-count change). */
   onChange(worker: Worker): void;
-  /** Every output line and every line Steward says about the worker (`system`). */
-  onLog(line: LogLine): void;
+  /** Every block of output lines and every line Steward says about the worker (`system`), once appended to `logs`. */
+  onLog(logs: LogBuffer, entry: LogEntry): void;
   guardian: Guardian;
   /** When the worker reached `exited` or `failed` on its own and will not restart by itself. */
   onExit?(worker: Worker): void;
@@ -46,7 +46,7 @@ export const STARTUP_WINDOW_MS = 20;
 const STOPPED: StartOutcome = { ok: false, reason: 'stopped during start-up' };
 
 export class Worker implements ManagedWorker {
-  readonly logs = new LogBuffer();
+  readonly logs: LogBuffer;
   /** Settable by the master when it carries an unchanged worker into a new generation. */
   generation: number;
   /** Set by the master for a worker of an older generation that is still stopping. */
@@ -70,6 +70,7 @@ export class Worker implements ManagedWorker {
     private readonly options: WorkerOptions = {},
   ) {
     this.generation = generation;
+    this.logs = new LogBuffer(spec.name, instance);
     this.backoff = new Backoff(options.backoff);
   }
 
@@ -162,7 +163,7 @@ export class Worker implements ManagedWorker {
       logs: this.logs,
       signal: this.lifecycle.signal,
       startupWindowMs: this.options.startupWindowMs ?? STARTUP_WINDOW_MS,
-      onLine: (stream, text, time) => this.record(stream, text, time),
+      onLines: (stream, text, count, time) => this.record(stream, text, count, time),
       onSpawned: (run) => this.spawned(run),
     });
     if (this.lifecycle.signal.aborted) return STOPPED;
@@ -257,14 +258,14 @@ export class Worker implements ManagedWorker {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  private record(stream: OutputStream | 'system', text: string, time = Date.now()): void {
-    const line: LogLine = { worker: this.spec.name, instance: this.instance, stream, time, text };
-    this.logs.push(line);
-    this.hooks.onLog(line);
+  /** Appends to the ring and tells the master; the promise, when a follower holds the ring, pauses the pipe (flow control). */
+  private record(stream: OutputStream | 'system', text: string, count: number, time: number): Promise<void> | undefined {
+    this.hooks.onLog(this.logs, this.logs.append(stream, text, count, time));
+    return this.logs.held;
   }
 
   private say(text: string): void {
-    this.record('system', text);
+    this.record('system', text, text.split('\n').length, Date.now());
   }
 
   /** A bug must not take the master down: it is logged and reported as the reason. */

@@ -6,6 +6,7 @@
  */
 import type { LogLine, WorkerStatus } from '../../shared/protocol';
 import type { WorkerSpec } from '../config/model';
+import type { LogBuffer, LogEntry } from './logBuffer';
 
 export type StartOutcome = { ok: true } | { ok: false; reason: string };
 
@@ -29,7 +30,8 @@ export interface ManagedWorker {
 export interface WorkerEvents {
   /** Any change of the worker's status (state, pid, restarts…). */
   onChange(worker: ManagedWorker): void;
-  onLog(line: LogLine): void;
+  /** A block of output (or a `system` line) was appended to the worker's `logs`. */
+  onLog(logs: LogBuffer, entry: LogEntry): void;
 }
 
 export type WorkerFactory = (spec: WorkerSpec, instance: number, generation: number, events: WorkerEvents) => ManagedWorker;

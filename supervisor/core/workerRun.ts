@@ -28,7 +28,8 @@ export interface RunContext {
   /** Aborted when the worker is asked to stop: every wait ends at once. */
   signal: AbortSignal;
   startupWindowMs: number;
-  onLine(stream: OutputStream, text: string, time: number): void;
+  /** Output lines in blocks, as spawn.ts `SpawnOptions.onLines` delivers them (and may pause them). */
+  onLines(stream: OutputStream, text: string, count: number, time: number): Promise<void> | undefined;
   /** Called as soon as the process exists, before readiness. */
   onSpawned(run: Run): void;
 }
@@ -47,7 +48,7 @@ export async function launchRun(spec: WorkerSpec, context: RunContext): Promise<
   const mark = context.logs.mark();
   let proc: SpawnedProcess;
   try {
-    proc = await spawnProcess({ command: spec.command, cwd: spec.cwd, env: context.env, onLine: context.onLine, leftovers: spec.stop, guardian: context.guardian });
+    proc = await spawnProcess({ command: spec.command, cwd: spec.cwd, env: context.env, onLines: context.onLines, leftovers: spec.stop, guardian: context.guardian });
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }

@@ -8,24 +8,31 @@
  * latest snapshot; a change of the master's own state (reloading, wait,
  * running…) is always pushed at once.
  *
- * Logs: followed lines go out as one batch per LOG_BATCH_MS, with at most one
- * batch on its way to the client. A follower that reads slower than the
- * workers write has the oldest held lines skipped, and the next batch says
- * how many (`skipped`), instead of lines vanishing or the client being cut off.
+ * Logs: a follower is a cursor into each worker's ring buffer
+ * (core/logBuffer.ts), not a queue: it pulls the next batch when its previous
+ * one was written to the socket, so a slow reader costs no memory beyond the
+ * batch on its way. A follower half a ring behind holds the worker's pipe
+ * until it is back within a quarter (the worker writes at the client's pace,
+ * as into a terminal), but never longer than LOG_HOLD_MAX_MS at a time: a
+ * stalled client lets the ring move on, misses lines, and the next block
+ * says exactly how many (`skipped`); it holds again once it caught up.
  */
-import type { LogLine, LogPush, StatusSnapshot } from '../../shared/protocol';
+import type { LogBlock, LogPush, StatusSnapshot } from '../../shared/protocol';
+import type { LogBuffer, LogEntry } from '../core/logBuffer';
 
 export const STATUS_COALESCE_MS = 15;
+/** The longest a block waits for company before it is pushed, when output trickles. */
 export const LOG_BATCH_MS = 30;
-/** A batch this big goes out at once (when none is on its way) rather than at the next tick; none is bigger. */
-const LOG_BATCH_MAX_LINES = 20_000;
-const LOG_BATCH_MAX_BYTES = 2 * 1024 * 1024;
-/**
- * What is held for a follower whose previous batch is still being written
- * (text plus LINE_OVERHEAD_BYTES a line); past this, the oldest lines are skipped.
- */
-export const LOG_HELD_MAX_BYTES = 4 * 1024 * 1024;
-const LINE_OVERHEAD_BYTES = 64;
+/** Unsent output this big is pushed at once (when no batch is on its way): a flood is not delayed by the timer. */
+const LOG_BATCH_SOON_BYTES = 64 * 1024;
+/** Text in one push at most (whole blocks; a single block may exceed it). */
+export const LOG_BATCH_MAX_BYTES = 1024 * 1024;
+/** A follower further behind than this share of a worker's ring holds the worker's pipe… */
+const HOLD_AT_SHARE = 0.5;
+/** …until it is back within this share. */
+const RELEASE_AT_SHARE = 0.25;
+/** A hold this long means the client is stalled, not slow: the worker goes on without it. */
+export const LOG_HOLD_MAX_MS = 1_000;
 
 /** What changed: the master's own state, or a worker's. */
 export type ChangeKind = 'master' | 'worker';
@@ -77,14 +84,21 @@ export class StatusPusher {
 }
 
 export class LogFollower {
-  private pending: LogLine[] = [];
-  private pendingBytes = 0;
-  private skipped = 0;
+  /** Next line to send, per worker buffer; weak, so a retired worker's buffer can go. */
+  private readonly cursors = new WeakMap<LogBuffer, number>();
+  /** Buffers holding lines past their cursor, in the order they got them. */
+  private readonly unread = new Set<LogBuffer>();
+  private unreadBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing = false;
+  private disposed = false;
+  /** Rings this follower holds, with the timer that ends the hold. */
+  private readonly holds = new Map<LogBuffer, NodeJS.Timeout>();
+  /** Rings whose hold ran out; not held again until the follower caught up. */
+  private readonly stalled = new WeakSet<LogBuffer>();
 
   /**
-   * `worker` undefined: every worker. `send` resolves once the batch is
+   * `worker` undefined: every worker. `send` resolves once the push is
    * written to the client's socket (rejects if the client is gone).
    */
   constructor(
@@ -92,60 +106,105 @@ export class LogFollower {
     private readonly send: (push: LogPush) => Promise<void>,
   ) {}
 
-  add(line: LogLine): void {
-    if (this.worker !== undefined && line.worker !== this.worker) return;
-    this.pending.push(line);
-    this.pendingBytes += costOf(line);
-    if (this.pending.length >= LOG_BATCH_MAX_LINES && !this.writing) this.flush();
-    else if (this.pendingBytes > LOG_HELD_MAX_BYTES) this.skipOldest();
+  /**
+   * `entry` was appended to `logs`. The first entry of a buffer since the
+   * follower began sets its cursor, so it gets everything from then on.
+   */
+  add(logs: LogBuffer, entry: LogEntry): void {
+    if (this.disposed || (this.worker !== undefined && logs.worker !== this.worker)) return;
+    if (!this.cursors.has(logs)) this.cursors.set(logs, entry.seq);
+    this.unread.add(logs);
+    this.unreadBytes += entry.text.length;
+    this.pace(logs);
+    if (this.writing) return;
+    if (this.unreadBytes >= LOG_BATCH_SOON_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), LOG_BATCH_MS);
   }
 
-  /** Sends the oldest held lines, unless a batch is still on its way (then its completion sends them). */
+  /** Pushes what is unread, unless a batch is still on its way (its completion pushes the rest). */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.writing || this.pending.length === 0) return;
-    const lines = this.takeOldest(LOG_BATCH_MAX_BYTES, LOG_BATCH_MAX_LINES);
-    const push: LogPush = this.skipped > 0 ? { lines, skipped: this.skipped } : { lines };
-    this.skipped = 0;
+    if (this.writing || this.unread.size === 0) return;
+    const blocks = this.takeBatch();
     this.writing = true;
     const written = (): void => {
       this.writing = false;
-      if (this.pending.length > 0) this.timer ??= setTimeout(() => this.flush(), 0);
+      if (!this.disposed && this.unread.size > 0) this.flush();
     };
-    this.send(push).then(written, written);
+    this.send({ blocks }).then(written, written);
   }
 
+  /** Sends what is unread if it can go now; nothing after. Lets go of every worker it held. */
   dispose(): void {
     this.flush();
+    this.disposed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.unread.clear();
+    for (const logs of [...this.holds.keys()]) this.release(logs);
   }
 
-  /** Keeps the newest half of what is held; the gap is announced with the next batch. */
-  private skipOldest(): void {
-    this.skipped += this.takeOldest(this.pendingBytes - LOG_HELD_MAX_BYTES / 2, this.pending.length).length;
-  }
-
-  /** Removes and returns the oldest held lines: at least one, then as many as fit both budgets. */
-  private takeOldest(maxBytes: number, maxLines: number): LogLine[] {
-    let count = 0;
-    let bytes = 0;
-    while (count < Math.min(maxLines, this.pending.length) && (count === 0 || bytes + costOf(this.pending[count]!) <= maxBytes)) {
-      bytes += costOf(this.pending[count]!);
-      count += 1;
+  /** Holds a worker's ring this follower is about to be overrun on; lets go once it caught up. */
+  private pace(logs: LogBuffer): void {
+    const behind = logs.bytesAfter(this.cursors.get(logs) ?? logs.mark());
+    if (behind <= logs.capacity * RELEASE_AT_SHARE) {
+      this.stalled.delete(logs);
+      this.release(logs);
+    } else if (behind > logs.capacity * HOLD_AT_SHARE && !this.holds.has(logs) && !this.stalled.has(logs)) {
+      logs.hold(this);
+      const giveUp = (): void => {
+        this.stalled.add(logs);
+        this.release(logs);
+      };
+      this.holds.set(logs, setTimeout(giveUp, LOG_HOLD_MAX_MS));
     }
-    this.pendingBytes -= bytes;
-    const taken = count === this.pending.length ? this.pending : this.pending.slice(0, count);
-    this.pending = count === this.pending.length ? [] : this.pending.slice(count);
-    return taken;
+  }
+
+  private release(logs: LogBuffer): void {
+    const timer = this.holds.get(logs);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.holds.delete(logs);
+    logs.release(this);
+  }
+
+  /** Up to LOG_BATCH_MAX_BYTES of unread blocks, from the buffers that got output first, workers interleaved as they wrote. */
+  private takeBatch(): LogBlock[] {
+    const perWorker: LogBlock[][] = [];
+    let room = LOG_BATCH_MAX_BYTES;
+    for (const logs of this.unread) {
+      const { skipped, entries, next } = logs.read(this.cursors.get(logs) ?? logs.mark(), room);
+      this.cursors.set(logs, next);
+      if (next === logs.mark()) this.unread.delete(logs);
+      this.pace(logs);
+      perWorker.push(entries.map((entry, index) => toBlock(entry, index === 0 ? skipped : 0)));
+      room -= entries.reduce((sum, entry) => sum + entry.text.length, 0);
+      if (room <= 0) break;
+    }
+    this.unreadBytes = this.unread.size === 0 ? 0 : Math.max(0, this.unreadBytes - (LOG_BATCH_MAX_BYTES - room));
+    return perWorker.length === 1 ? perWorker[0] : mergeByTime(perWorker);
   }
 }
 
-/** Rough memory a held line costs: its text plus the object around it. */
-function costOf(line: LogLine): number {
-  return line.text.length + LINE_OVERHEAD_BYTES;
+/** One list in time order that keeps each input list's own order (a clock step back must not reorder a worker's lines). */
+function mergeByTime(lists: LogBlock[][]): LogBlock[] {
+  const merged: LogBlock[] = [];
+  const positions = lists.map(() => 0);
+  const headOf = (index: number): LogBlock | undefined => lists[index][positions[index]];
+  for (;;) {
+    let pick = -1;
+    for (let index = 0; index < lists.length; index += 1) {
+      const head = headOf(index);
+      if (head && (pick === -1 || head.time < headOf(pick)!.time)) pick = index;
+    }
+    if (pick === -1) return merged;
+    merged.push(headOf(pick)!);
+    positions[pick] += 1;
+  }
+}
+
+/** The wire shape of an entry (without its buffer bookkeeping). */
+function toBlock({ worker, instance, stream, time, text }: LogEntry, skipped: number): LogBlock {
+  return skipped > 0 ? { worker, instance, stream, time, text, skipped } : { worker, instance, stream, time, text };
 }

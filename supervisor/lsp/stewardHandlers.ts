@@ -127,7 +127,7 @@ function registerLogHandlers(connection: RpcEndpoint, master: Master): () => voi
       if (parsed.follow) {
         unfollow();
         const follower = new LogFollower(parsed.worker, (push) => connection.sendNotification(LogNotification.method, push));
-        following = { follower, unsubscribe: master.onLog((line) => follower.add(line)) };
+        following = { follower, unsubscribe: master.onLog((logs, entry) => follower.add(logs, entry)) };
       }
       return { lines };
     });

@@ -1,8 +1,14 @@
 /**
- * Splits a byte stream into lines with a hard cap on line length, so a
- * program printing 10 MB without a newline costs at most `maxLineBytes` of
- * memory here. Bytes are decoded as UTF-8 per line; a trailing `\r` is
- * dropped (CRLF output).
+ * Splits a byte stream into lines a chunk at a time: the complete lines of
+ * one chunk are decoded once and delivered as one block (`text`: the lines
+ * joined by '\n'; `count` of them), so a flood costs a few native calls per
+ * 64 KiB read, not a Buffer and a string per line. Bytes are decoded as
+ * UTF-8 only up to a newline, so a character split between chunks survives;
+ * a trailing `\r` of a line is dropped (CRLF output).
+ *
+ * A hard cap on line length: a program printing 10 MB without a newline
+ * costs at most `maxLineBytes` of memory here; the line is delivered cut,
+ * with TRUNCATION_MARKER, and the rest of it up to the next newline dropped.
  */
 
 /** Default cap of one line, in bytes. Longer lines are cut with TRUNCATION_MARKER. */
@@ -10,65 +16,108 @@ export const MAX_LINE_BYTES = 16 * 1024;
 export const TRUNCATION_MARKER = ' … [line truncated]';
 
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN_AT_LINE_END = /\r(?=\n|$)/g;
+
+/** Receives `count` complete lines joined by '\n' (no trailing newline), in stream order. */
+export type LineBlockSink = (text: string, count: number) => void;
 
 export class LineSplitter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** True while skipping the rest of a line that was already emitted truncated. */
+  /** The start of an unfinished line, copied out of the caller's chunk; never longer than the cap. */
+  private partial: Buffer | undefined;
+  /** True while dropping the rest of a line that was already delivered cut. */
   private skipping = false;
 
   constructor(
-    private readonly emit: (text: string) => void,
+    private readonly emit: LineBlockSink,
     private readonly maxLineBytes = MAX_LINE_BYTES,
   ) {}
 
   push(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const newline = chunk.indexOf(NEWLINE, start);
-      if (newline === -1) break;
-      this.finishLine(chunk.subarray(start, newline));
-      start = newline + 1;
-    }
-    if (start < chunk.length) this.keep(chunk.subarray(start));
+    if (!this.skipping && this.partial === undefined) return this.emitLines(chunk, 0, undefined);
+    const newline = chunk.indexOf(NEWLINE);
+    if (newline === -1) return this.keep(chunk);
+    this.emitLines(chunk, newline + 1, this.finishPartial(chunk.subarray(0, newline)));
   }
 
   /** End of stream: a final line without newline is delivered too. */
   end(): void {
-    if (this.pendingBytes > 0) this.finishLine(Buffer.alloc(0));
+    if (this.partial !== undefined) this.emit(lineText(this.partial), 1);
+    this.partial = undefined;
     this.skipping = false;
   }
 
-  private finishLine(tail: Buffer): void {
-    if (this.skipping) {
-      this.skipping = false;
-      return;
+  /**
+   * Delivers `first` (an already decoded line, if any) and the complete
+   * lines of `chunk` from `start` on as blocks — an over-long line cut on its
+   * own, in order — and keeps the unfinished rest.
+   */
+  private emitLines(chunk: Buffer, start: number, first: string | undefined): void {
+    let head = first;
+    let blockStart = start;
+    let lineStart = start;
+    let count = 0;
+    for (;;) {
+      const newline = chunk.indexOf(NEWLINE, lineStart);
+      if (newline === -1) break;
+      if (newline - lineStart > this.maxLineBytes) {
+        this.emitBlock(head, chunk.subarray(blockStart, lineStart - 1), count);
+        head = undefined;
+        this.emitTruncated(chunk.subarray(lineStart, lineStart + this.maxLineBytes));
+        blockStart = newline + 1;
+        count = 0;
+      } else {
+        count += 1;
+      }
+      lineStart = newline + 1;
     }
-    if (this.pendingBytes + tail.length > this.maxLineBytes) {
-      this.keep(tail);
-      return this.finishLine(Buffer.alloc(0));
-    }
-    const bytes = this.pendingBytes === 0 ? tail : Buffer.concat([...this.pending, tail]);
-    this.pending = [];
-    this.pendingBytes = 0;
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-    this.emit(bytes.toString('utf8', 0, end));
+    this.emitBlock(head, chunk.subarray(blockStart, lineStart - 1), count);
+    this.keep(chunk.subarray(lineStart));
   }
 
-  /** Buffers part of an unfinished line; past the cap, emits the head once and skips the rest. */
-  private keep(part: Buffer): void {
-    if (this.skipping) return;
-    const room = this.maxLineBytes - this.pendingBytes;
-    if (part.length <= room) {
-      // Copy: the caller's chunk may be a slice of a large pooled buffer.
-      this.pending.push(Buffer.from(part));
-      this.pendingBytes += part.length;
+  /** `head`, then the `count` lines in `bytes`, as one block. */
+  private emitBlock(head: string | undefined, bytes: Buffer, count: number): void {
+    if (count === 0) {
+      if (head !== undefined) this.emit(head, 1);
       return;
     }
-    const head = Buffer.concat([...this.pending, part.subarray(0, room)]);
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.emit(head.toString('utf8') + TRUNCATION_MARKER);
+    const text = lineText(bytes);
+    this.emit(head === undefined ? text : `${head}\n${text}`, head === undefined ? count : count + 1);
+  }
+
+  /** The held start of a line plus its `tail` up to the newline: the decoded line, or undefined when it was delivered cut (or dropped). */
+  private finishPartial(tail: Buffer): string | undefined {
+    if (this.skipping) {
+      this.skipping = false;
+      return undefined;
+    }
+    const held = this.partial!;
+    this.partial = undefined;
+    if (held.length + tail.length <= this.maxLineBytes) return lineText(Buffer.concat([held, tail]));
+    this.emitTruncated(Buffer.concat([held, tail], this.maxLineBytes));
+    return undefined;
+  }
+
+  /** Holds the start of an unfinished line; past the cap, delivers its head once and drops the rest. */
+  private keep(part: Buffer): void {
+    if (this.skipping || part.length === 0) return;
+    const held = this.partial?.length ?? 0;
+    if (held + part.length <= this.maxLineBytes) {
+      // A copy: the caller's chunk may be a slice of a much larger buffer.
+      this.partial = this.partial === undefined ? Buffer.from(part) : Buffer.concat([this.partial, part]);
+      return;
+    }
+    this.emitTruncated(Buffer.concat(this.partial === undefined ? [part] : [this.partial, part], this.maxLineBytes));
+    this.partial = undefined;
     this.skipping = true;
   }
+
+  private emitTruncated(head: Buffer): void {
+    this.emit(head.toString('utf8') + TRUNCATION_MARKER, 1);
+  }
+}
+
+/** Decoded lines with the `\r` of CRLF endings dropped. */
+function lineText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.includes('\r') ? text.replace(CARRIAGE_RETURN_AT_LINE_END, '') : text;
 }

@@ -28,8 +28,8 @@ export async function runCommand(command: string, options: RunOptions): Promise<
     command,
     cwd: options.cwd,
     env: options.env,
-    onLine: (_stream, text) => {
-      if (text.trim() !== '') lastLine = text;
+    onLines: (_stream, text) => {
+      lastLine = lastNonBlankLine(text) ?? lastLine;
     },
     leftovers: { signal: 'SIGTERM', timeoutMs: KILL_AFTER_MS },
     guardian: options.guardian,
@@ -42,4 +42,8 @@ export async function runCommand(command: string, options: RunOptions): Promise<
   const exit = await proc.exited;
   clearTimeout(timer);
   return { status: overran ? null : exit.status, lastLine };
+}
+
+function lastNonBlankLine(block: string): string | undefined {
+  return block.split('\n').filter((line) => line.trim() !== '').pop();
 }

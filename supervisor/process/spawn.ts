@@ -1,6 +1,6 @@
 /**
  * Spawning a worker's command line: `sh -c`, its own process group, output
- * split into timestamped lines. The only place (with stop.ts) that starts OS
+ * split into timestamped blocks of lines. The only place (with stop.ts) that starts OS
  * processes; POSIX only for now — a Windows variant would live behind the
  * same `spawnProcess` signature.
  */
@@ -22,8 +22,15 @@ export interface SpawnOptions {
   cwd: string;
   /** The complete environment (see env.ts `workerEnv`). */
   env: Record<string, string>;
-  /** Every output line, in order per stream, all delivered before `exited` resolves. */
-  onLine(stream: OutputStream, text: string, time: number): void;
+  /**
+   * Every output line, in order per stream, all delivered before `exited`
+   * resolves — in blocks: `text` holds `count` complete lines joined by '\n'
+   * (the lines of one read of the pipe), read at `time` (epoch ms).
+   * Flow control: a returned promise pauses reading that stream until it
+   * resolves (the process blocks on a full pipe meanwhile); once the
+   * process has exited, its remaining output is read regardless.
+   */
+  onLines(stream: OutputStream, text: string, count: number, time: number): Promise<void> | undefined | void;
   /** How to stop group members still running after the leader exited. */
   leftovers: { signal: NodeJS.Signals; timeoutMs: number };
   /** Guards the group while it exists (no orphans if the master dies). */
@@ -45,7 +52,7 @@ export interface SpawnedProcess {
   readonly startTime: number;
   /**
    * Resolves once the leader exited, the rest of its group is gone and every
-   * output line was delivered to `onLine`. Never rejects.
+   * output line was delivered to `onLines`. Never rejects.
    */
   readonly exited: Promise<ProcessExit>;
   /** Signal to the group → timeout → SIGKILL; resolves when the group is gone. */
@@ -88,10 +95,10 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   }
   const startTime = readStat(pid)?.startTime ?? 0;
   options.guardian?.watch({ pid, pgid: pid, startTime, command: options.command, runToken });
-  const output = [pump(child.stdout, 'stdout', options), pump(child.stderr, 'stderr', options)];
   const leaderExit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
+  const output = [pump(child.stdout, 'stdout', options, leaderExit), pump(child.stderr, 'stderr', options, leaderExit)];
   void child.then(undefined, () => undefined);
   const exited = finish({ pgid: pid, runToken, startTime }, leaderExit, output, [child.stdout, child.stderr], options);
   const stop = (signal: NodeJS.Signals, timeoutMs: number) => stopGroup(pid, signal, timeoutMs, leaderExit);
@@ -108,14 +115,27 @@ function checkCwd(cwd: string): void {
   if (!isDirectory) throw new SpawnError(`working directory ${cwd} is not a directory`);
 }
 
-/** Feeds a stream into a line splitter; resolves after its last line was delivered. */
-function pump(stream: Readable | null, name: OutputStream, options: SpawnOptions): Promise<void> {
+/** Feeds a stream into a line splitter, paused while `onLines` asks; resolves after its last line was delivered. */
+function pump(stream: Readable | null, name: OutputStream, options: SpawnOptions, leaderExit: Promise<unknown>): Promise<void> {
   if (!stream) return Promise.resolve();
   let time = Date.now();
-  const splitter = new LineSplitter((text) => options.onLine(name, text, time));
+  let hold: Promise<void> | undefined | void;
+  let exited = false;
+  const splitter = new LineSplitter((text, count) => {
+    hold = options.onLines(name, text, count, time) ?? hold;
+  });
+  void leaderExit.then(() => {
+    exited = true;
+    stream.resume();
+  });
   stream.on('data', (chunk: Buffer) => {
     time = Date.now();
     splitter.push(chunk);
+    if (hold && !exited) {
+      stream.pause();
+      void hold.then(() => stream.resume());
+    }
+    hold = undefined;
   });
   return new Promise((resolve) => {
     const done = () => {

@@ -69,7 +69,7 @@ describe('a worker that double-forks into a new session (found by workers.test.t
       command: escaping,
       cwd: tmpdir(),
       env: { PATH: process.env.PATH ?? '', [MARKER_VAR]: marker },
-      onLine: () => undefined,
+      onLines: () => undefined,
       leftovers: { signal: 'SIGTERM', timeoutMs: 1_000 },
     });
     await proc.exited;

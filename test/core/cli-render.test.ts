@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StatusSnapshot } from '../../shared/protocol';
-import { formatLocated, formatLogLine } from '../../supervisor/cli/format';
+import { formatLocated, formatLogLines } from '../../supervisor/cli/format';
 import { renderReloadResult } from '../../supervisor/cli/reload';
 import { renderStatusTable } from '../../supervisor/cli/statusTable';
 
@@ -49,6 +49,12 @@ test('located errors and log lines', () => {
   assert.equal(formatLocated({ message: 'm', file: 'f.yaml', line: 2, column: 3 }), 'f.yaml:2:3: error: m');
   assert.equal(formatLocated({ message: 'config file not found: /x' }), 'error: config file not found: /x');
   const line = { worker: 'api', instance: 1, stream: 'stdout' as const, time: 0, text: 'hi' };
-  assert.equal(formatLogLine(line, { color: false, width: 8, replicated: () => true }), 'api[1]   | hi');
-  assert.equal(formatLogLine({ ...line, stream: 'system' }, { color: false, width: 3, replicated: () => false }), 'api | steward: hi');
+  assert.equal(formatLogLines(line, { color: false, width: 8, replicated: () => true }), 'api[1]   | hi');
+  assert.equal(formatLogLines({ ...line, stream: 'system' }, { color: false, width: 3, replicated: () => false }), 'api | steward: hi');
+});
+
+test('a block of several lines gets the prefix on every line, an empty line included', () => {
+  const block = { worker: 'api', instance: 0, stream: 'stdout' as const, time: 0, text: 'one\n\nthree' };
+  assert.equal(formatLogLines(block, { color: false, width: 4, replicated: () => false }), 'api  | one\napi  | \napi  | three');
+  assert.equal(formatLogLines({ ...block, stream: 'system' }, { color: false, width: 3, replicated: () => false }), 'api | steward: one\napi | steward: \napi | steward: three');
 });

@@ -25,7 +25,7 @@ function sleeper(marker: string, guardian?: Guardian) {
     command: 'sleep 300 & sleep 300; wait',
     cwd: tmpdir(),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [MARKER_VAR]: marker },
-    onLine: () => undefined,
+    onLines: () => undefined,
     leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
     guardian,
   });

@@ -14,9 +14,18 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Each block's lines, checked against the count the splitter gives with it. */
+function collectInto(lines: string[]) {
+  return (text: string, count: number): void => {
+    const split = text.split('\n');
+    assert.equal(split.length, count, `a block of ${count} lines: ${JSON.stringify(text.slice(0, 80))}`);
+    lines.push(...split);
+  };
+}
+
 function split(chunks: (string | Buffer)[], maxLineBytes?: number): string[] {
   const lines: string[] = [];
-  const splitter = new LineSplitter((text) => lines.push(text), maxLineBytes);
+  const splitter = new LineSplitter(collectInto(lines), maxLineBytes);
   for (const chunk of chunks) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   splitter.end();
   return lines;
@@ -38,7 +47,7 @@ describe('LineSplitter', () => {
 
   it('emits the head of a 10 MB line without newline at once and buffers nothing of the rest', () => {
     const lines: string[] = [];
-    const splitter = new LineSplitter((text) => lines.push(text));
+    const splitter = new LineSplitter(collectInto(lines));
     const chunk = Buffer.alloc(64 * 1024, 'y');
     const heapBefore = process.memoryUsage().heapUsed;
     for (let i = 0; i < 160; i += 1) splitter.push(chunk);
@@ -59,7 +68,7 @@ describe('a worker printing a 10 MB line without newline', () => {
       command: "head -c 10485760 /dev/zero | tr '\\0' z; echo; echo after; head -c 10485760 /dev/zero | tr '\\0' z",
       cwd: tmpdir(),
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [MARKER_VAR]: marker },
-      onLine: (_stream, text) => lines.push(text),
+      onLines: (_stream, text, count) => collectInto(lines)(text, count),
       leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
     });
     await proc.exited;

@@ -13,7 +13,9 @@ function collect(marker: string, command: string, env: Record<string, string> = 
     command,
     cwd: tmpdir(),
     env: { ...workerEnv(process.env, env, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
-    onLine: (stream, text) => lines.push({ stream, text }),
+    onLines: (stream, block) => {
+      lines.push(...block.split('\n').map((text) => ({ stream, text })));
+    },
     leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
   });
   return { lines, started };
@@ -67,7 +69,7 @@ describe('spawnProcess', () => {
 
   it('fails with a clear error when the working directory does not exist', async () => {
     await assert.rejects(
-      spawnProcess({ command: 'true', cwd: '/no/such/dir', env: {}, onLine: () => undefined, leftovers: { signal: 'SIGTERM', timeoutMs: 100 } }),
+      spawnProcess({ command: 'true', cwd: '/no/such/dir', env: {}, onLines: () => undefined, leftovers: { signal: 'SIGTERM', timeoutMs: 100 } }),
       (error: Error) => error instanceof SpawnError && /working directory \/no\/such\/dir does not exist/.test(error.message),
     );
   });
@@ -82,9 +84,9 @@ describe('spawnProcess', () => {
       command: `yes ${line} | head -n 1000000; echo END`,
       cwd: tmpdir(),
       env: { ...workerEnv(process.env, {}, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
-      onLine: (_stream, text) => {
-        count += 1;
-        last = text;
+      onLines: (_stream, block, lines) => {
+        count += lines;
+        last = block.slice(block.lastIndexOf('\n') + 1);
       },
       leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
     });

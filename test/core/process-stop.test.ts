@@ -13,7 +13,7 @@ function start(marker: string, command: string) {
     command,
     cwd: tmpdir(),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [MARKER_VAR]: marker },
-    onLine: () => undefined,
+    onLines: () => undefined,
     leftovers: { signal: 'SIGTERM', timeoutMs: 300 },
   });
 }

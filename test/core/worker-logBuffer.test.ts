@@ -1,53 +1,122 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LogLine } from '../../shared/protocol';
-import { LogBuffer } from '../../supervisor/core/logBuffer';
+import fc from 'fast-check';
+import { LogBuffer, type LogEntry } from '../../supervisor/core/logBuffer';
 
-const line = (text: string, time = 0): LogLine => ({ worker: 'w', instance: 0, stream: 'stdout', time, text });
-const texts = (lines: LogLine[]) => lines.map((l) => l.text);
+const texts = (lines: { text: string }[]) => lines.map((line) => line.text);
+/** Appends one block of the given lines; returns the entry. */
+const block = (logs: LogBuffer, lines: string[], time = 0): LogEntry => logs.append('stdout', lines.join('\n'), lines.length, time);
+const numbered = (from: number, count: number) => Array.from({ length: count }, (_, i) => `${from + i}`.padStart(8, '0'));
+const linesIn = (entries: LogEntry[]) => entries.flatMap((entry) => entry.text.split('\n'));
 
 describe('LogBuffer', () => {
-  it('keeps only the newest lines when full by count', () => {
-    const logs = new LogBuffer(3, 1_000_000);
-    for (const text of ['a', 'b', 'c', 'd', 'e']) logs.push(line(text));
-    assert.deepEqual(texts(logs.tail()), ['c', 'd', 'e']);
-    assert.deepEqual(texts(logs.tail(2)), ['d', 'e']);
-    assert.deepEqual(texts(logs.tail(0)), []);
+  it('holds nothing and allocates nothing for a worker that printed nothing', () => {
+    const logs = new LogBuffer('w', 0);
+    assert.equal(logs.size, 0);
+    assert.equal(logs.heldBytes, 0);
+    assert.deepEqual(logs.tail(), []);
+    assert.deepEqual(logs.read(logs.mark(), 1_000), { skipped: 0, entries: [], next: 0 });
   });
 
-  it('drops the oldest lines to stay within its byte budget', () => {
-    const logs = new LogBuffer(1_000, 1_000);
-    for (let i = 0; i < 20; i += 1) logs.push(line(`${i}`.padStart(100, '.')));
+  it('keeps blocks as read and returns the last lines across them, oldest first', () => {
+    const logs = new LogBuffer('api', 1);
+    block(logs, ['a', 'b', 'c']);
+    block(logs, ['d']);
+    block(logs, ['e', '', 'g']);
+    assert.equal(logs.size, 7);
+    assert.deepEqual(texts(logs.tail(5)), ['c', 'd', 'e', '', 'g']);
+    assert.deepEqual(texts(logs.tail()), ['a', 'b', 'c', 'd', 'e', '', 'g']);
+    assert.deepEqual(logs.tail(0), []);
+    assert.deepEqual(logs.tail(1)[0], { worker: 'api', instance: 1, stream: 'stdout', time: 0, text: 'g' });
+  });
+
+  it('drops the oldest blocks to stay within its byte budget, always keeping the newest', () => {
+    const logs = new LogBuffer('w', 0, 1_000);
+    for (let i = 0; i < 20; i += 1) block(logs, [`${i}`.padStart(100, '.')]);
     assert.ok(logs.heldBytes <= 1_000);
     assert.ok(logs.size < 20 && logs.size > 0);
-    assert.equal(logs.tail(1)[0]!.text.endsWith('19'), true);
+    assert.match(logs.tail(1)[0]!.text, /\.19$/);
+    block(logs, ['x'.repeat(5_000)]);
+    assert.equal(logs.size, 1, 'a block bigger than the budget is kept alone');
   });
 
-  it('stays bounded under 100,000 lines', () => {
-    const logs = new LogBuffer();
-    for (let i = 0; i < 100_000; i += 1) logs.push(line(`line ${i} ${'x'.repeat(200)}`));
-    assert.ok(logs.heldBytes <= 1024 * 1024);
+  it('stays bounded under 100,000 blocks', () => {
+    const logs = new LogBuffer('w', 0);
+    for (let i = 0; i < 100_000; i += 1) block(logs, [`line ${i} ${'x'.repeat(200)}`]);
+    assert.ok(logs.heldBytes <= 4 * 1024 * 1024);
     assert.match(logs.tail(1)[0]!.text, /^line 99999 /);
   });
 
-  it('returns lines since a time, and lines after a mark', () => {
-    const logs = new LogBuffer();
-    logs.push(line('old', 10));
-    const mark = logs.mark();
-    logs.push(line('new', 20));
-    logs.push(line('newer', 30));
-    assert.deepEqual(texts(logs.since(20)), ['new', 'newer']);
-    assert.deepEqual(texts(logs.from(mark)), ['new', 'newer']);
-    assert.deepEqual(texts(logs.from(logs.mark())), []);
+  it('reads whole blocks after a cursor, and nothing more once caught up', () => {
+    const logs = new LogBuffer('w', 0);
+    block(logs, ['old']);
+    const cursor = logs.mark();
+    block(logs, ['new', 'newer']);
+    block(logs, ['newest']);
+    const first = logs.read(cursor, 1_000);
+    assert.equal(first.skipped, 0);
+    assert.deepEqual(linesIn(first.entries), ['new', 'newer', 'newest']);
+    assert.equal(first.next, logs.mark());
+    assert.deepEqual(logs.read(first.next, 1_000), { skipped: 0, entries: [], next: first.next });
+    assert.deepEqual(texts(logs.from(cursor)), ['new', 'newer', 'newest']);
   });
 
-  it('tells subscribers about each new line until they unsubscribe', () => {
-    const logs = new LogBuffer();
+  it('reads at most about maxBytes at a time, but at least one block', () => {
+    const logs = new LogBuffer('w', 0);
+    for (let i = 0; i < 10; i += 1) block(logs, numbered(i * 10, 10));
+    const page = logs.read(0, 200);
+    assert.deepEqual(linesIn(page.entries), numbered(0, 20), 'two blocks of 89 characters fit in 200');
+    assert.equal(page.next, 20);
+    assert.equal(logs.read(20, 1).entries.length, 1);
+  });
+
+  it('tells a cursor the ring moved past exactly how many lines it missed, then resumes at the oldest held', () => {
+    const logs = new LogBuffer('w', 0, 2_000);
+    const cursor = logs.mark();
+    for (let i = 0; i < 100; i += 1) block(logs, numbered(i * 5, 5));
+    const oldest = Number(logs.tail()[0]!.text);
+    const read = logs.read(cursor, 1_000_000);
+    assert.ok(oldest > 0, 'the ring dropped lines');
+    assert.equal(read.skipped, oldest);
+    assert.deepEqual(linesIn(read.entries), numbered(oldest, 500 - oldest));
+    assert.deepEqual(texts(logs.from(cursor)), numbered(oldest, 500 - oldest), 'from() returns what is still held');
+  });
+
+  it('accounts for every line through many drops: received plus skipped is all that was appended, in order', () => {
+    const step = fc.record({ lines: fc.integer({ min: 1, max: 40 }), readBytes: fc.option(fc.integer({ min: 1, max: 3_000 })) });
+    fc.assert(
+      fc.property(fc.integer({ min: 200, max: 5_000 }), fc.array(step, { maxLength: 300 }), (budget, steps) => {
+        const logs = new LogBuffer('w', 0, budget);
+        const received: string[] = [];
+        let cursor = logs.mark();
+        let appended = 0;
+        let skipped = 0;
+        const pull = (maxBytes: number) => {
+          const read = logs.read(cursor, maxBytes);
+          skipped += read.skipped;
+          received.push(...linesIn(read.entries));
+          assert.deepEqual(linesIn(read.entries), numbered(cursor + read.skipped, read.next - cursor - read.skipped));
+          cursor = read.next;
+        };
+        for (const { lines, readBytes } of steps) {
+          block(logs, numbered(appended, lines));
+          appended += lines;
+          if (readBytes !== null) pull(readBytes);
+        }
+        while (cursor < logs.mark()) pull(1_000);
+        assert.equal(received.length + skipped, appended);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('tells subscribers about each line of a block until they unsubscribe', () => {
+    const logs = new LogBuffer('w', 0);
     const seen: string[] = [];
-    const unsubscribe = logs.subscribe((l) => seen.push(l.text));
-    logs.push(line('one'));
+    const unsubscribe = logs.subscribe((line) => seen.push(line.text));
+    block(logs, ['one', 'two']);
     unsubscribe();
-    logs.push(line('two'));
-    assert.deepEqual(seen, ['one']);
+    block(logs, ['three']);
+    assert.deepEqual(seen, ['one', 'two']);
   });
 });

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { LogLine } from '../../shared/protocol';
 import { LogBuffer } from '../../supervisor/core/logBuffer';
 import { waitUntilReady, type ProbeContext } from '../../supervisor/core/probes';
 import { Guardian } from '../../supervisor/process/guardian';
@@ -15,7 +14,7 @@ import { recordedWorker, testSpec } from '../helpers/workerSpecs';
 const guardian = Guardian.start();
 after(() => guardian.close());
 
-function context(logs = new LogBuffer(), signal = new AbortController().signal): ProbeContext {
+function context(logs = new LogBuffer('w', 0), signal = new AbortController().signal): ProbeContext {
   return { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, signal, guardian, output: { backlog: () => logs.tail(), subscribe: (l) => logs.subscribe(l) } };
 }
 
@@ -29,7 +28,7 @@ async function lateServer(status: () => number, listenAfterMs: number): Promise<
   return { port, server };
 }
 
-const line = (text: string): LogLine => ({ worker: 'w', instance: 0, stream: 'stdout', time: Date.now(), text });
+const print = (logs: LogBuffer, text: string) => logs.append('stdout', text, 1, Date.now());
 
 describe('readiness probes', () => {
   it('tcp: ready once the port accepts connections; else names the address and last error', async () => {
@@ -66,11 +65,11 @@ describe('readiness probes', () => {
   });
 
   it('log: matches lines printed before the probe began and lines printed later', async () => {
-    const logs = new LogBuffer();
-    logs.push(line('listening on 3000'));
+    const logs = new LogBuffer('w', 0);
+    print(logs, 'listening on 3000');
     assert.deepEqual(await waitUntilReady({ kind: 'log', pattern: 'listening on \\d+', timeoutMs: 500 }, context(logs)), { ok: true });
-    const later = new LogBuffer();
-    setTimeout(() => later.push(line('compiled successfully')), 50);
+    const later = new LogBuffer('w', 0);
+    setTimeout(() => print(later, 'compiled successfully'), 50);
     assert.deepEqual(await waitUntilReady({ kind: 'log', pattern: 'compiled', timeoutMs: 1_000 }, context(later)), { ok: true });
     const timedOut = await waitUntilReady({ kind: 'log', pattern: '^ready$', timeoutMs: 100 }, context(later));
     assert.deepEqual(timedOut, { ok: false, reason: 'no output line matched /^ready$/ within 100ms' });
@@ -93,7 +92,7 @@ describe('readiness probes', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
-    const result = await waitUntilReady({ kind: 'tcp', host: '127.0.0.1', port: 1, timeoutMs: 10_000, intervalMs: 1_000 }, context(new LogBuffer(), controller.signal));
+    const result = await waitUntilReady({ kind: 'tcp', host: '127.0.0.1', port: 1, timeoutMs: 10_000, intervalMs: 1_000 }, context(new LogBuffer('w', 0), controller.signal));
     assert.deepEqual(result, { ok: false, reason: 'cancelled' });
     assert.ok(Date.now() - started < 500);
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import type { WorkerSpec } from '../../supervisor/config/model';
 import { Worker, type WorkerOptions } from '../../supervisor/core/worker';
 import type { Guardian } from '../../supervisor/process/guardian';
+import { linesOf } from '../../shared/logBlocks';
 import type { LogLine } from '../../shared/protocol';
 import { MARKER_VAR } from './procs';
 
@@ -35,7 +36,7 @@ export function recordedWorker(spec: WorkerSpec, guardian: Guardian, options: Wo
       const { state, reason } = w.status();
       changes.push({ state, reason, at: Date.now() });
     },
-    onLog: (line) => lines.push(line),
+    onLog: (_logs, entry) => lines.push(...linesOf(entry)),
   }, options);
   return { worker, changes, lines };
 }

@@ -17,6 +17,7 @@ import {
   type LogLine,
 } from '../../shared/protocol';
 import { ErrorCodes as RpcErrorCodes } from 'vscode-jsonrpc/node';
+import { linesOf } from '../../shared/logBlocks';
 import { cli, connectRpc, withRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
 import { isAlive, sleep, waitUntil } from '../helpers/procs';
 
@@ -53,8 +54,8 @@ describe('steward/* requests', () => {
       await waitForWorkersUp(ws);
       await withRpc(ws, async (connection) => {
         const pushed: LogLine[] = [];
-        connection.onNotification(LogNotification.type, ({ lines }) => {
-          pushed.push(...lines);
+        connection.onNotification(LogNotification.type, ({ blocks }) => {
+          pushed.push(...blocks.flatMap(linesOf));
         });
         const recent = await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 3, follow: true });
         assert.ok(recent.lines.length > 0 && recent.lines.length <= 3);
@@ -75,8 +76,8 @@ describe('steward/* requests', () => {
       await waitForWorkersUp(ws);
       await withRpc(ws, async (connection) => {
         const pushed: LogLine[] = [];
-        connection.onNotification(LogNotification.type, ({ lines }) => {
-          pushed.push(...lines);
+        connection.onNotification(LogNotification.type, ({ blocks }) => {
+          pushed.push(...blocks.flatMap(linesOf));
         });
         await waitUntil(async () => (await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 2 })).lines.length === 2);
         assert.deepEqual((await connection.sendRequest(LogsRequest.type, { lines: 0 })).lines, []);
