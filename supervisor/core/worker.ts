@@ -28,18 +28,20 @@ export interface WorkerHooks {
 
 export interface WorkerOptions {
   backoff?: BackoffPolicy;
-  /** Without a probe, start() succeeds once the process survived this long. */
+  /** Without a probe, start() succeeds once the process survived this long (a simple command: or blocked after its exec). */
   startupWindowMs?: number;
   /** The environment workers inherit (default: the master's). */
   baseEnv?: NodeJS.ProcessEnv;
 }
 
 /**
- * How long a probe-less worker must survive to count as started; a reload
- * waits this long for each one, so it is kept to what catches an immediate
- * failure (command not found, exec error, a script that exits at once): on
- * this 2-core machine under load such an exit reached the master 3–12 ms
- * after the spawn. Later crashes are the restart policy's business.
+ * The longest a probe-less worker must survive to count as started; a
+ * reload waits for each one. A simple command counts as started sooner:
+ * once its program was exec'd and blocked (process/startup.ts), in 1–3 ms.
+ * The window is for commands run through sh, kept to what catches their
+ * immediate failure (a script that exits at once): on this 2-core machine
+ * under load such an exit reached the master 3–12 ms after the spawn.
+ * Later crashes are the restart policy's business.
  */
 export const STARTUP_WINDOW_MS = 20;
 

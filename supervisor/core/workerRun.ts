@@ -8,7 +8,6 @@ import type { WorkerSpec } from '../config/model';
 import type { Guardian } from '../process/guardian';
 import { isPortFree, portHolder } from '../process/procfs';
 import { spawnProcess, type OutputStream, type ProcessExit, type SpawnedProcess } from '../process/spawn';
-import { cancellableDelay } from './backoff';
 import type { LogBuffer } from './logBuffer';
 import { waitUntilReady } from './probes';
 import type { StartOutcome } from './workerPort';
@@ -63,7 +62,7 @@ async function awaitStartup(spec: WorkerSpec, run: Run, context: RunContext): Pr
   const done = new AbortController();
   const signal = AbortSignal.any([context.signal, done.signal]);
   const exited = run.proc.exited.then((exit) => ({ exit }));
-  const readiness = (spec.ready ? probe(spec, run, context, signal) : survive(context.startupWindowMs, signal)).then((result) => ({ result }));
+  const readiness = (spec.ready ? probe(spec, run, context, signal) : survive(run, context.startupWindowMs, signal)).then((result) => ({ result }));
   const first = await Promise.race([exited, readiness]);
   done.abort();
   if ('result' in first) return first.result;
@@ -82,8 +81,9 @@ function probe(spec: WorkerSpec, run: Run, context: RunContext, signal: AbortSig
   });
 }
 
-async function survive(windowMs: number, signal: AbortSignal): Promise<StartOutcome> {
-  return (await cancellableDelay(windowMs, signal)) ? { ok: true } : { ok: false, reason: 'stopped' };
+/** Without a probe: started once past its immediate start (an exit before that wins the race in awaitStartup). */
+async function survive(run: Run, windowMs: number, signal: AbortSignal): Promise<StartOutcome> {
+  return (await run.proc.pastImmediateStart(windowMs, signal)) === 'aborted' ? { ok: false, reason: 'stopped' } : { ok: true };
 }
 
 /** "port 3000 is already in use by pid 1234 (python3 -m http.server 3000)", or undefined when all are free. */

@@ -4,6 +4,8 @@
  * processes; POSIX only for now — a Windows variant would live behind the
  * same `spawnProcess` signature.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -12,6 +14,7 @@ import { newRunToken, RUN_TOKEN_VAR, stopEscaped } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
 import { forgetScan, readStat } from './procfs';
+import { awaitImmediateStart, shellCmdlineOf, type StartupVerdict } from './startup';
 import { stopGroup, type StopResult } from './stop';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -57,6 +60,12 @@ export interface SpawnedProcess {
   readonly exited: Promise<ProcessExit>;
   /** Signal to the group → timeout → SIGKILL; resolves when the group is gone. */
   stop(signal: NodeJS.Signals, timeoutMs: number): Promise<StopResult>;
+  /**
+   * Resolves once the program is past its immediate start (startup.ts): a
+   * simple command as soon as it was exec'd and blocked, any other after
+   * `windowMs`. It does not watch for an exit: race it with `exited`.
+   */
+  pastImmediateStart(windowMs: number, signal: AbortSignal): Promise<StartupVerdict>;
 }
 
 /** The command could not be started at all (bad cwd, no `sh`, …). */
@@ -65,44 +74,32 @@ export class SpawnError extends Error {}
 /** How long output may still arrive after the group is gone (a daemonised process outside it may hold the pipe). */
 const OUTPUT_GRACE_MS = 300;
 
-// execa 9 is ESM-only and this package is CommonJS: load it with import().
-type ExecaModule = typeof import('execa', { with: { 'resolution-mode': 'import' } });
-let execaModule: Promise<ExecaModule> | undefined;
-const loadExeca = () => (execaModule ??= import('execa'));
-
 export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProcess> {
   checkCwd(options.cwd);
-  const { execa } = await loadExeca();
   const runToken = newRunToken();
   await options.guardian?.expect(runToken);
-  const child = execa('sh', ['-c', shellScript(options.command)], {
-    cwd: options.cwd,
-    env: { ...options.env, [RUN_TOKEN_VAR]: runToken },
-    extendEnv: false,
-    detached: true,
-    cleanup: false,
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    encoding: 'buffer',
-  });
+  const script = shellScript(options.command);
+  // node's own spawn, not execa: every reload waits for it, and execa costs another 0.5–1 ms per spawn here.
+  const child = spawn('sh', ['-c', script], { cwd: options.cwd, env: { ...options.env, [RUN_TOKEN_VAR]: runToken }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   forgetScan();
   const pid = child.pid;
   if (pid === undefined) {
     options.guardian?.forget(runToken);
-    const result = await child;
-    throw new SpawnError(`cannot start \`${options.command}\`: ${result.shortMessage}`);
+    const [error] = (await once(child, 'error')) as [Error];
+    throw new SpawnError(`cannot start \`${options.command}\`: ${error.message}`);
   }
+  child.on('error', () => undefined); // after a successful spawn only a failed kill() can report here; stop.ts signals the group itself
   const startTime = readStat(pid)?.startTime ?? 0;
   options.guardian?.watch({ pid, pgid: pid, startTime, command: options.command, runToken });
   const leaderExit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
   const output = [pump(child.stdout, 'stdout', options, leaderExit), pump(child.stderr, 'stderr', options, leaderExit)];
-  void child.then(undefined, () => undefined);
   const exited = finish({ pgid: pid, runToken, startTime }, leaderExit, output, [child.stdout, child.stderr], options);
   const stop = (signal: NodeJS.Signals, timeoutMs: number) => stopGroup(pid, signal, timeoutMs, leaderExit);
-  return { pid, pgid: pid, startTime, exited, stop };
+  const shellCmdline = script === options.command ? null : shellCmdlineOf(script);
+  const pastImmediateStart = (windowMs: number, signal: AbortSignal) => awaitImmediateStart({ pid, shellCmdline }, windowMs, signal);
+  return { pid, pgid: pid, startTime, exited, stop, pastImmediateStart };
 }
 
 function checkCwd(cwd: string): void {

@@ -28,11 +28,12 @@ function pause(ms: number, wake?: Promise<unknown>): Promise<unknown> {
 /**
  * No live member left? `kill(-pgid, 0)` failing with ESRCH answers at once
  * (the master reaps its own leader, so a simple worker's group vanishes with
- * it); only a group that still exists — zombies hold it too — costs a /proc
- * scan, shared by every group checked in the same tick (procfs `livePgids`).
+ * it). A group that still exists — zombies hold it too — costs a /proc scan,
+ * shared by every group checked in the same tick (procfs `livePgids`); not
+ * while the leader is known to be unreaped, since the leader is a member.
  */
-function groupGone(pgid: number): boolean {
-  return !signalGroup(pgid, 0) || !livePgids().has(pgid);
+function groupGone(pgid: number, leaderReaped: boolean): boolean {
+  return !signalGroup(pgid, 0) || (leaderReaped && !livePgids().has(pgid));
 }
 
 /**
@@ -44,8 +45,10 @@ export async function waitGroupGone(pgid: number, timeoutMs: number, leaderExite
   const deadline = Date.now() + timeoutMs;
   let wait = POLL_FIRST_MS;
   let wake = leaderExited;
+  let leaderReaped = leaderExited === undefined;
+  void leaderExited?.then(() => (leaderReaped = true));
   for (;;) {
-    if (groupGone(pgid)) return true;
+    if (groupGone(pgid, leaderReaped)) return true;
     const left = deadline - Date.now();
     if (left <= 0) return false;
     await pause(Math.min(wait, left), wake);

@@ -134,15 +134,20 @@ describe('steward reload', () => {
       assert.equal(pids(after).db, before.db);
     }));
 
+  // web gets ready 300 ms after its start, so the whole burst arrives while the first reload runs
+  // (a reload of a plain `sleep` takes a few ms, less than 50 requests take to arrive).
+  const slowWeb = (seconds: number): string =>
+    threeSleepers(seconds).replace(`command: sleep ${seconds}\n`, `command: sh -c 'sleep 0.3; echo up; exec sleep ${seconds}'\n    ready: { log: up }\n`);
+
   test('50 reload requests in a burst: at most two reloads run and the final state is the last config', () =>
     withWorkspace('reload-burst', threeSleepers(), async (ws) => {
       await up(ws);
       await waitForWorkersUp(ws);
       await withRpc(ws, async (connection) => {
         const outcomes: Promise<ReloadResult>[] = [];
-        writeConfig(ws, threeSleepers(310));
+        writeConfig(ws, slowWeb(310));
         for (let i = 0; i < 25; i += 1) outcomes.push(connection.sendRequest(ReloadRequest.type, { trigger: 'rpc' }));
-        writeConfig(ws, threeSleepers(320));
+        writeConfig(ws, slowWeb(320));
         for (let i = 0; i < 25; i += 1) outcomes.push(connection.sendRequest(ReloadRequest.type, { trigger: 'rpc' }));
         const results = await Promise.all(outcomes);
         assert.ok(results.every((result) => result.ok));

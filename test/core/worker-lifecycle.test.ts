@@ -17,7 +17,7 @@ describe('Worker lifecycle', () => {
     const started = performance.now();
     assert.deepEqual(await worker.start(), { ok: true });
     const toRunning = changes.find((c) => c.state === 'running')!.at;
-    t.diagnostic(`start() resolved after ${(performance.now() - started).toFixed(0)} ms (running state after spawn, then a 50 ms start-up window)`);
+    t.diagnostic(`start() resolved after ${(performance.now() - started).toFixed(1)} ms (running once sleep was exec'd and blocked)`);
     assert.ok(toRunning > 0);
     const { pid, state } = worker.status();
     assert.equal(state, 'running');
@@ -52,6 +52,30 @@ describe('Worker lifecycle', () => {
     assert.equal(worker.status().state, 'failed');
     assert.equal(worker.status().exitCode, 3);
     await assertNoLeaks(marker);
+  });
+
+  it('fails start-up when a simple command exits at once: bad arguments, or a program that is not on PATH', async () => {
+    const marker = newMarker('exec-failure');
+    const badArguments = recordedWorker(testSpec(marker, 'sleep abc'), guardian);
+    const outcome = await badArguments.worker.start();
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.ok ? '' : outcome.reason, /^exited with code 1 during start-up; last output: sleep: invalid time interval/);
+    assert.equal(badArguments.worker.status().state, 'failed');
+    const notFound = recordedWorker(testSpec(marker, 'steward-no-such-program --serve'), guardian);
+    const missing = await notFound.worker.start();
+    assert.match(missing.ok ? '' : missing.reason, /^exited with code 127 during start-up; last output: .*steward-no-such-program.*not found/);
+    await assertNoLeaks(marker);
+  });
+
+  it('counts a simple command as started once it blocks after its exec, without waiting out the start-up window', async () => {
+    const marker = newMarker('blocks-early');
+    const { worker } = recordedWorker(testSpec(marker, 'sleep 60'), guardian, { startupWindowMs: 60_000 });
+    const started = performance.now();
+    assert.deepEqual(await worker.start(), { ok: true });
+    assert.ok(performance.now() - started < 30_000, 'start() did not wait for the 60 s window');
+    assert.equal(worker.status().state, 'running');
+    await worker.stop();
+    await assertNoLeaks(marker, { timeoutMs: 0 });
   });
 
   it('keeps the output printed just before an exit, with and without a final newline', async () => {

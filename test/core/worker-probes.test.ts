@@ -41,7 +41,7 @@ describe('readiness probes', () => {
     });
   });
 
-  it('polls at 5, 10, 20, 40… ms up to the interval: a port that opens after 30 ms is seen well before one 100 ms interval', async () => {
+  it('polls a refused port every 5 ms: a port that opens after 30 ms is seen well before one 100 ms interval', async () => {
     const { port, server } = await lateServer(() => 200, 30);
     const started = performance.now();
     assert.deepEqual(await waitUntilReady({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2_000, intervalMs: 100 }, context()), { ok: true });
