@@ -5,7 +5,8 @@
  * status, and the LSP diagnostics for the language server.
  */
 import type { LocatedError } from '../../shared/protocol';
-import { loadConfigFile, toLocatedError } from '../config/load';
+import { checkConfigText } from '../config/check';
+import { type LoadedConfig, loadConfigFile, toLocatedError } from '../config/load';
 import type { ConfigDiagnostic, StewardConfig } from '../config/model';
 
 export type ConfigRead =
@@ -20,10 +21,11 @@ export type ConfigRead =
       diagnostics: ConfigDiagnostic[];
     };
 
-export type ConfigReader = (file: string) => Promise<ConfigRead>;
+/** `justRead`: the file's content when the caller has just read it (a reload's no-op check), so it is not read twice. */
+export type ConfigReader = (file: string, justRead?: string) => Promise<ConfigRead>;
 
-export async function readConfig(file: string): Promise<ConfigRead> {
-  const loaded = await loadConfigFile(file);
+export async function readConfig(file: string, justRead?: string): Promise<ConfigRead> {
+  const loaded: LoadedConfig = justRead === undefined ? await loadConfigFile(file) : { kind: 'parsed', parsed: checkConfigText(justRead, file), text: justRead };
   if (loaded.kind === 'unreadable') {
     return { ok: false, error: loaded.error, errors: [loaded.error], text: null, diagnostics: [] };
   }

@@ -18,7 +18,7 @@ import { type ConfigRead, type ConfigReader, readConfig as readConfigFile } from
 import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
-import { runningInstances, runReloadTransaction, type TransactionOutcome, unchangedSinceLastGood } from './reloadTransaction';
+import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
 import type { LogBuffer, LogEntry } from './logBuffer';
 import type { ManagedWorker, WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
@@ -206,8 +206,8 @@ export class Master {
   private async transaction(request: QueuedReload, dryRun: boolean, generation: number, mayBeNoOp = false): Promise<TransactionOutcome> {
     const startedAt = Date.now();
     try {
-      const unchanged = mayBeNoOp ? await unchangedSinceLastGood(this.options.configFile, this.lastRead, this.applyContext()) : undefined;
-      const read = unchanged ?? (await this.readConfig(this.options.configFile));
+      const quick = mayBeNoOp ? await readUnlessUnchanged(this.options.configFile, this.lastRead, this.applyContext()) : { text: undefined };
+      const read = 'unchanged' in quick ? quick.unchanged : await this.readConfig(this.options.configFile, quick.text);
       if (!dryRun) this.lastRead = read;
       const validateOnly = dryRun || this.options.workersEnabled === false;
       if (!dryRun && read.ok && this.options.workersEnabled === false) this.notStarted = read.config;

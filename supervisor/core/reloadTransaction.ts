@@ -59,16 +59,22 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
 }
 
 /**
- * The no-op fast path: `last` (the read the running generation came from)
- * when the file still holds byte for byte the same text and no worker is
- * `failed` (a reload retries those), so the reload can skip parsing and
- * validating it again; undefined when the file must be read in full.
+ * The no-op fast path: `unchanged` is `last` (the read the running
+ * generation came from) when the file still holds byte for byte the same
+ * text and no worker is `failed` (a reload retries those), so the reload
+ * can skip parsing and validating it again. Otherwise `text` is what was
+ * just read (undefined when nothing was), for the full read to check
+ * without reading the file a second time.
  */
-export async function unchangedSinceLastGood(file: string, last: ConfigRead | null, context: ApplyContext): Promise<ConfigRead | undefined> {
-  if (!last?.ok || runningInstances(context).some((instance) => instance.failed)) return undefined;
+export async function readUnlessUnchanged(
+  file: string,
+  last: ConfigRead | null,
+  context: ApplyContext,
+): Promise<{ unchanged: ConfigRead } | { text: string | undefined }> {
+  if (!last?.ok || runningInstances(context).some((instance) => instance.failed)) return { text: undefined };
   // The same guarded read as a full load: a FIFO or device in place of the file must not hang the reload.
   const text = await readRegularFile(file).catch(() => undefined);
-  return text === last.text ? last : undefined;
+  return text === last.text ? { unchanged: last } : { text };
 }
 
 /** Failed instances count as not running, so a reload retries them even when their definition is unchanged. */
