@@ -1,13 +1,19 @@
 /**
  * What a master prints on its stdout: every worker line prefixed with its
  * name (coloured on a terminal), and Steward's own events — reload
- * outcomes, wait mode — prefixed `steward`. A detached master's stdout is
- * its log file in the runtime directory.
+ * outcomes, wait mode — prefixed `steward`.
+ *
+ * A detached master's stdout is its log file in the runtime directory: a
+ * regular file gets Steward's own events only. Worker output is kept in the
+ * workers' rings for `steward logs` and the editor; copying it to the file
+ * as well doubled the master's cost of a flood (the copy was 40 % of its
+ * CPU moving 100 MB) and grew the file without bound.
  *
  * Output is written in blocks as the workers' pipes delivered it, batched
  * per event-loop turn (one write instead of one per line: a chatty worker
  * must not cost a syscall a line), in order.
  */
+import { fstatSync } from 'node:fs';
 import type { ReloadResult } from '../../shared/protocol';
 import type { LogEntry } from '../core/logBuffer';
 import type { Master } from '../core/master';
@@ -26,7 +32,9 @@ export class ForegroundOutput {
   constructor(private readonly master: Master) {}
 
   attach(): () => void {
-    const offLog = this.master.onLog((_logs, entry) => this.printLines(entry));
+    const toFile = isRegularFile(process.stdout);
+    if (toFile) this.say('worker output is not copied to this file: `steward logs [-f] [WORKER]` shows it');
+    const offLog = toFile ? () => undefined : this.master.onLog((_logs, entry) => this.printLines(entry));
     const offReload = this.master.onReload((result) => {
       this.replicated = new Set(this.master.status().workers.filter((w) => w.instance > 0).map((w) => w.name));
       this.printReload(result);
@@ -75,5 +83,13 @@ export class ForegroundOutput {
       return;
     }
     for (const line of renderReloadResult(result).trimEnd().split('\n')) this.say(line);
+  }
+}
+
+function isRegularFile(stream: NodeJS.WriteStream & { fd?: number }): boolean {
+  try {
+    return stream.fd !== undefined && fstatSync(stream.fd).isFile();
+  } catch {
+    return false;
   }
 }

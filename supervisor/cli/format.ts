@@ -60,6 +60,6 @@ export function formatLogLines(block: LogBlock, format: LogFormat): string {
   const label = workerLabel(block.worker, block.instance, format.replicated(block.worker)).padEnd(format.width);
   const prefix = `${paint(`${label} |`, colourOf(block.worker), format.color)} `;
   if (block.stream === 'system') return block.text.split('\n').map((line) => prefix + paint(`steward: ${line}`, 2, format.color)).join('\n');
-  // One split and join per block rather than a template per line: a flood comes in blocks of ~650 lines.
-  return prefix + block.text.split('\n').join(`\n${prefix}`);
+  // One native replace per block, not a template per line: a flood comes in blocks of ~650 lines.
+  return prefix + block.text.replaceAll('\n', `\n${prefix}`.replaceAll('$', '$$$$'));
 }

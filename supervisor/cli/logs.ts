@@ -37,8 +37,14 @@ async function printLogs(client: MasterClient, params: { worker?: string; lines?
     }
     const width = Math.max(0, ...[...seen].map((name) => name.length + (replicated.has(name) ? 4 : 0)));
     const format: LogFormat = { color: useColor(process.stdout), width, replicated: (name) => replicated.has(name) };
-    const notice = (block: LogBlock): string => (block.skipped ? `${skippedNotice(block.skipped)}\n` : '');
-    process.stdout.write(blocks.map((block) => `${notice(block)}${formatLogLines(block, format)}\n`).join(''));
+    // Corked: one writev for the batch, without first copying it into one string.
+    process.stdout.cork();
+    for (const block of blocks) {
+      if (block.skipped) process.stdout.write(`${skippedNotice(block.skipped)}\n`);
+      process.stdout.write(formatLogLines(block, format));
+      process.stdout.write('\n');
+    }
+    process.stdout.uncork();
   };
   client.connection.onNotification(LogNotification.type, ({ blocks }) => print(blocks));
   const result = await client.connection.sendRequest(LogsRequest.type, params);

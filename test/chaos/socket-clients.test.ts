@@ -23,8 +23,9 @@ const STORM = iterations(150, 1_500);
 const STATUS_BUDGET_MS = 100;
 const STATUS_LIMIT_MS = 500;
 /**
- * Bounded, not free: a follower that never reads costs the master its held lines (LOG_HELD_MAX_BYTES) and
- * one batch in flight, plus V8 heap churn that varies run to run (measured 40–66 MiB over this flood).
+ * Bounded, not free: a follower that never reads is a cursor into the worker's ring, so it costs the master
+ * one batch in flight (and holds the worker for at most LOG_HOLD_MAX_MS), plus V8 heap churn that varies run
+ * to run (measured 40–66 MiB over this flood).
  * An unbounded queue measured +160 MiB for the same flood and grows with it, so 1.5× the flood still
  * separates the two with room for GC noise.
  */

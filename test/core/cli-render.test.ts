@@ -57,4 +57,5 @@ test('a block of several lines gets the prefix on every line, an empty line incl
   const block = { worker: 'api', instance: 0, stream: 'stdout' as const, time: 0, text: 'one\n\nthree' };
   assert.equal(formatLogLines(block, { color: false, width: 4, replicated: () => false }), 'api  | one\napi  | \napi  | three');
   assert.equal(formatLogLines({ ...block, stream: 'system' }, { color: false, width: 3, replicated: () => false }), 'api | steward: one\napi | steward: \napi | steward: three');
+  assert.equal(formatLogLines({ ...block, worker: 'a$&b' }, { color: false, width: 4, replicated: () => false }), 'a$&b | one\na$&b | \na$&b | three', 'a label is taken literally');
 });
