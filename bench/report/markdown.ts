@@ -26,11 +26,12 @@ function timedScenario(rows: ResultRow[], scenario: string): string {
   const mine = rows.filter((row) => row.scenario === scenario);
   const tools = TOOL_ORDER.filter((tool) => mine.some((row) => row.tool === tool));
   const peers = PEERS.filter((tool) => tools.includes(tool));
-  // `direct` (one worker, no supervisor) is shown beside every N of its worker kind.
+  // `direct` (no supervisor) at the same N, or its one worker beside every N of its worker kind (reload-one).
   const groups = [...new Set(mine.filter((row) => row.tool !== 'direct').map((row) => `${row.workers}|${row.n}`))];
   const lines = groups.map((group) => {
     const [workers, n] = group.split('|');
-    const at = (tool: string) => mine.find((row) => row.tool === tool && row.workers === workers && (row.n === Number(n) || tool === 'direct'));
+    const find = (tool: string, count: number) => mine.find((row) => row.tool === tool && row.workers === workers && row.n === count);
+    const at = (tool: string) => find(tool, Number(n)) ?? (tool === 'direct' ? find(tool, 1) : undefined);
     return [workers, n, ...tools.map((tool) => cell(at(tool), 'ms')), ...peers.map((peer) => ratio(at(peer), at('steward'), 'ms'))];
   });
   return `### ${scenario} (ms)\n\n${table(['workers', 'N', ...tools, ...peers.map((p) => `${p} ÷ steward`)], lines)}`;

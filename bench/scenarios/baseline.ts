@@ -1,40 +1,73 @@
 /**
- * The yardstick for reload-one: how long one worker's own stop + start
- * takes with no supervisor at all (the harness spawns and SIGTERMs it).
- * Recorded as tool `direct`, n = 1.
+ * The yardsticks: what the workers' own stop + start takes with no
+ * supervisor at all (the harness spawns and SIGTERMs them, and verifies them
+ * the same way as every tool's). Recorded as tool `direct`:
+ * - reload-one, n = 1: one worker stopped and started again;
+ * - restart-all, n = each count: every worker stopped at once, then every
+ *   one started at once, until all answer with new pids — the floor the
+ *   machine sets for a supervisor's restart-all.
+ * The harness waits for the new workers as a lean supervisor would (the
+ * exec for `sleep`, a loopback connect every 5 ms for `http`) before the
+ * verification every tool gets: scanning /proc every few ms while 10 Node
+ * workers start would take CPU from them and inflate the floor.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type Fleet, makeFleet, type WorkerKind } from '../lib/fleet';
-import { now } from '../lib/timing';
+import { connect } from 'node:net';
+import { type Fleet, makeFleet, type WorkerDef, type WorkerKind } from '../lib/fleet';
+import { delay, now } from '../lib/timing';
 import { assertNoLeaks, waitUp } from '../lib/verify';
 import type { BenchContext } from './context';
 
-function spawnWorker(fleet: Fleet): ChildProcess {
-  const [worker] = fleet.workers;
+function spawnWorker(worker: WorkerDef): ChildProcess {
   return spawn(worker.program, worker.args, { env: { ...process.env, ...worker.env }, stdio: 'ignore' });
 }
 
-async function stopStartOnce(context: BenchContext, kind: WorkerKind): Promise<void> {
-  const fleet = makeFleet(kind, 1);
-  let child = spawnWorker(fleet);
+async function terminate(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const settle = (accepted: boolean) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => settle(true));
+    socket.once('error', () => settle(false));
+  });
+}
+
+async function whenStarted(child: ChildProcess, worker: WorkerDef): Promise<void> {
+  await once(child, 'spawn');
+  while (worker.port !== undefined && !(await accepts(worker.port))) await delay(5);
+}
+
+/** Starts the fleet, times `stopStart` (SIGTERM + wait, then respawn) until the fleet is up with new pids, and cleans up. */
+async function timeRestart(context: BenchContext, scenario: string, fleet: Fleet): Promise<void> {
+  let children = fleet.workers.map(spawnWorker);
   try {
     const pids = await waitUp(context.index, fleet);
     const started = now();
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-    child = spawnWorker(fleet);
-    await waitUp(context.index, fleet, { previous: pids });
-    context.recorder.sample({ scenario: 'reload-one', tool: 'direct', workers: kind, n: 1 }, 'ms', now() - started);
+    await Promise.all(children.map(terminate));
+    children = fleet.workers.map(spawnWorker);
+    await Promise.all(children.map((child, i) => whenStarted(child, fleet.workers[i])));
+    await waitUp(context.index, fleet, { previous: pids, after: `direct ${scenario}` });
+    context.recorder.sample({ scenario, tool: 'direct', workers: fleet.kind, n: fleet.workers.length }, 'ms', now() - started);
   } finally {
-    child.kill('SIGKILL');
+    for (const child of children) child.kill('SIGKILL');
     await assertNoLeaks(context.index, fleet.tag);
   }
 }
 
 export async function runBaseline(context: BenchContext): Promise<void> {
-  for (const kind of ['sleep', 'http'] as const) {
-    for (let rep = 0; rep < context.settings.reps; rep++) await stopStartOnce(context, kind);
+  for (const kind of ['sleep', 'http'] as const satisfies WorkerKind[]) {
+    for (let rep = 0; rep < context.settings.reps; rep++) {
+      await timeRestart(context, 'reload-one', makeFleet(kind, 1));
+      for (const count of context.settings.counts) await timeRestart(context, 'restart-all', makeFleet(kind, count));
+    }
   }
 }
