@@ -14,8 +14,7 @@
  * must not cost a syscall a line), in order.
  */
 import { fstatSync } from 'node:fs';
-import type { ReloadResult } from '../../shared/protocol';
-import type { LogEntry } from '../core/logBuffer';
+import type { LogBlock, ReloadResult } from '../../shared/protocol';
 import type { Master } from '../core/master';
 import { formatLocated, formatLogLines, paint, useColor } from './format';
 import { renderReloadResult } from './reload';
@@ -34,7 +33,7 @@ export class ForegroundOutput {
   attach(): () => void {
     const toFile = isRegularFile(process.stdout);
     if (toFile) this.say('worker output is not copied to this file: `steward logs [-f] [WORKER]` shows it');
-    const offLog = toFile ? () => undefined : this.master.onLog((_logs, entry) => this.printLines(entry));
+    const offLog = toFile ? () => undefined : this.master.onLog((logs, entry) => this.printLines(logs.blockOf(entry)));
     const offReload = this.master.onReload((result) => {
       this.replicated = new Set(this.master.status().workers.filter((w) => w.instance > 0).map((w) => w.name));
       this.printReload(result);
@@ -69,11 +68,11 @@ export class ForegroundOutput {
     }
   }
 
-  private printLines(entry: LogEntry): void {
-    const replicated = (name: string): boolean => this.replicated.has(name) || entry.instance > 0;
-    const label = entry.worker.length + (replicated(entry.worker) ? 4 : 0);
+  private printLines(block: LogBlock): void {
+    const replicated = (name: string): boolean => this.replicated.has(name) || block.instance > 0;
+    const label = block.worker.length + (replicated(block.worker) ? 4 : 0);
     this.width = Math.max(this.width, label);
-    this.write(`${formatLogLines(entry, { color: this.color, width: this.width, replicated })}\n`);
+    this.write(`${formatLogLines(block, { color: this.color, width: this.width, replicated })}\n`);
   }
 
   private printReload(result: ReloadResult): void {

@@ -9,8 +9,11 @@
  * exactly how many lines it missed. Followers therefore cost no memory of
  * their own (see lsp/pushers.ts LogFollower).
  *
- * Bounded by the memory it holds (text plus a per-entry overhead), growing
- * on demand: an idle worker's ring is an empty array.
+ * The bytes live in one ring of raw output (ByteRing), decoded only when
+ * read: a flood passes through a fixed few MiB instead of leaving strings
+ * for the garbage collector to promote and sweep. Bounded by `capacity`
+ * (bytes plus a per-entry overhead, so many empty lines count too), growing
+ * on demand: an idle worker's ring holds no buffer at all.
  *
  * Flow control: a reader about to be overrun may `hold` the buffer; while
  * any reader holds it, `held` is a promise the producer (the worker's pipe)
@@ -21,24 +24,33 @@
  */
 import { lastLinesOf, linesOf } from '../../shared/logBlocks';
 import type { LogBlock, LogLine } from '../../shared/protocol';
+import { decodeLines } from '../process/lines';
+import { ByteRing, type Placed, type RingRecords } from './byteRing';
 
 /**
- * Text kept per worker instance: what a follower may fall behind by without
+ * Output kept per worker instance: what a follower may fall behind by without
  * missing a line (~40,000 lines of 100 bytes), and what `steward logs` can show.
  */
 export const LOG_BUFFER_BYTES = 4 * 1024 * 1024;
-/** Rough per-entry cost of the object besides its text, for the byte budget. */
+/** Rough per-entry cost of the object besides its bytes, for the budget. */
 const ENTRY_OVERHEAD_BYTES = 64;
 /** Dropped entries are compacted away once this many have piled up at the front. */
 const COMPACT_AFTER = 1024;
+const NEWLINE = 0x0a;
 
-/** Lines of one stream read together; `text` holds `lines` lines joined by '\n'. */
-export interface LogEntry extends LogBlock {
+/** Lines of one stream read together: `lines` lines, joined by '\n', stored at `placed` in the ring (with a final '\n'). */
+export interface LogEntry {
+  readonly worker: string;
+  readonly instance: number;
+  readonly stream: LogLine['stream'];
+  /** Epoch ms the lines were read. */
+  readonly time: number;
   readonly lines: number;
   /** Sequence number of its first line in its buffer. */
   readonly seq: number;
-  /** Bytes (as the ring counts them) appended to its buffer before it: how far behind a reader is. */
+  /** Budget bytes appended to its buffer before it: how far behind a reader is. */
   readonly offset: number;
+  readonly placed: Placed;
 }
 
 /** What `read` found after a cursor. */
@@ -56,10 +68,12 @@ export class LogBuffer {
   /** Oldest first; slots before `head` are dropped (undefined) until compacted. */
   private entries: (LogEntry | undefined)[] = [];
   private head = 0;
-  private bytes = 0;
+  private cost = 0;
   /** Sequence number of the next line appended. */
   private nextSeq = 0;
   private nextOffset = 0;
+  private readonly ring: ByteRing;
+  private readonly records: RingRecords = { oldest: () => this.entries[this.head]?.placed, dropOldest: () => this.dropOldest() };
   private readonly listeners = new Set<LogListener>();
   private readonly holders = new Set<object>();
   private holding: { promise: Promise<void>; release: () => void } | undefined;
@@ -67,33 +81,49 @@ export class LogBuffer {
   constructor(
     readonly worker: string,
     readonly instance: number,
-    /** Bytes held at most (see LOG_BUFFER_BYTES). */
+    /** Budget bytes held at most (see LOG_BUFFER_BYTES). */
     readonly capacity = LOG_BUFFER_BYTES,
-  ) {}
+  ) {
+    this.ring = new ByteRing(capacity);
+  }
 
   /** Lines held. */
   get size(): number {
     return this.nextSeq - this.oldestSeq();
   }
 
-  /** Estimated bytes held. */
+  /** Budget bytes held (output plus the per-entry overhead). */
   get heldBytes(): number {
-    return this.bytes;
+    return this.cost;
   }
 
   /**
-   * Appends `lines` lines (`text`: joined by '\n') read at `time`; the oldest
-   * entries go when the budget is exceeded (the newest one always stays).
+   * Copies `lines` lines read at `time` into the ring (`parts`: their bytes
+   * joined by '\n', in pieces); the oldest entries go when the budget is
+   * exceeded or their bytes are overwritten (the newest one always stays).
    */
-  append(stream: LogLine['stream'], text: string, lines: number, time: number): LogEntry {
-    const entry: LogEntry = { worker: this.worker, instance: this.instance, stream, time, text, lines, seq: this.nextSeq, offset: this.nextOffset };
+  append(stream: LogLine['stream'], parts: readonly Buffer[], lines: number, time: number): LogEntry {
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    // Each record ends with '\n': never empty (an empty line is a line), and decoded without it.
+    const placed = this.ring.place(length + 1, this.records);
+    let at = placed.at;
+    for (const part of parts) at += part.copy(this.ring.bytes, at);
+    this.ring.bytes[at] = NEWLINE;
+    const entry: LogEntry = { worker: this.worker, instance: this.instance, stream, time, lines, seq: this.nextSeq, offset: this.nextOffset, placed };
     this.entries.push(entry);
-    this.bytes += costOf(entry);
+    this.cost += costOf(entry);
     this.nextSeq += lines;
     this.nextOffset += costOf(entry);
-    while (this.bytes > this.capacity && this.entries.length - this.head > 1) this.dropOldest();
-    if (this.listeners.size > 0) for (const line of linesOf(entry)) this.listeners.forEach((listener) => listener(line));
+    while (this.cost > this.capacity && this.entries.length - this.head > 1) this.dropOldest();
+    if (this.listeners.size > 0) for (const line of linesOf(this.blockOf(entry))) this.listeners.forEach((listener) => listener(line));
     return entry;
+  }
+
+  /** The entry as it travels: its lines decoded. Only for an entry still held (one just read or appended). */
+  blockOf(entry: LogEntry, skipped = 0): LogBlock {
+    const { worker, instance, stream, time } = entry;
+    const text = decodeLines(this.ring.bytes, entry.placed.at, entry.placed.at + entry.placed.length - 1);
+    return skipped > 0 ? { worker, instance, stream, time, text, skipped } : { worker, instance, stream, time, text };
   }
 
   /** A position in the stream (the next line's number): `read` and `from` take it later. */
@@ -103,7 +133,7 @@ export class LogBuffer {
 
   /**
    * Whole entries from `cursor` (a `mark()` or a previous read's `next`) on,
-   * up to about `maxBytes` of text and at least one entry when there is any.
+   * up to about `maxBytes` of output and at least one entry when there is any.
    */
   read(cursor: number, maxBytes: number): LogRead {
     const from = Math.max(cursor, this.oldestSeq());
@@ -111,15 +141,15 @@ export class LogBuffer {
     let bytes = 0;
     for (let index = this.indexAt(from); index < this.entries.length; index += 1) {
       const entry = this.entries[index]!;
-      if (entries.length > 0 && bytes + entry.text.length > maxBytes) break;
+      if (entries.length > 0 && bytes + entry.placed.length > maxBytes) break;
       entries.push(entry);
-      bytes += entry.text.length;
+      bytes += entry.placed.length;
     }
     const last = entries.at(-1);
     return { skipped: from - cursor, entries, next: last ? last.seq + last.lines : from };
   }
 
-  /** Bytes held after `cursor`, as `capacity` counts them: how far a reader is behind (past the ring: all it holds). */
+  /** Budget bytes held after `cursor`: how far a reader is behind (past the ring: all it holds). */
   bytesAfter(cursor: number): number {
     return this.nextOffset - (this.entries[this.indexAt(cursor)]?.offset ?? this.nextOffset);
   }
@@ -150,7 +180,7 @@ export class LogBuffer {
     let missing = Math.min(n, this.size);
     for (let index = this.entries.length - 1; missing > 0 && index >= this.head; index -= 1) {
       const entry = this.entries[index]!;
-      parts.push(lastLinesOf(entry, Math.min(missing, entry.lines)));
+      parts.push(lastLinesOf(this.blockOf(entry), Math.min(missing, entry.lines)));
       missing -= entry.lines;
     }
     return parts.reverse().flat();
@@ -188,7 +218,8 @@ export class LogBuffer {
   }
 
   private dropOldest(): void {
-    this.bytes -= costOf(this.entries[this.head]!);
+    const oldest = this.entries[this.head]!;
+    this.cost -= costOf(oldest);
     this.entries[this.head] = undefined;
     this.head += 1;
     if (this.head >= COMPACT_AFTER && this.head * 2 >= this.entries.length) {
@@ -199,5 +230,5 @@ export class LogBuffer {
 }
 
 function costOf(entry: LogEntry): number {
-  return ENTRY_OVERHEAD_BYTES + entry.text.length;
+  return ENTRY_OVERHEAD_BYTES + entry.placed.length;
 }

@@ -165,7 +165,7 @@ export class Worker implements ManagedWorker {
       logs: this.logs,
       signal: this.lifecycle.signal,
       startupWindowMs: this.options.startupWindowMs ?? STARTUP_WINDOW_MS,
-      onLines: (stream, text, count, time) => this.record(stream, text, count, time),
+      onLines: (stream, parts, count, time) => this.record(stream, parts, count, time),
       onSpawned: (run) => this.spawned(run),
     });
     if (this.lifecycle.signal.aborted) return STOPPED;
@@ -261,13 +261,13 @@ export class Worker implements ManagedWorker {
   }
 
   /** Appends to the ring and tells the master; the promise, when a follower holds the ring, pauses the pipe (flow control). */
-  private record(stream: OutputStream | 'system', text: string, count: number, time: number): Promise<void> | undefined {
-    this.hooks.onLog(this.logs, this.logs.append(stream, text, count, time));
+  private record(stream: OutputStream | 'system', parts: readonly Buffer[], count: number, time: number): Promise<void> | undefined {
+    this.hooks.onLog(this.logs, this.logs.append(stream, parts, count, time));
     return this.logs.held;
   }
 
   private say(text: string): void {
-    this.record('system', text, text.split('\n').length, Date.now());
+    this.record('system', [Buffer.from(text)], text.split('\n').length, Date.now());
   }
 
   /** A bug must not take the master down: it is logged and reported as the reason. */

@@ -28,7 +28,7 @@ export interface RunContext {
   signal: AbortSignal;
   startupWindowMs: number;
   /** Output lines in blocks, as spawn.ts `SpawnOptions.onLines` delivers them (and may pause them). */
-  onLines(stream: OutputStream, text: string, count: number, time: number): Promise<void> | undefined;
+  onLines(stream: OutputStream, parts: readonly Buffer[], count: number, time: number): Promise<void> | undefined;
   /** Called as soon as the process exists, before readiness. */
   onSpawned(run: Run): void;
 }

@@ -1,10 +1,10 @@
 /**
  * Splits a byte stream into lines a chunk at a time: the complete lines of
- * one chunk are decoded once and delivered as one block (`text`: the lines
- * joined by '\n'; `count` of them), so a flood costs a few native calls per
- * 64 KiB read, not a Buffer and a string per line. Bytes are decoded as
- * UTF-8 only up to a newline, so a character split between chunks survives;
- * a trailing `\r` of a line is dropped (CRLF output).
+ * one chunk are delivered as one block of bytes (the lines joined by '\n',
+ * `count` of them), so a flood costs a few native calls per 64 KiB read, not
+ * a Buffer and a string per line. `decodeLines` turns a block into text:
+ * blocks end at a newline, so a character split between chunks survives,
+ * and a trailing `\r` of a line is dropped there (CRLF output).
  *
  * A hard cap on line length: a program printing 10 MB without a newline
  * costs at most `maxLineBytes` of memory here; the line is delivered cut,
@@ -16,10 +16,24 @@ export const MAX_LINE_BYTES = 16 * 1024;
 export const TRUNCATION_MARKER = ' … [line truncated]';
 
 const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
+const MARKER_BYTES = Buffer.from(TRUNCATION_MARKER);
 const CARRIAGE_RETURN_AT_LINE_END = /\r(?=\n|$)/g;
 
-/** Receives `count` complete lines joined by '\n' (no trailing newline), in stream order. */
-export type LineBlockSink = (text: string, count: number) => void;
+/**
+ * Receives the bytes of `count` complete lines joined by '\n' (no trailing
+ * newline), in stream order, as the concatenation of `parts` (a line
+ * completed from an earlier chunk comes as its own parts: no copy of the
+ * chunk to join them). The parts may be slices of the caller's chunk: copy
+ * what is kept beyond the call.
+ */
+export type LineBlockSink = (parts: readonly Buffer[], count: number) => void;
+
+/** A block's lines as text (UTF-8), with the `\r` of CRLF endings dropped. */
+export function decodeLines(bytes: Buffer, start = 0, end = bytes.length): string {
+  const text = bytes.toString('utf8', start, end);
+  return text.includes('\r') ? text.replace(CARRIAGE_RETURN_AT_LINE_END, '') : text;
+}
 
 export class LineSplitter {
   /** The start of an unfinished line, copied out of the caller's chunk; never longer than the cap. */
@@ -41,17 +55,17 @@ export class LineSplitter {
 
   /** End of stream: a final line without newline is delivered too. */
   end(): void {
-    if (this.partial !== undefined) this.emit(lineText(this.partial), 1);
+    if (this.partial !== undefined) this.emit([this.partial], 1);
     this.partial = undefined;
     this.skipping = false;
   }
 
   /**
-   * Delivers `first` (an already decoded line, if any) and the complete
-   * lines of `chunk` from `start` on as blocks — an over-long line cut on its
-   * own, in order — and keeps the unfinished rest.
+   * Delivers `first` (a line completed from the held start, if any) and the
+   * complete lines of `chunk` from `start` on as blocks — an over-long line
+   * cut on its own, in order — and keeps the unfinished rest.
    */
-  private emitLines(chunk: Buffer, start: number, first: string | undefined): void {
+  private emitLines(chunk: Buffer, start: number, first: Buffer | undefined): void {
     let head = first;
     let blockStart = start;
     let lineStart = start;
@@ -75,24 +89,24 @@ export class LineSplitter {
   }
 
   /** `head`, then the `count` lines in `bytes`, as one block. */
-  private emitBlock(head: string | undefined, bytes: Buffer, count: number): void {
+  private emitBlock(head: Buffer | undefined, bytes: Buffer, count: number): void {
     if (count === 0) {
-      if (head !== undefined) this.emit(head, 1);
+      if (head !== undefined) this.emit([head], 1);
       return;
     }
-    const text = lineText(bytes);
-    this.emit(head === undefined ? text : `${head}\n${text}`, head === undefined ? count : count + 1);
+    if (head === undefined) this.emit([bytes], count);
+    else this.emit([head, NEWLINE_BYTES, bytes], count + 1);
   }
 
-  /** The held start of a line plus its `tail` up to the newline: the decoded line, or undefined when it was delivered cut (or dropped). */
-  private finishPartial(tail: Buffer): string | undefined {
+  /** The held start of a line plus its `tail` up to the newline: the line, or undefined when it was delivered cut (or dropped). */
+  private finishPartial(tail: Buffer): Buffer | undefined {
     if (this.skipping) {
       this.skipping = false;
       return undefined;
     }
     const held = this.partial!;
     this.partial = undefined;
-    if (held.length + tail.length <= this.maxLineBytes) return lineText(Buffer.concat([held, tail]));
+    if (held.length + tail.length <= this.maxLineBytes) return Buffer.concat([held, tail]);
     this.emitTruncated(Buffer.concat([held, tail], this.maxLineBytes));
     return undefined;
   }
@@ -112,12 +126,6 @@ export class LineSplitter {
   }
 
   private emitTruncated(head: Buffer): void {
-    this.emit(head.toString('utf8') + TRUNCATION_MARKER, 1);
+    this.emit([head, MARKER_BYTES], 1);
   }
-}
-
-/** Decoded lines with the `\r` of CRLF endings dropped. */
-function lineText(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  return text.includes('\r') ? text.replace(CARRIAGE_RETURN_AT_LINE_END, '') : text;
 }

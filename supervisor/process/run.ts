@@ -3,6 +3,7 @@
  * group, guarded, and the whole group stopped when it overruns its time.
  */
 import type { Guardian } from './guardian';
+import { decodeLines } from './lines';
 import { spawnProcess } from './spawn';
 
 export interface RunOptions {
@@ -28,8 +29,8 @@ export async function runCommand(command: string, options: RunOptions): Promise<
     command,
     cwd: options.cwd,
     env: options.env,
-    onLines: (_stream, text) => {
-      lastLine = lastNonBlankLine(text) ?? lastLine;
+    onLines: (_stream, parts) => {
+      lastLine = lastNonBlankLine(decodeLines(Buffer.concat(parts))) ?? lastLine;
     },
     leftovers: { signal: 'SIGTERM', timeoutMs: KILL_AFTER_MS },
     guardian: options.guardian,

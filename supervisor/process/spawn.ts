@@ -27,13 +27,14 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /**
    * Every output line, in order per stream, all delivered before `exited`
-   * resolves — in blocks: `text` holds `count` complete lines joined by '\n'
-   * (the lines of one read of the pipe), read at `time` (epoch ms).
+   * resolves — in blocks: `parts` hold `count` complete lines joined by
+   * '\n' (the lines of one read of the pipe; see lines.ts LineBlockSink and
+   * `decodeLines`), read at `time` (epoch ms). Copy what is kept beyond the call.
    * Flow control: a returned promise pauses reading that stream until it
    * resolves (the process blocks on a full pipe meanwhile); once the
    * process has exited, its remaining output is read regardless.
    */
-  onLines(stream: OutputStream, text: string, count: number, time: number): Promise<void> | undefined | void;
+  onLines(stream: OutputStream, parts: readonly Buffer[], count: number, time: number): Promise<void> | undefined | void;
   /** How to stop group members still running after the leader exited. */
   leftovers: { signal: NodeJS.Signals; timeoutMs: number };
   /** Guards the group while it exists (no orphans if the master dies). */
@@ -118,8 +119,8 @@ function pump(stream: Readable | null, name: OutputStream, options: SpawnOptions
   let time = Date.now();
   let hold: Promise<void> | undefined | void;
   let exited = false;
-  const splitter = new LineSplitter((text, count) => {
-    hold = options.onLines(name, text, count, time) ?? hold;
+  const splitter = new LineSplitter((parts, count) => {
+    hold = options.onLines(name, parts, count, time) ?? hold;
   });
   void leaderExit.then(() => {
     exited = true;

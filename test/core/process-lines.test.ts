@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { LineSplitter, MAX_LINE_BYTES, TRUNCATION_MARKER } from '../../supervisor/process/lines';
+import { decodeLines, LineSplitter, MAX_LINE_BYTES, TRUNCATION_MARKER } from '../../supervisor/process/lines';
 import { spawnProcess } from '../../supervisor/process/spawn';
 import { assertNoLeaks, MARKER_VAR, newMarker } from '../helpers/procs';
 
@@ -16,7 +16,8 @@ function heapAfterGc(): number {
 
 /** Each block's lines, checked against the count the splitter gives with it. */
 function collectInto(lines: string[]) {
-  return (text: string, count: number): void => {
+  return (parts: readonly Buffer[], count: number): void => {
+    const text = decodeLines(Buffer.concat(parts));
     const split = text.split('\n');
     assert.equal(split.length, count, `a block of ${count} lines: ${JSON.stringify(text.slice(0, 80))}`);
     lines.push(...split);
@@ -68,7 +69,7 @@ describe('a worker printing a 10 MB line without newline', () => {
       command: "head -c 10485760 /dev/zero | tr '\\0' z; echo; echo after; head -c 10485760 /dev/zero | tr '\\0' z",
       cwd: tmpdir(),
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [MARKER_VAR]: marker },
-      onLines: (_stream, text, count) => collectInto(lines)(text, count),
+      onLines: (_stream, parts, count) => collectInto(lines)(parts, count),
       leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
     });
     await proc.exited;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { shellScript } from '../../supervisor/process/commandLine';
 import { workerEnv } from '../../supervisor/process/env';
+import { decodeLines } from '../../supervisor/process/lines';
 import { readCmdline } from '../../supervisor/process/procfs';
 import { spawnProcess, SpawnError, type OutputStream } from '../../supervisor/process/spawn';
 import { assertNoLeaks, MARKER_VAR, newMarker, waitUntil } from '../helpers/procs';
@@ -13,8 +14,8 @@ function collect(marker: string, command: string, env: Record<string, string> = 
     command,
     cwd: tmpdir(),
     env: { ...workerEnv(process.env, env, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
-    onLines: (stream, block) => {
-      lines.push(...block.split('\n').map((text) => ({ stream, text })));
+    onLines: (stream, parts) => {
+      lines.push(...decodeLines(Buffer.concat(parts)).split('\n').map((text) => ({ stream, text })));
     },
     leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
   });
@@ -84,9 +85,10 @@ describe('spawnProcess', () => {
       command: `yes ${line} | head -n 1000000; echo END`,
       cwd: tmpdir(),
       env: { ...workerEnv(process.env, {}, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
-      onLines: (_stream, block, lines) => {
+      onLines: (_stream, parts, lines) => {
         count += lines;
-        last = block.slice(block.lastIndexOf('\n') + 1);
+        const bytes = parts.at(-1)!;
+        last = decodeLines(bytes, bytes.lastIndexOf(0x0a) + 1);
       },
       leftovers: { signal: 'SIGTERM', timeoutMs: 500 },
     });

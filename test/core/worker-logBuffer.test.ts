@@ -5,9 +5,9 @@ import { LogBuffer, type LogEntry } from '../../supervisor/core/logBuffer';
 
 const texts = (lines: { text: string }[]) => lines.map((line) => line.text);
 /** Appends one block of the given lines; returns the entry. */
-const block = (logs: LogBuffer, lines: string[], time = 0): LogEntry => logs.append('stdout', lines.join('\n'), lines.length, time);
+const block = (logs: LogBuffer, lines: string[], time = 0): LogEntry => logs.append('stdout', [Buffer.from(lines.join('\n'))], lines.length, time);
 const numbered = (from: number, count: number) => Array.from({ length: count }, (_, i) => `${from + i}`.padStart(8, '0'));
-const linesIn = (entries: LogEntry[]) => entries.flatMap((entry) => entry.text.split('\n'));
+const linesIn = (logs: LogBuffer, entries: LogEntry[]) => entries.flatMap((entry) => logs.blockOf(entry).text.split('\n'));
 
 describe('LogBuffer', () => {
   it('holds nothing and allocates nothing for a worker that printed nothing', () => {
@@ -28,6 +28,26 @@ describe('LogBuffer', () => {
     assert.deepEqual(texts(logs.tail()), ['a', 'b', 'c', 'd', 'e', '', 'g']);
     assert.deepEqual(logs.tail(0), []);
     assert.deepEqual(logs.tail(1)[0], { worker: 'api', instance: 1, stream: 'stdout', time: 0, text: 'g' });
+  });
+
+  it('joins a block given in parts, and keeps an empty line as a line', () => {
+    const logs = new LogBuffer('w', 0);
+    logs.append('stderr', [Buffer.from('held start'), Buffer.from('\n'), Buffer.from('next\r\nlast')], 3, 5);
+    logs.append('stdout', [Buffer.alloc(0)], 1, 6);
+    assert.deepEqual(texts(logs.tail()), ['held start', 'next', 'last', '']);
+    assert.equal(logs.size, 4);
+  });
+
+  it('keeps every held block intact while its bytes wrap round the ring many times', () => {
+    const logs = new LogBuffer('w', 0, 3_000);
+    let next = 0;
+    for (let i = 0; i < 2_000; i += 1) {
+      block(logs, numbered(next, 1 + (i % 3)));
+      next += 1 + (i % 3);
+    }
+    const lines = texts(logs.tail());
+    assert.ok(lines.length > 10 && logs.heldBytes <= 3_000);
+    assert.deepEqual(lines, numbered(next - lines.length, lines.length), 'the newest lines, none overwritten while held');
   });
 
   it('drops the oldest blocks to stay within its byte budget, always keeping the newest', () => {
@@ -55,7 +75,7 @@ describe('LogBuffer', () => {
     block(logs, ['newest']);
     const first = logs.read(cursor, 1_000);
     assert.equal(first.skipped, 0);
-    assert.deepEqual(linesIn(first.entries), ['new', 'newer', 'newest']);
+    assert.deepEqual(linesIn(logs, first.entries), ['new', 'newer', 'newest']);
     assert.equal(first.next, logs.mark());
     assert.deepEqual(logs.read(first.next, 1_000), { skipped: 0, entries: [], next: first.next });
     assert.deepEqual(texts(logs.from(cursor)), ['new', 'newer', 'newest']);
@@ -65,7 +85,7 @@ describe('LogBuffer', () => {
     const logs = new LogBuffer('w', 0);
     for (let i = 0; i < 10; i += 1) block(logs, numbered(i * 10, 10));
     const page = logs.read(0, 200);
-    assert.deepEqual(linesIn(page.entries), numbered(0, 20), 'two blocks of 89 characters fit in 200');
+    assert.deepEqual(linesIn(logs, page.entries), numbered(0, 20), 'two blocks of 89 characters fit in 200');
     assert.equal(page.next, 20);
     assert.equal(logs.read(20, 1).entries.length, 1);
   });
@@ -78,7 +98,7 @@ describe('LogBuffer', () => {
     const read = logs.read(cursor, 1_000_000);
     assert.ok(oldest > 0, 'the ring dropped lines');
     assert.equal(read.skipped, oldest);
-    assert.deepEqual(linesIn(read.entries), numbered(oldest, 500 - oldest));
+    assert.deepEqual(linesIn(logs, read.entries), numbered(oldest, 500 - oldest));
     assert.deepEqual(texts(logs.from(cursor)), numbered(oldest, 500 - oldest), 'from() returns what is still held');
   });
 
@@ -94,8 +114,8 @@ describe('LogBuffer', () => {
         const pull = (maxBytes: number) => {
           const read = logs.read(cursor, maxBytes);
           skipped += read.skipped;
-          received.push(...linesIn(read.entries));
-          assert.deepEqual(linesIn(read.entries), numbered(cursor + read.skipped, read.next - cursor - read.skipped));
+          received.push(...linesIn(logs, read.entries));
+          assert.deepEqual(linesIn(logs, read.entries), numbered(cursor + read.skipped, read.next - cursor - read.skipped));
           cursor = read.next;
         };
         for (const { lines, readBytes } of steps) {

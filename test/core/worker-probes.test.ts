@@ -28,7 +28,7 @@ async function lateServer(status: () => number, listenAfterMs: number): Promise<
   return { port, server };
 }
 
-const print = (logs: LogBuffer, text: string) => logs.append('stdout', text, 1, Date.now());
+const print = (logs: LogBuffer, text: string) => logs.append('stdout', [Buffer.from(text)], 1, Date.now());
 
 describe('readiness probes', () => {
   it('tcp: ready once the port accepts connections; else names the address and last error', async () => {

@@ -36,7 +36,7 @@ export function recordedWorker(spec: WorkerSpec, guardian: Guardian, options: Wo
       const { state, reason } = w.status();
       changes.push({ state, reason, at: Date.now() });
     },
-    onLog: (_logs, entry) => lines.push(...linesOf(entry)),
+    onLog: (logs, entry) => lines.push(...linesOf(logs.blockOf(entry))),
   }, options);
   return { worker, changes, lines };
 }

@@ -44,7 +44,7 @@ class SlowClient {
 /** Appends `count` numbered lines of 99 characters from `first` on, as one block. */
 function flood(follower: LogFollower, logs: LogBuffer, first: number, count: number): void {
   const lines = Array.from({ length: count }, (_, i) => `${first + i}`.padEnd(99, '.'));
-  follower.add(logs, logs.append('stdout', lines.join('\n'), count, Date.now()));
+  follower.add(logs, logs.append('stdout', [Buffer.from(lines.join('\n'))], count, Date.now()));
 }
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
@@ -52,7 +52,7 @@ const range = (from: number, count: number) => Array.from({ length: count }, (_,
 describe('LogFollower', () => {
   it('pulls one batch at a time, everything in order, nothing before it began', async () => {
     const logs = new LogBuffer('w', 0);
-    logs.append('stdout', 'before', 1, Date.now());
+    logs.append('stdout', [Buffer.from('before')], 1, Date.now());
     const client = new SlowClient();
     const follower = new LogFollower(undefined, client.send);
     for (let block = 0; block < 30; block += 1) flood(follower, logs, block * 100, 100);
