@@ -206,7 +206,7 @@ export interface LogPush {
   blocks: LogBlock[];
 }
 
-/** Master → clients that asked to follow logs: new output as it arrives, at most one batch per LOG_BATCH_MS, one on its way at a time. */
+/** Master → clients that asked to follow logs: new output as it arrives, one push on its way at a time (the next gathers what came meanwhile). */
 export namespace LogNotification {
   export const method = 'steward/log' as const;
   export const type = new NotificationType<LogPush>(method);

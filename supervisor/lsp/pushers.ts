@@ -9,9 +9,9 @@
  * running…) is always pushed at once.
  *
  * Logs: a follower is a cursor into each worker's ring buffer
- * (core/logBuffer.ts), not a queue: it pulls the next batch when its previous
- * one was written to the socket, so a slow reader costs no memory beyond the
- * batch on its way. A follower half a ring behind holds the worker's pipe
+ * (core/logBuffer.ts), not a queue: it pushes what an event-loop turn read at
+ * the end of that turn, and the next batch when its previous one was written
+ * to the socket, so a slow reader costs no memory beyond the batch on its way. A follower half a ring behind holds the worker's pipe
  * until it is back within a quarter (the worker writes at the client's pace,
  * as into a terminal), but never longer than LOG_HOLD_MAX_MS at a time: a
  * stalled client lets the ring move on, misses lines, and the next block
@@ -21,10 +21,6 @@ import type { LogBlock, LogPush, StatusSnapshot } from '../../shared/protocol';
 import type { LogBuffer, LogEntry } from '../core/logBuffer';
 
 export const STATUS_COALESCE_MS = 15;
-/** The longest a block waits for company before it is pushed, when output trickles. */
-export const LOG_BATCH_MS = 30;
-/** Unsent output this big is pushed at once (when no batch is on its way): a flood is not delayed by the timer. */
-const LOG_BATCH_SOON_BYTES = 64 * 1024;
 /**
  * Output in one push at most (whole blocks; a single block may exceed it).
  * Small enough that the message's string and Buffer are short-lived young
@@ -93,8 +89,8 @@ export class LogFollower {
   private readonly cursors = new WeakMap<LogBuffer, number>();
   /** Buffers holding lines past their cursor, in the order they got them. */
   private readonly unread = new Set<LogBuffer>();
-  private unreadBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** A push at the end of this event-loop turn, which gathers everything the turn read. */
+  private soon: NodeJS.Immediate | undefined;
   private writing = false;
   private disposed = false;
   /** Rings this follower holds, with the timer that ends the hold. */
@@ -119,17 +115,14 @@ export class LogFollower {
     if (this.disposed || (this.worker !== undefined && logs.worker !== this.worker)) return;
     if (!this.cursors.has(logs)) this.cursors.set(logs, entry.seq);
     this.unread.add(logs);
-    this.unreadBytes += entry.placed.length;
     this.pace(logs);
-    if (this.writing) return;
-    if (this.unreadBytes >= LOG_BATCH_SOON_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), LOG_BATCH_MS);
+    if (!this.writing) this.soon ??= setImmediate(() => this.flush());
   }
 
   /** Pushes what is unread, unless a batch is still on its way (its completion pushes the rest). */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearImmediate(this.soon);
+    this.soon = undefined;
     if (this.writing || this.unread.size === 0) return;
     const blocks = this.takeBatch();
     this.writing = true;
@@ -144,8 +137,6 @@ export class LogFollower {
   dispose(): void {
     this.flush();
     this.disposed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
     this.unread.clear();
     for (const logs of [...this.holds.keys()]) this.release(logs);
   }
@@ -187,7 +178,6 @@ export class LogFollower {
       room -= entries.reduce((sum, entry) => sum + entry.placed.length, 0);
       if (room <= 0) break;
     }
-    this.unreadBytes = this.unread.size === 0 ? 0 : Math.max(0, this.unreadBytes - (LOG_BATCH_MAX_BYTES - room));
     return perWorker.length === 1 ? perWorker[0] : mergeByTime(perWorker);
   }
 }

@@ -48,6 +48,8 @@ function flood(follower: LogFollower, logs: LogBuffer, first: number, count: num
 }
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+/** The end of the current event-loop turn, when a follower pushes what the turn appended. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('LogFollower', () => {
   it('pulls one batch at a time, everything in order, nothing before it began', async () => {
@@ -55,8 +57,12 @@ describe('LogFollower', () => {
     logs.append('stdout', [Buffer.from('before')], 1, Date.now());
     const client = new SlowClient();
     const follower = new LogFollower(undefined, client.send);
-    for (let block = 0; block < 30; block += 1) flood(follower, logs, block * 100, 100);
-    assert.equal(client.inFlight, 1, 'the first 64 KiB went out at once, the rest waits for it');
+    for (let block = 0; block < 10; block += 1) flood(follower, logs, block * 100, 100);
+    assert.equal(client.inFlight, 0, 'nothing is pushed before the turn ends');
+    await nextTurn();
+    for (let block = 10; block < 30; block += 1) flood(follower, logs, block * 100, 100);
+    await nextTurn();
+    assert.equal(client.inFlight, 1, 'the turn\'s output went out in one push, the rest waits for it');
     while (client.inFlight > 0) {
       client.drain();
       await sleep(0);
@@ -86,6 +92,7 @@ describe('LogFollower', () => {
     const client = new SlowClient();
     const follower = new LogFollower('w', client.send);
     flood(follower, logs, 0, 700);
+    await nextTurn();
     assert.equal(client.inFlight, 1, 'a push on its way that the client does not take');
     for (let block = 0; block < 6; block += 1) flood(follower, logs, 700 + block * 100, 100);
     assert.ok(logs.held, 'the follower fell half a ring behind');
@@ -102,10 +109,11 @@ describe('LogFollower', () => {
     follower.dispose();
   });
 
-  it('lets go of every worker it holds when disposed', () => {
+  it('lets go of every worker it holds when disposed', async () => {
     const logs = new LogBuffer('w', 0, 100_000);
     const follower = new LogFollower(undefined, new SlowClient().send);
     flood(follower, logs, 0, 700);
+    await nextTurn();
     for (let block = 0; block < 6; block += 1) flood(follower, logs, 700 + block * 100, 100);
     assert.ok(logs.held);
     follower.dispose();
