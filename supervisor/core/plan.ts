@@ -26,10 +26,22 @@ export interface PlanOptions {
   all?: boolean;
 }
 
+/**
+ * Fingerprints by spec object: a running spec was the new one of the reload
+ * that started it, so its fingerprint is computed once, not at every reload
+ * (50 workers: ~1–3 ms on a fresh master). Specs are never mutated.
+ */
+const fingerprints = new WeakMap<WorkerSpec, string>();
+
 /** A canonical form of the fields whose change requires a restart. */
 export function specFingerprint(spec: WorkerSpec): string {
-  const { line: _line, replicas: _replicas, ...runtime } = spec;
-  return canonicalJson(runtime);
+  let fingerprint = fingerprints.get(spec);
+  if (fingerprint === undefined) {
+    const { line: _line, replicas: _replicas, ...runtime } = spec;
+    fingerprint = canonicalJson(runtime);
+    fingerprints.set(spec, fingerprint);
+  }
+  return fingerprint;
 }
 
 function canonicalJson(value: unknown): string {
@@ -74,7 +86,8 @@ export function planReload(running: RunningInstance[], next: WorkerSpec[], optio
 
 function actionFor(current: RunningInstance | undefined, after: WorkerSpec, options: PlanOptions): InstanceAction {
   if (!current) return 'start';
-  if (options.all || current.failed || specFingerprint(current.spec) !== specFingerprint(after)) return 'restart';
+  if (options.all || current.failed) return 'restart';
+  if (current.spec !== after && specFingerprint(current.spec) !== specFingerprint(after)) return 'restart';
   return 'keep';
 }
 
