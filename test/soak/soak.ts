@@ -118,8 +118,8 @@ async function observe(connection: MessageConnection): Promise<Observed> {
   connection.onNotification(StatusChangedNotification.method, (snapshot: StatusSnapshot) => {
     observed.latest = snapshot;
   });
-  connection.onNotification(LogNotification.method, ({ lines }: { lines: unknown[] }) => {
-    observed.loggedLines += lines.length;
+  connection.onNotification(LogNotification.type, ({ blocks }) => {
+    observed.loggedLines += blocks.reduce((sum, block) => sum + block.text.split('\n').length, 0);
   });
   observed.latest = await connection.sendRequest(SubscribeRequest.type, {});
   await connection.sendRequest(LogsRequest.type, { follow: true, lines: 0 });
