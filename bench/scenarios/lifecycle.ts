@@ -33,6 +33,7 @@ async function reloads(cycle: Cycle, control: Control): Promise<void> {
   if (!control.apply) return;
   const { index, recorder } = cycle.context;
   const changed = withChangedWorker(cycle.fleet, 'w0');
+  control.prepare?.(changed);
   let started = now();
   await control.apply(changed);
   const pids = await waitUp(index, changed, { previous: cycle.pids, only: ['w0'], after: `${control.tool} reload-one` });

@@ -30,11 +30,18 @@ function workerEntry(worker: WorkerDef): Record<string, unknown> {
   return entry;
 }
 
+/** Rendered texts by fleet (fleets are never changed: withChangedWorker makes a new one). */
+const rendered = new WeakMap<Fleet, string>();
+
 /** steward.yaml for the fleet; `broken` adds a worker the validator must reject (no command, bad restart policy). */
 export function stewardYaml(fleet: Fleet, broken = false): string {
+  const known = broken ? undefined : rendered.get(fleet);
+  if (known !== undefined) return known;
   const workers: Record<string, unknown> = Object.fromEntries(fleet.workers.map((worker) => [worker.name, workerEntry(worker)]));
   if (broken) workers.broken = { restart: 'sometimes' };
-  return stringify({ version: 1, workers });
+  const text = stringify({ version: 1, workers });
+  if (!broken) rendered.set(fleet, text);
+  return text;
 }
 
 export class StewardSession implements ToolSession {
@@ -95,6 +102,7 @@ export class StewardSession implements ToolSession {
       {
         tool: 'steward',
         restartAll: () => this.reloadOverSocket(true),
+        prepare: (fleet) => void stewardYaml(fleet),
         apply: async (fleet) => {
           this.writeConfig(fleet);
           await this.reloadOverSocket(false);
@@ -103,6 +111,7 @@ export class StewardSession implements ToolSession {
       {
         tool: 'steward-cli',
         restartAll: async () => void (await this.cli(['reload', '--all'])),
+        prepare: (fleet) => void stewardYaml(fleet),
         apply: async (fleet) => {
           this.writeConfig(fleet);
           await this.cli(['reload']);

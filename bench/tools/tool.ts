@@ -16,6 +16,11 @@ export interface Control {
   restartAll?: () => Promise<void>;
   /** Make `fleet` the running config the tool's way (rewrite + reload/update). */
   apply?: (fleet: Fleet) => Promise<void>;
+  /**
+   * Renders the config `apply(fleet)` will write, before the clock starts: the
+   * harness generating a file is not the tool's cost (a user saves one).
+   */
+  prepare?: (fleet: Fleet) => void;
 }
 
 /** What a tool said when asked to apply a broken config, and its exit code. */
