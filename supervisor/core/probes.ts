@@ -39,6 +39,12 @@ const FIRST_PAUSE_MS = 5;
  * cost the master about 1 % of a core per worker while they start.
  */
 const PORT_STEP_MS = 5;
+/**
+ * No attempt starts in the last few ms before the deadline once one has
+ * finished: squeezed into them it can only time out ("still running after
+ * 1ms"), and its error would replace the telling one of the attempt before.
+ */
+const LAST_ATTEMPT_MIN_MS = 10;
 
 export function waitUntilReady(probe: ReadyProbe, context: ProbeContext): Promise<ProbeResult> {
   const within = formatDuration(probe.timeoutMs);
@@ -74,11 +80,13 @@ interface Attempts {
 
 async function poll(probe: { timeoutMs: number; intervalMs: number }, context: ProbeContext, attempts: Attempts, failure: string): Promise<ProbeResult> {
   const deadline = Date.now() + probe.timeoutMs;
-  let lastError = 'no attempt finished';
+  let lastError: string | undefined;
   let nextPause = Math.min(FIRST_PAUSE_MS, probe.intervalMs);
   while (!context.signal.aborted) {
     const left = deadline - Date.now();
-    if (left <= 0) return { ok: false, reason: `${failure} (last error: ${lastError})` };
+    if (left <= 0 || (lastError !== undefined && left < LAST_ATTEMPT_MIN_MS)) {
+      return { ok: false, reason: `${failure} (last error: ${lastError ?? 'no attempt finished'})` };
+    }
     const timeoutMs = Math.min(left, ATTEMPT_TIMEOUT_MS);
     const refused = attempts.port ? await attempts.port(timeoutMs) : null;
     const error = refused ?? (await attempts.attempt(timeoutMs));
