@@ -3,17 +3,17 @@
  * name (coloured on a terminal), and Steward's own events — reload
  * outcomes, wait mode — prefixed `steward`.
  *
- * A detached master's stdout is its log file in the runtime directory: a
- * regular file gets Steward's own events only. Worker output is kept in the
- * workers' rings for `steward logs` and the editor; copying it to the file
- * as well doubled the master's cost of a flood (the copy was 40 % of its
- * CPU moving 100 MB) and grew the file without bound.
+ * A master started in the background (`up -d`, the editor) writes to its
+ * log file in the runtime directory: Steward's own events only. Worker
+ * output is kept in the workers' rings for `steward logs` and the editor;
+ * copying it to the file as well doubled the master's cost of a flood (the
+ * copy was 40 % of its CPU moving 100 MB) and grew the file without bound.
+ * A foreground `steward up > dev.log` still gets everything: the user asked.
  *
  * Output is written in blocks as the workers' pipes delivered it, batched
  * per event-loop turn (one write instead of one per line: a chatty worker
  * must not cost a syscall a line), in order.
  */
-import { fstatSync } from 'node:fs';
 import type { LogBlock, ReloadResult } from '../../shared/protocol';
 import type { Master } from '../core/master';
 import { formatLocated, formatLogLines, paint, useColor } from './format';
@@ -28,12 +28,15 @@ export class ForegroundOutput {
   private pendingBytes = 0;
   private flushScheduled = false;
 
-  constructor(private readonly master: Master) {}
+  constructor(
+    private readonly master: Master,
+    private readonly options: { workerOutput: boolean },
+  ) {}
 
   attach(): () => void {
-    const toFile = isRegularFile(process.stdout);
-    if (toFile) this.say('worker output is not copied to this file: `steward logs [-f] [WORKER]` shows it');
-    const offLog = toFile ? () => undefined : this.master.onLog((logs, entry) => this.printLines(logs.blockOf(entry)));
+    const { workerOutput } = this.options;
+    if (!workerOutput) this.say('worker output is not copied to this log: `steward logs [-f] [WORKER]` shows it');
+    const offLog = workerOutput ? this.master.onLog((logs, entry) => this.printLines(logs.blockOf(entry))) : () => undefined;
     const offReload = this.master.onReload((result) => {
       this.replicated = new Set(this.master.status().workers.filter((w) => w.instance > 0).map((w) => w.name));
       this.printReload(result);
@@ -82,13 +85,5 @@ export class ForegroundOutput {
       return;
     }
     for (const line of renderReloadResult(result).trimEnd().split('\n')) this.say(line);
-  }
-}
-
-function isRegularFile(stream: NodeJS.WriteStream & { fd?: number }): boolean {
-  try {
-    return stream.fd !== undefined && fstatSync(stream.fd).isFile();
-  } catch {
-    return false;
   }
 }

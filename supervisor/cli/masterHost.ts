@@ -27,6 +27,8 @@ export interface MasterFlags {
   /** null: never stop for lack of clients. */
   idleTimeoutMs: number | null;
   workersEnabled: boolean;
+  /** Started in the background (`up -d`, the editor): stdout is the runtime log, which gets Steward's own events only. */
+  background: boolean;
 }
 
 export async function hostMaster(configFile: string, flags: MasterFlags): Promise<number> {
@@ -74,7 +76,7 @@ async function createMaster(configFile: string, flags: MasterFlags, paths: Works
   const reaped = await reapStrays(paths.strays);
   const guardian = Guardian.start({ recordFile: paths.strays });
   const master = new Master({ configFile, createWorker: processWorkerFactory(guardian), workersEnabled: flags.workersEnabled });
-  const output = new ForegroundOutput(master);
+  const output = new ForegroundOutput(master, { workerOutput: !flags.background });
   const detachOutput = output.attach();
   // The master must outlive any bug of ours in a callback: report it, keep supervising.
   const reportInternal = (error: unknown): void => output.say(`internal error (continuing): ${describeError(error)}`);

@@ -34,7 +34,8 @@ export function runUp(args: string[]): Promise<number> {
     const configFile = resolveConfigFile(values.config, USAGE);
     const editor = (values.editor ?? false) || (values.serve ?? false);
     const idleTimeoutMs = idleTimeout(values['idle-timeout'], values['keep-alive'] ?? false, editor);
-    const flags: MasterFlags = { editor, watch: values.watch ?? false, idleTimeoutMs, workersEnabled: !(values.untrusted ?? false) };
+    const background = editor || (values.foreground ?? false);
+    const flags: MasterFlags = { editor, watch: values.watch ?? false, idleTimeoutMs, workersEnabled: !(values.untrusted ?? false), background };
     if (values.detach && !values.foreground) return detach(configFile, args);
     return hostMaster(configFile, flags);
   });
@@ -58,7 +59,7 @@ async function detach(configFile: string, args: string[]): Promise<number> {
   const passOn = args.filter((arg) => arg !== '-d' && arg !== '--detach');
   const outcome = await startDetachedMaster(configFile, withoutConfig(passOn));
   if (outcome.ok) {
-    process.stdout.write(`master started (pid ${outcome.pid}); its output: ${outcome.log}\n`);
+    process.stdout.write(`master started (pid ${outcome.pid}); its log: ${outcome.log}; worker output: steward logs [-f] [WORKER]\n`);
     return 0;
   }
   process.stderr.write(outcome.output);
