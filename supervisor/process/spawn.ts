@@ -4,8 +4,6 @@
  * processes; POSIX only for now — a Windows variant would live behind the
  * same `spawnProcess` signature.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -75,21 +73,36 @@ export class SpawnError extends Error {}
 /** How long output may still arrive after the group is gone (a daemonised process outside it may hold the pipe). */
 const OUTPUT_GRACE_MS = 300;
 
+// execa 9 is ESM-only and this package is CommonJS: load it with import().
+type ExecaModule = typeof import('execa', { with: { 'resolution-mode': 'import' } });
+let execaModule: Promise<ExecaModule> | undefined;
+const loadExeca = () => (execaModule ??= import('execa'));
+
 export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProcess> {
   checkCwd(options.cwd);
   const runToken = newRunToken();
   await options.guardian?.expect(runToken);
   const script = shellScript(options.command);
-  // node's own spawn, not execa: every reload waits for it, and execa costs another 0.5–1 ms per spawn here.
-  const child = spawn('sh', ['-c', script], { cwd: options.cwd, env: { ...options.env, [RUN_TOKEN_VAR]: runToken }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { execa } = await loadExeca();
+  const child = execa('sh', ['-c', script], {
+    cwd: options.cwd,
+    env: { ...options.env, [RUN_TOKEN_VAR]: runToken },
+    extendEnv: false,
+    detached: true,
+    cleanup: false,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    encoding: 'buffer',
+  });
   forgetScan();
   const pid = child.pid;
   if (pid === undefined) {
     options.guardian?.forget(runToken);
-    const [error] = (await once(child, 'error')) as [Error];
-    throw new SpawnError(`cannot start \`${options.command}\`: ${error.message}`);
+    const result = await child;
+    throw new SpawnError(`cannot start \`${options.command}\`: ${result.shortMessage}`);
   }
-  child.on('error', () => undefined); // after a successful spawn only a failed kill() can report here; stop.ts signals the group itself
+  void child.then(undefined, () => undefined);
   const startTime = readStat(pid)?.startTime ?? 0;
   options.guardian?.watch({ pid, pgid: pid, startTime, command: options.command, runToken });
   const leaderExit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
