@@ -7,11 +7,12 @@
  * Language features plug in here: add a LanguageFeatureHook to
  * LANGUAGE_FEATURES (e.g. `registerLanguageFeatures` from ./features).
  */
-import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Master } from '../core/master';
 import { serveConnection, type LanguageFeatureHook, type ServedConnection } from './connection';
+import { SocketFileWatch } from './socketFileWatch';
 import { registerLanguageFeatures } from './features';
 
 const LANGUAGE_FEATURES: readonly LanguageFeatureHook[] = [registerLanguageFeatures];
@@ -23,7 +24,7 @@ const DRAIN_TIMEOUT_MS = 500;
  * as soon as the socket ends, so a reply and an end read together lose the reply.
  */
 const HANG_UP_TIMEOUT_MS = 2_000;
-const SOCKET_CHECK_MS = 1_000;
+const REBIND_RETRY_MS = 1_000;
 
 export interface ControlServerOptions {
   socketPath: string;
@@ -40,25 +41,26 @@ export class ControlServer {
 
   private readonly clientListeners = new Set<(count: number) => void>();
 
-  private socketInode: number | undefined;
-  private socketCheck: NodeJS.Timeout | undefined;
-  private rebinding = false;
+  private readonly socketWatch: SocketFileWatch;
+  private rebindRetry: NodeJS.Timeout | undefined;
+  private closing = false;
 
   private constructor(
     private readonly server: Server,
     private readonly socketPath: string,
-  ) {}
+  ) {
+    this.socketWatch = new SocketFileWatch(socketPath, () => this.rebind());
+  }
 
   static async listen(options: ControlServerOptions): Promise<ControlServer> {
     const server = createServer();
     const control = new ControlServer(server, options.socketPath);
     server.on('connection', (socket) => control.accept(socket, options));
     await control.bind();
-    control.watchSocketFile();
     return control;
   }
 
-  /** (Re)creates the socket file, 0600 from the start (umask), and remembers which inode is ours. */
+  /** (Re)creates the socket file, 0600 from the start (umask), and watches it (socketFileWatch.ts). */
   private async bind(): Promise<void> {
     removeStaleSocket(this.socketPath);
     mkdirSync(dirname(this.socketPath), { recursive: true, mode: 0o700 });
@@ -75,25 +77,22 @@ export class ControlServer {
       process.umask(previousUmask);
     }
     chmodSync(this.socketPath, 0o600);
-    this.socketInode = inodeOf(this.socketPath);
+    this.socketWatch.remember();
   }
 
   /**
    * A socket file deleted or replaced while the master runs (a cleanup of
    * /tmp, a stray `rm`) would leave every new client unable to find it
-   * while the lock still says it runs: the file is checked every
-   * SOCKET_CHECK_MS and recreated. Connected clients are not affected.
+   * while the lock still says it runs: it is recreated (retried until it
+   * can be). Connected clients are not affected.
    */
-  private watchSocketFile(): void {
-    this.socketCheck = setInterval(() => {
-      if (this.rebinding || inodeOf(this.socketPath) === this.socketInode) return;
-      this.rebinding = true;
-      this.server.close();
-      void this.bind()
-        .catch(() => undefined)
-        .finally(() => (this.rebinding = false));
-    }, SOCKET_CHECK_MS);
-    this.socketCheck.unref();
+  private rebind(): void {
+    if (this.closing) return;
+    this.server.close();
+    this.bind().catch(() => {
+      this.rebindRetry = setTimeout(() => this.rebind(), REBIND_RETRY_MS);
+      this.rebindRetry.unref();
+    });
   }
 
   get clientCount(): number {
@@ -112,7 +111,9 @@ export class ControlServer {
    * HANG_UP_TIMEOUT_MS) and removes the socket file.
    */
   async close(): Promise<void> {
-    clearInterval(this.socketCheck);
+    this.closing = true;
+    this.socketWatch.stop();
+    clearTimeout(this.rebindRetry);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await withinMs(Promise.all([...this.sockets.values()].map((served) => served.drained())), DRAIN_TIMEOUT_MS);
     for (const socket of this.sockets.keys()) if (!this.downRequesters.has(socket)) socket.end();
@@ -153,14 +154,6 @@ async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
-}
-
-function inodeOf(path: string): number | undefined {
-  try {
-    return statSync(path).ino;
-  } catch {
-    return undefined;
-  }
 }
 
 function removeStaleSocket(path: string): void {

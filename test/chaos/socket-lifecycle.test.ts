@@ -5,7 +5,8 @@
  * SIGKILLed master leaves behind.
  */
 import assert from 'node:assert/strict';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { StatusRequest } from '../../shared/protocol';
 import { cli, connectRpc, status, up, waitForWorkersUp } from '../helpers/master';
@@ -25,6 +26,12 @@ function masters(marker: string) {
   return markedProcesses(marker).filter((p) => p.command.includes('supervisor.js up --foreground'));
 }
 
+/** Moved away first: `rm -r` in place can lose the race to the master binding again inside it (then rmdir fails, the master serves on). */
+function deleteDirectory(dir: string): void {
+  renameSync(dir, `${dir}.gone`);
+  rmSync(`${dir}.gone`, { recursive: true });
+}
+
 describe('the socket file and the one-master rule', () => {
   test('a socket file deleted or replaced while the master runs is recreated; connected clients keep working', async () => {
     const tally = new Tally('control socket file deleted / replaced');
@@ -36,7 +43,9 @@ describe('the socket file and the one-master rule', () => {
       try {
         for (const [what, spoil] of [
           ['deleted', () => rmSync(ws.paths.socket)],
-          ['replaced by a regular file', () => (rmSync(ws.paths.socket), writeFileSync(ws.paths.socket, 'not a socket'))],
+          // Renamed over it in one step: the master notices a deletion at once and would bind again in between.
+          ['replaced by a regular file', () => (writeFileSync(`${ws.paths.socket}.new`, 'not a socket'), renameSync(`${ws.paths.socket}.new`, ws.paths.socket))],
+          ['deleted with its whole runtime directory', () => deleteDirectory(dirname(ws.paths.socket))],
         ] as const) {
           tally.iteration();
           tally.fault();
