@@ -8,6 +8,11 @@
  * The owner keeps the records in order and tells the ring which is the
  * oldest; `place` drops the oldest ones (through the owner) whose bytes the
  * new record needs.
+ *
+ * Growth past the first 64 KiB is drawn from a budget shared by every ring
+ * of the master (RingBudget), so many chatty workers cannot hold more than
+ * it together: once it is spent, a ring wraps within what it has. A ring
+ * that is garbage (its worker replaced or removed) gives its share back.
  */
 
 /** Where a record's bytes are in the ring. */
@@ -24,12 +29,49 @@ export interface RingRecords {
 
 /** The first allocation; an idle worker allocates nothing. */
 const INITIAL_BYTES = 64 * 1024;
+/** What all rings of a master may grow by together past their first INITIAL_BYTES. */
+export const RING_BUDGET_BYTES = 64 * 1024 * 1024;
+
+/** A shared allowance of bytes; each ring's drawn share is returned when the ring is collected. */
+export class RingBudget {
+  private used = 0;
+  private readonly returns = new FinalizationRegistry<{ drawn: number }>((share) => (this.used -= share.drawn));
+
+  constructor(readonly total = RING_BUDGET_BYTES) {}
+
+  get spent(): number {
+    return this.used;
+  }
+
+  /** A share for `ring`, returned to this budget once the ring is garbage. */
+  open(ring: object): { drawn: number } {
+    const share = { drawn: 0 };
+    this.returns.register(ring, share);
+    return share;
+  }
+
+  /** Up to `wanted` more bytes for `share`: all of them, or what is left. */
+  draw(share: { drawn: number }, wanted: number): number {
+    const granted = Math.max(0, Math.min(wanted, this.total - this.used));
+    this.used += granted;
+    share.drawn += granted;
+    return granted;
+  }
+}
+
+const masterBudget = new RingBudget();
 
 export class ByteRing {
   private store = Buffer.alloc(0);
   private writeAt = 0;
+  private readonly share: { drawn: number };
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly budget: RingBudget = masterBudget,
+  ) {
+    this.share = budget.open(this);
+  }
 
   /** The ring's memory; valid for a record until it is dropped. */
   get bytes(): Buffer {
@@ -57,15 +99,21 @@ export class ByteRing {
     return oldest !== undefined && oldest.at >= this.writeAt;
   }
 
-  /** A record bigger than the whole ring: it is kept alone. */
+  /** A record bigger than the whole ring: it is kept alone (past the budget if need be: the splitter caps a line's length). */
   private growEmpty(length: number, records: RingRecords): void {
     while (records.oldest()) records.dropOldest();
-    this.grow(length, length);
+    this.grow(length, length, length);
   }
 
-  /** A bigger store with every record at the same position (only while not wrapped: they all lie before writeAt). */
-  private grow(needed: number, length: number): void {
-    const size = Math.min(Math.max(this.capacity, length), Math.max(INITIAL_BYTES, this.store.length * 2, needed));
+  /**
+   * A bigger store with every record at the same position (only while not
+   * wrapped: they all lie before writeAt), as far as the budget allows; at
+   * least `atLeast` bytes.
+   */
+  private grow(needed: number, length: number, atLeast = 0): void {
+    const wanted = Math.min(Math.max(this.capacity, length), Math.max(INITIAL_BYTES, this.store.length * 2, needed));
+    const free = Math.max(INITIAL_BYTES, this.store.length);
+    const size = Math.max(atLeast, Math.min(wanted, free + this.budget.draw(this.share, Math.max(0, wanted - free))));
     if (size <= this.store.length) return;
     const store = Buffer.allocUnsafeSlow(size);
     this.store.copy(store, 0, 0, this.writeAt);

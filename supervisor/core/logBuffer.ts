@@ -25,11 +25,12 @@
 import { lastLinesOf, linesOf } from '../../shared/logBlocks';
 import type { LogBlock, LogLine } from '../../shared/protocol';
 import { decodeLines } from '../process/lines';
-import { ByteRing, type Placed, type RingRecords } from './byteRing';
+import { ByteRing, type Placed, type RingBudget, type RingRecords } from './byteRing';
 
 /**
  * Output kept per worker instance: what a follower may fall behind by without
- * missing a line (~40,000 lines of 100 bytes), and what `steward logs` can show.
+ * missing a line (~40,000 lines of 100 bytes), and what `steward logs` can
+ * show — while the master-wide RING_BUDGET_BYTES lasts (byteRing.ts).
  */
 export const LOG_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Rough per-entry cost of the object besides its bytes, for the budget. */
@@ -83,8 +84,10 @@ export class LogBuffer {
     readonly instance: number,
     /** Budget bytes held at most (see LOG_BUFFER_BYTES). */
     readonly capacity = LOG_BUFFER_BYTES,
+    /** Shared by every ring of the master (byteRing.ts); tests pass their own. */
+    budget?: RingBudget,
   ) {
-    this.ring = new ByteRing(capacity);
+    this.ring = new ByteRing(capacity, budget);
   }
 
   /** Lines held. */

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
+import { RingBudget } from '../../supervisor/core/byteRing';
 import { LogBuffer, type LogEntry } from '../../supervisor/core/logBuffer';
 
 const texts = (lines: { text: string }[]) => lines.map((line) => line.text);
@@ -138,5 +141,38 @@ describe('LogBuffer', () => {
     unsubscribe();
     block(logs, ['three']);
     assert.deepEqual(seen, ['one', 'two']);
+  });
+});
+
+describe('LogBuffer memory shared by a master', () => {
+  const flood = (logs: LogBuffer, lines: number) => {
+    for (let i = 0; i < lines; i += 100) block(logs, numbered(i, 100).map((n) => n.padEnd(99, '.')));
+  };
+
+  it('lets rings grow only as far as their shared budget; a ring that cannot grow keeps its newest lines', () => {
+    const budget = new RingBudget(256 * 1024);
+    const first = new LogBuffer('a', 0, 4 * 1024 * 1024, budget);
+    const second = new LogBuffer('b', 0, 4 * 1024 * 1024, budget);
+    flood(first, 20_000);
+    assert.equal(budget.spent, 256 * 1024, 'the first flood drew the whole budget');
+    assert.ok(first.heldBytes > 256 * 1024 && first.heldBytes <= 320 * 1024, `64 KiB free + 256 KiB drawn, held ${first.heldBytes}`);
+    flood(second, 20_000);
+    assert.equal(budget.spent, 256 * 1024, 'nothing more drawn');
+    assert.ok(second.heldBytes <= 64 * 1024, `the second keeps to its free 64 KiB, held ${second.heldBytes}`);
+    assert.match(second.tail(1)[0]!.text, /^00019999\./, 'with its newest line');
+    assert.equal(second.read(0, 1).skipped > 0, true, 'and says how many lines a reader from the start missed');
+  });
+
+  it("gives a collected ring's share back (a replaced or removed worker's buffer)", async () => {
+    const budget = new RingBudget(256 * 1024);
+    (() => flood(new LogBuffer('gone', 0, 4 * 1024 * 1024, budget), 20_000))();
+    assert.equal(budget.spent, 256 * 1024);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let attempt = 0; attempt < 50 && budget.spent > 0; attempt += 1) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(budget.spent, 0);
   });
 });
