@@ -62,5 +62,5 @@ async function printLogs(client: MasterClient, params: { worker?: string; lines?
 function skippedNotice(skipped: number): string {
   const count = skipped.toLocaleString('en-US');
   const kept = `${LOG_BUFFER_BYTES / 1024 / 1024} MiB`;
-  return `… ${count} line${skipped === 1 ? '' : 's'} skipped: the client fell behind by more than the master keeps (the last ${kept} of each worker); \`steward logs -n LINES\` shows what it holds`;
+  return `… ${count} line${skipped === 1 ? '' : 's'} skipped: the client fell behind by more than the master keeps (up to the last ${kept} of each worker); \`steward logs -n LINES\` shows what it holds`;
 }
