@@ -50,7 +50,7 @@ export async function hostMaster(configFile: string, flags: MasterFlags): Promis
       const read = await readConfig(configFile);
       if (!read.ok) return reportInvalidConfig(read.errors);
     }
-    return await runMaster(configFile, flags, paths);
+    return await runMaster(configFile, flags, paths, lock.restore);
   } finally {
     lock.release();
   }
@@ -86,7 +86,8 @@ async function createMaster(configFile: string, flags: MasterFlags, paths: Works
   return { master, guardian, output, detachOutput };
 }
 
-async function runMaster(configFile: string, flags: MasterFlags, paths: WorkspacePaths): Promise<number> {
+/** `restoreLock`: recreates this master's lock file if the runtime directory was deleted under it (runtime/lock.ts). */
+async function runMaster(configFile: string, flags: MasterFlags, paths: WorkspacePaths, restoreLock: () => boolean): Promise<number> {
   const { master, guardian, output, detachOutput } = await createMaster(configFile, flags, paths);
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -106,7 +107,12 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
       resolveExit(code);
     },
   });
-  server = await ControlServer.listen({ socketPath: paths.socket, master, onDown: () => void lifecycle.stop(0, 'steward down: stopping') });
+  // The runtime directory deleted under a running master: the socket comes back, and so must the lock and the stray record.
+  const onRebound = (): void => {
+    if (!restoreLock()) output.say('the lock file was taken by another master while the runtime directory was gone');
+    guardian.rewriteRecord().catch((error: unknown) => output.say(`cannot rewrite the stray record: ${describeError(error)}`));
+  };
+  server = await ControlServer.listen({ socketPath: paths.socket, master, onDown: () => void lifecycle.stop(0, 'steward down: stopping'), onRebound });
   server.onClientsChanged((count) => lifecycle.clientsChanged(count));
   lifecycle.install();
   output.say(`master ${process.pid} for ${configFile} (socket ${paths.socket})`);

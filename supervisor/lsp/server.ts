@@ -31,6 +31,8 @@ export interface ControlServerOptions {
   master: Master;
   /** A client's `steward/down` has stopped the workers. */
   onDown(): void;
+  /** The socket was bound again after its file (or the whole runtime directory) went missing: restore what else lived there. */
+  onRebound?(): void;
   languageFeatures?: readonly LanguageFeatureHook[];
 }
 
@@ -48,13 +50,14 @@ export class ControlServer {
   private constructor(
     private readonly server: Server,
     private readonly socketPath: string,
+    private readonly onRebound: () => void = () => undefined,
   ) {
     this.socketWatch = new SocketFileWatch(socketPath, () => this.rebind());
   }
 
   static async listen(options: ControlServerOptions): Promise<ControlServer> {
     const server = createServer();
-    const control = new ControlServer(server, options.socketPath);
+    const control = new ControlServer(server, options.socketPath, options.onRebound);
     server.on('connection', (socket) => control.accept(socket, options));
     await control.bind();
     return control;
@@ -89,7 +92,7 @@ export class ControlServer {
   private rebind(): void {
     if (this.closing) return;
     this.server.close();
-    this.bind().catch(() => {
+    this.bind().then(this.onRebound, () => {
       this.rebindRetry = setTimeout(() => this.rebind(), REBIND_RETRY_MS);
       this.rebindRetry.unref();
     });

@@ -115,6 +115,11 @@ export class Guardian {
     if (record.runToken) this.send(`untok ${record.runToken}`);
   }
 
+  /** Writes the stray record again (its directory was deleted and recreated). Resolves once written; rejects if it cannot be. */
+  rewriteRecord(): Promise<void> {
+    return this.flush();
+  }
+
   /** The groups currently guarded. */
   groups(): number[] {
     return [...this.watched.keys()];

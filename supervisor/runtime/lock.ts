@@ -13,7 +13,10 @@ export interface LockOwner {
   startTime: number | null;
 }
 
-export type LockOutcome = { acquired: true; release(): void } | { acquired: false; owner: LockOwner };
+export type LockOutcome =
+  /** `restore`: recreates the lock file if it went missing (its directory deleted); false when another master took it meanwhile. */
+  | { acquired: true; release(): void; restore(): boolean }
+  | { acquired: false; owner: LockOwner };
 
 const HAVE_PROC = readStat(process.pid) !== null;
 
@@ -89,7 +92,7 @@ function breakStaleLock(lockFile: string, stale: LockOwner | undefined): void {
 
 export function acquireLock(lockFile: string): LockOutcome {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    if (tryCreate(lockFile)) return { acquired: true, release: () => releaseLock(lockFile) };
+    if (tryCreate(lockFile)) return { acquired: true, release: () => releaseLock(lockFile), restore: () => restoreLock(lockFile) };
     const owner = readOwner(lockFile);
     if (owner && isOwnerAlive(owner)) return { acquired: false, owner };
     if (!owner && attempt === 0) {
@@ -101,6 +104,10 @@ export function acquireLock(lockFile: string): LockOutcome {
   }
   const owner = readOwner(lockFile);
   return { acquired: false, owner: owner ?? { pid: 0, startTime: null } };
+}
+
+function restoreLock(lockFile: string): boolean {
+  return tryCreate(lockFile) || readOwner(lockFile)?.pid === process.pid;
 }
 
 /** Removes the lock only if it is still ours. */

@@ -5,7 +5,7 @@
  * SIGKILLed master leaves behind.
  */
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { StatusRequest } from '../../shared/protocol';
@@ -54,6 +54,8 @@ describe('the socket file and the one-master rule', () => {
           const recreatedIn = await waitUntil(() => statSync(ws.paths.socket, { throwIfNoEntry: false })?.isSocket() === true, { timeoutMs: 3_000, message: `the socket ${what} is recreated` });
           assert.equal((statSync(ws.paths.socket).mode & 0o777).toString(8), '600');
           assert.equal((await status(ws)).pid, running.pid, `${what}: new clients find the same master`);
+          await waitUntil(() => existsSync(ws.paths.lock) && existsSync(ws.paths.strays), { timeoutMs: 3_000, message: `${what}: the lock and the stray record are there again` });
+          assert.equal(JSON.parse(readFileSync(ws.paths.lock, 'utf8')).pid, running.pid, `${what}: the lock names the master`);
           tally.note(`${what}: recreated in ${recreatedIn} ms`);
           tally.survived();
         }
