@@ -4,7 +4,7 @@
  *
  * Runs every scenario of issue 7 for Steward, PM2 and supervisord in one
  * run and writes results.json + RESULTS.md (default: this folder).
- * --quick: N = 10, 3 repetitions, short idle window, 25 MB of logs, no
+ * --quick: N = 10, 3 repetitions, short idle window, 10 MB of logs, no
  * scale point — under 2 minutes. Full: N = 1, 10, 50 and 200 (sleep), 5
  * repetitions, a 60 s idle window, 100 MB of logs.
  */

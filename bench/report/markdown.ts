@@ -26,12 +26,13 @@ function timedScenario(rows: ResultRow[], scenario: string): string {
   const mine = rows.filter((row) => row.scenario === scenario);
   const tools = TOOL_ORDER.filter((tool) => mine.some((row) => row.tool === tool));
   const peers = PEERS.filter((tool) => tools.includes(tool));
-  // `direct` (no supervisor) at the same N, or its one worker beside every N of its worker kind (reload-one).
+  // `direct` (no supervisor) at the same N, or — where it is measured for one worker only (reload-one) — its one worker beside every N.
   const groups = [...new Set(mine.filter((row) => row.tool !== 'direct').map((row) => `${row.workers}|${row.n}`))];
+  const directForOneOnly = mine.filter((row) => row.tool === 'direct').every((row) => row.n === 1);
   const lines = groups.map((group) => {
     const [workers, n] = group.split('|');
     const find = (tool: string, count: number) => mine.find((row) => row.tool === tool && row.workers === workers && row.n === count);
-    const at = (tool: string) => find(tool, Number(n)) ?? (tool === 'direct' ? find(tool, 1) : undefined);
+    const at = (tool: string) => find(tool, Number(n)) ?? (tool === 'direct' && directForOneOnly ? find(tool, 1) : undefined);
     return [workers, n, ...tools.map((tool) => cell(at(tool), 'ms')), ...peers.map((peer) => ratio(at(peer), at('steward'), 'ms'))];
   });
   return `### ${scenario} (ms)\n\n${table(['workers', 'N', ...tools, ...peers.map((p) => `${p} ÷ steward`)], lines)}`;
