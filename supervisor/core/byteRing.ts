@@ -43,6 +43,10 @@ export class RingBudget {
     return this.used;
   }
 
+  get left(): number {
+    return this.total - this.used;
+  }
+
   /** A share for `ring`, returned to this budget once the ring is garbage. */
   open(ring: object): { drawn: number } {
     const share = { drawn: 0 };
@@ -71,6 +75,11 @@ export class ByteRing {
     private readonly budget: RingBudget = masterBudget,
   ) {
     this.share = budget.open(this);
+  }
+
+  /** The most bytes this ring can reach now: its capacity, or less while the shared budget is short. */
+  get reach(): number {
+    return Math.min(this.capacity, Math.max(INITIAL_BYTES, this.store.length) + this.budget.left);
   }
 
   /** The ring's memory; valid for a record until it is dropped. */

@@ -90,6 +90,11 @@ export class LogBuffer {
     this.ring = new ByteRing(capacity, budget);
   }
 
+  /** What it can hold now: `capacity`, or less while the master's shared ring budget is spent (byteRing.ts). */
+  get room(): number {
+    return Math.min(this.capacity, this.ring.reach);
+  }
+
   /** Lines held. */
   get size(): number {
     return this.nextSeq - this.oldestSeq();

@@ -144,10 +144,11 @@ export class LogFollower {
   /** Holds a worker's ring this follower is about to be overrun on; lets go once it caught up. */
   private pace(logs: LogBuffer): void {
     const behind = logs.bytesAfter(this.cursors.get(logs) ?? logs.mark());
-    if (behind <= logs.capacity * RELEASE_AT_SHARE) {
+    // `room`, not `capacity`: a ring the shared budget keeps small must be held before it is overrun.
+    if (behind <= logs.room * RELEASE_AT_SHARE) {
       this.stalled.delete(logs);
       this.release(logs);
-    } else if (behind > logs.capacity * HOLD_AT_SHARE && !this.holds.has(logs) && !this.stalled.has(logs)) {
+    } else if (behind > logs.room * HOLD_AT_SHARE && !this.holds.has(logs) && !this.stalled.has(logs)) {
       logs.hold(this);
       const giveUp = (): void => {
         this.stalled.add(logs);

@@ -156,6 +156,7 @@ describe('LogBuffer memory shared by a master', () => {
     flood(first, 20_000);
     assert.equal(budget.spent, 256 * 1024, 'the first flood drew the whole budget');
     assert.ok(first.heldBytes > 256 * 1024 && first.heldBytes <= 320 * 1024, `64 KiB free + 256 KiB drawn, held ${first.heldBytes}`);
+    assert.equal(second.room, 64 * 1024, 'a ring that can no longer grow says so (followers pace by it)');
     flood(second, 20_000);
     assert.equal(budget.spent, 256 * 1024, 'nothing more drawn');
     assert.ok(second.heldBytes <= 64 * 1024, `the second keeps to its free 64 KiB, held ${second.heldBytes}`);
