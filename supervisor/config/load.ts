@@ -24,7 +24,12 @@ export async function loadConfigFile(file: string, options: CheckOptions = {}): 
   } catch (error) {
     return { kind: 'unreadable', error: { message: unreadableMessage(error, absolute), file: absolute } };
   }
-  return { kind: 'parsed', parsed: checkConfigText(text, absolute, options), text };
+  return configFromText(text, absolute, options);
+}
+
+/** The checked config of `text`, already read from `file` (a reload that compared it with the running one first). */
+export function configFromText(text: string, file: string, options: CheckOptions = {}): LoadedConfig {
+  return { kind: 'parsed', parsed: checkConfigText(text, resolve(file), options), text };
 }
 
 /**

@@ -5,8 +5,7 @@
  * status, and the LSP diagnostics for the language server.
  */
 import type { LocatedError } from '../../shared/protocol';
-import { checkConfigText } from '../config/check';
-import { type LoadedConfig, loadConfigFile, toLocatedError } from '../config/load';
+import { configFromText, loadConfigFile, toLocatedError } from '../config/load';
 import type { ConfigDiagnostic, StewardConfig } from '../config/model';
 
 export type ConfigRead =
@@ -25,7 +24,7 @@ export type ConfigRead =
 export type ConfigReader = (file: string, justRead?: string) => Promise<ConfigRead>;
 
 export async function readConfig(file: string, justRead?: string): Promise<ConfigRead> {
-  const loaded: LoadedConfig = justRead === undefined ? await loadConfigFile(file) : { kind: 'parsed', parsed: checkConfigText(justRead, file), text: justRead };
+  const loaded = justRead === undefined ? await loadConfigFile(file) : configFromText(justRead, file);
   if (loaded.kind === 'unreadable') {
     return { ok: false, error: loaded.error, errors: [loaded.error], text: null, diagnostics: [] };
   }

@@ -92,7 +92,7 @@ export class LogBuffer {
 
   /** What it can hold now: `capacity`, or less while the master's shared ring budget is spent (byteRing.ts). */
   get room(): number {
-    return Math.min(this.capacity, this.ring.reach);
+    return this.ring.reach;
   }
 
   /** Lines held. */
@@ -119,9 +119,10 @@ export class LogBuffer {
     this.ring.bytes[at] = NEWLINE;
     const entry: LogEntry = { worker: this.worker, instance: this.instance, stream, time, lines, seq: this.nextSeq, offset: this.nextOffset, placed };
     this.entries.push(entry);
-    this.cost += costOf(entry);
+    const cost = costOf(entry);
+    this.cost += cost;
     this.nextSeq += lines;
-    this.nextOffset += costOf(entry);
+    this.nextOffset += cost;
     while (this.cost > this.capacity && this.entries.length - this.head > 1) this.dropOldest();
     if (this.listeners.size > 0) for (const line of linesOf(this.blockOf(entry))) this.listeners.forEach((listener) => listener(line));
     return entry;
