@@ -131,8 +131,13 @@ export class LogBuffer {
   /** The entry as it travels: its lines decoded. Only for an entry still held (one just read or appended). */
   blockOf(entry: LogEntry, skipped = 0): LogBlock {
     const { worker, instance, stream, time } = entry;
-    const text = decodeLines(this.ring.bytes, entry.placed.at, entry.placed.at + entry.placed.length - 1);
+    const text = decodeLines(this.bytesOf(entry));
     return skipped > 0 ? { worker, instance, stream, time, text, skipped } : { worker, instance, stream, time, text };
+  }
+
+  /** The raw bytes of a held entry's lines (joined by '\n', no final one): a view into the ring, valid until the next append. */
+  bytesOf(entry: LogEntry): Buffer {
+    return this.ring.bytes.subarray(entry.placed.at, entry.placed.at + entry.placed.length - 1);
   }
 
   /** A position in the stream (the next line's number): `read` and `from` take it later. */

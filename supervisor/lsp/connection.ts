@@ -12,7 +12,7 @@
  * are served: vscode-languageserver does not gate requests on initialize.
  */
 import type { Socket } from 'node:net';
-import { SocketMessageWriter, type Logger, type Message } from 'vscode-jsonrpc/node';
+import type { Logger, Message } from 'vscode-jsonrpc/node';
 import {
   createConnection,
   createProtocolConnection,
@@ -26,6 +26,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Master } from '../core/master';
 import { DiagnosticsPublisher } from './diagnostics';
 import { GuardedMessageReader } from './framing';
+import { FrameWriter } from './frameWriter';
 import { registerStewardHandlers, type StewardSession } from './stewardHandlers';
 
 export interface LanguageFeatureContext {
@@ -67,42 +68,6 @@ const transportLogger: Logger = {
   log: () => undefined,
 };
 
-/**
- * Writes are serialized (each waits for the previous one to reach the
- * kernel), so a client that stops reading would make the master queue
- * messages without bound. Followed logs cannot get it here (LogFollower keeps
- * one batch in flight and skips, with a notice, what a slow reader missed);
- * answers and coalesced status pushes only after a long time of reading
- * nothing. A client this far behind is disconnected; it can reconnect and
- * read the current state again.
- */
-export const MAX_PENDING_MESSAGES = 256;
-
-/** A socket writer that can tell when everything written so far is flushed (writes are serialized). */
-class DrainableWriter extends SocketMessageWriter {
-  private last: Promise<void> = Promise.resolve();
-  private pending = 0;
-
-  constructor(private readonly target: Socket) {
-    super(target);
-  }
-
-  override write(message: Message): Promise<void> {
-    if (this.pending >= MAX_PENDING_MESSAGES) {
-      this.target.destroy();
-      return Promise.reject(new Error(`client ${MAX_PENDING_MESSAGES} messages behind: disconnected`));
-    }
-    this.pending += 1;
-    const written = super.write(message);
-    this.last = written.catch(() => undefined).finally(() => (this.pending -= 1));
-    return written;
-  }
-
-  drained(): Promise<void> {
-    return this.last;
-  }
-}
-
 export interface ServedConnection {
   /** Resolves once every message queued so far (e.g. the answer to `steward/down`) is written. */
   drained(): Promise<void>;
@@ -113,7 +78,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Ser
   const documents = new TextDocuments(TextDocument);
   // Live array: features may register cleanups (context.onClose) at any time.
   const cleanups = installLanguageServer(connection, documents, options.master, options.languageFeatures);
-  cleanups.push(registerStewardHandlers(connection, options.master, options));
+  cleanups.push(registerStewardHandlers(connection, options.master, options, (frame) => writer.writeFrame(frame)));
   documents.listen(connection);
   connection.listen();
   socket.once('close', () => {
@@ -126,8 +91,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): Ser
 }
 
 /** The guarded transport and an LSP connection over it whose lifecycle events end only this connection. */
-function openConnection(socket: Socket): { connection: Connection; writer: DrainableWriter } {
-  const writer = new DrainableWriter(socket);
+function openConnection(socket: Socket): { connection: Connection; writer: FrameWriter } {
+  const writer = new FrameWriter(socket);
   const reader = new GuardedMessageReader(socket, (code, message, fatal) => {
     const reply: Message & { id: null; error: { code: number; message: string } } = { jsonrpc: '2.0', id: null, error: { code, message } };
     void writer.write(reply).catch(() => undefined).finally(() => fatal && socket.end());

@@ -17,8 +17,9 @@
  * stalled client lets the ring move on, misses lines, and the next block
  * says exactly how many (`skipped`); it holds again once it caught up.
  */
-import type { LogBlock, LogPush, StatusSnapshot } from '../../shared/protocol';
+import type { StatusSnapshot } from '../../shared/protocol';
 import type { LogBuffer, LogEntry } from '../core/logBuffer';
+import type { HeldBlock } from './logPushFrame';
 
 export const STATUS_COALESCE_MS = 15;
 /**
@@ -99,12 +100,13 @@ export class LogFollower {
   private readonly stalled = new WeakSet<LogBuffer>();
 
   /**
-   * `worker` undefined: every worker. `send` resolves once the push is
-   * written to the client's socket (rejects if the client is gone).
+   * `worker` undefined: every worker. `send` encodes the blocks at once (they
+   * are views into the rings) and resolves once the push is written to the
+   * client's socket (rejects if the client is gone).
    */
   constructor(
     private readonly worker: string | undefined,
-    private readonly send: (push: LogPush) => Promise<void>,
+    private readonly send: (blocks: readonly HeldBlock[]) => Promise<void>,
   ) {}
 
   /**
@@ -130,7 +132,7 @@ export class LogFollower {
       this.writing = false;
       if (!this.disposed && this.unread.size > 0) this.flush();
     };
-    this.send({ blocks }).then(written, written);
+    this.send(blocks).then(written, written);
   }
 
   /** Sends what is unread if it can go now; nothing after. Lets go of every worker it held. */
@@ -167,15 +169,15 @@ export class LogFollower {
   }
 
   /** Up to LOG_BATCH_MAX_BYTES of unread blocks, from the buffers that got output first, workers interleaved as they wrote. */
-  private takeBatch(): LogBlock[] {
-    const perWorker: LogBlock[][] = [];
+  private takeBatch(): HeldBlock[] {
+    const perWorker: HeldBlock[][] = [];
     let room = LOG_BATCH_MAX_BYTES;
     for (const logs of this.unread) {
       const { skipped, entries, next } = logs.read(this.cursors.get(logs) ?? logs.mark(), room);
       this.cursors.set(logs, next);
       if (next === logs.mark()) this.unread.delete(logs);
       this.pace(logs);
-      perWorker.push(entries.map((entry, index) => logs.blockOf(entry, index === 0 ? skipped : 0)));
+      perWorker.push(entries.map((entry, index) => ({ logs, entry, skipped: index === 0 ? skipped : 0 })));
       room -= entries.reduce((sum, entry) => sum + entry.placed.length, 0);
       if (room <= 0) break;
     }
@@ -184,15 +186,15 @@ export class LogFollower {
 }
 
 /** One list in time order that keeps each input list's own order (a clock step back must not reorder a worker's lines). */
-function mergeByTime(lists: LogBlock[][]): LogBlock[] {
-  const merged: LogBlock[] = [];
+function mergeByTime(lists: HeldBlock[][]): HeldBlock[] {
+  const merged: HeldBlock[] = [];
   const positions = lists.map(() => 0);
-  const headOf = (index: number): LogBlock | undefined => lists[index][positions[index]];
+  const headOf = (index: number): HeldBlock | undefined => lists[index][positions[index]];
   for (;;) {
     let pick = -1;
     for (let index = 0; index < lists.length; index += 1) {
       const head = headOf(index);
-      if (head && (pick === -1 || head.time < headOf(pick)!.time)) pick = index;
+      if (head && (pick === -1 || head.entry.time < headOf(pick)!.entry.time)) pick = index;
     }
     if (pick === -1) return merged;
     merged.push(headOf(pick)!);

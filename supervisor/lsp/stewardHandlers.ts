@@ -8,7 +8,6 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import {
   DownRequest,
   ErrorCodes,
-  LogNotification,
   LogsRequest,
   ReloadRequest,
   RestartWorkerRequest,
@@ -24,6 +23,7 @@ import {
 import type { Master } from '../core/master';
 import { ShuttingDownError, UnknownWorkerError } from '../core/masterState';
 import { parseEmptyParams, parseLogsParams, parseReloadParams, parseWorkerParams } from './params';
+import { LogPushEncoder } from './logPushFrame';
 import { LogFollower, StatusPusher } from './pushers';
 
 /** The part of a JSON-RPC / LSP connection the handlers use (both connection kinds have it). */
@@ -31,6 +31,9 @@ export interface RpcEndpoint {
   onRequest(method: string, handler: (...args: unknown[]) => unknown): unknown;
   sendNotification(method: string, params: unknown): Promise<void>;
 }
+
+/** Sends a complete, already framed message on the connection's ordered stream (frameWriter.ts). */
+export type FrameSink = (frame: Buffer) => Promise<void>;
 
 export interface StewardSession {
   /** Called once `steward/down` has stopped every worker and its response is on its way. */
@@ -61,8 +64,8 @@ function onParams(connection: RpcEndpoint, method: string, handler: (params: unk
 }
 
 /** Registers the handlers; returns the cleanup for when the connection ends. */
-export function registerStewardHandlers(connection: RpcEndpoint, master: Master, session: StewardSession): () => void {
-  const cleanups = [registerStatusHandlers(connection, master), registerLogHandlers(connection, master)];
+export function registerStewardHandlers(connection: RpcEndpoint, master: Master, session: StewardSession, sendFrame: FrameSink): () => void {
+  const cleanups = [registerStatusHandlers(connection, master), registerLogHandlers(connection, master, sendFrame)];
   registerControlHandlers(connection, master, session);
   return () => cleanups.forEach((cleanup) => cleanup());
 }
@@ -111,8 +114,8 @@ function registerControlHandlers(connection: RpcEndpoint, master: Master, sessio
   });
 }
 
-/** steward/logs (tail, and follow with batched steward/log pushes) and steward/unfollowLogs. */
-function registerLogHandlers(connection: RpcEndpoint, master: Master): () => void {
+/** steward/logs (tail, and follow with batched steward/log pushes framed from the rings) and steward/unfollowLogs. */
+function registerLogHandlers(connection: RpcEndpoint, master: Master, sendFrame: FrameSink): () => void {
   let following: { follower: LogFollower; unsubscribe: () => void } | undefined;
   const unfollow = (): void => {
     following?.unsubscribe();
@@ -126,7 +129,8 @@ function registerLogHandlers(connection: RpcEndpoint, master: Master): () => voi
       const lines = master.logs(parsed);
       if (parsed.follow) {
         unfollow();
-        const follower = new LogFollower(parsed.worker, (push) => connection.sendNotification(LogNotification.method, push));
+        const encoder = new LogPushEncoder();
+        const follower = new LogFollower(parsed.worker, (blocks) => sendFrame(encoder.encode(blocks)));
         following = { follower, unsubscribe: master.onLog((logs, entry) => follower.add(logs, entry)) };
       }
       return { lines };

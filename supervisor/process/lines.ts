@@ -29,9 +29,13 @@ const CARRIAGE_RETURN_AT_LINE_END = /\r(?=\n|$)/g;
  */
 export type LineBlockSink = (parts: readonly Buffer[], count: number) => void;
 
-/** A block's lines as text (UTF-8), with the `\r` of CRLF endings dropped. */
-export function decodeLines(bytes: Buffer, start = 0, end = bytes.length): string {
-  const text = bytes.toString('utf8', start, end);
+/**
+ * A block's lines as text, with the `\r` of CRLF endings dropped. UTF-8 by
+ * default; 'latin1' gives one character per byte, which lsp/logPushFrame.ts
+ * writes back byte for byte.
+ */
+export function decodeLines(bytes: Buffer, start = 0, end = bytes.length, encoding: 'utf8' | 'latin1' = 'utf8'): string {
+  const text = bytes.toString(encoding, start, end);
   return text.includes('\r') ? text.replace(CARRIAGE_RETURN_AT_LINE_END, '') : text;
 }
 

@@ -9,16 +9,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogPush } from '../../shared/protocol';
 import { LogBuffer } from '../../supervisor/core/logBuffer';
+import { LogPushEncoder, type HeldBlock } from '../../supervisor/lsp/logPushFrame';
 import { LOG_HOLD_MAX_MS, LogFollower } from '../../supervisor/lsp/pushers';
 import { sleep, waitUntil } from '../helpers/procs';
 
-/** A client whose socket accepts one push at a time, when `drain()` is called. */
+/** A client whose socket accepts one push at a time, when `drain()` is called; keeps each push as the client parses it. */
 class SlowClient {
   readonly pushes: LogPush[] = [];
+  private readonly encoder = new LogPushEncoder();
   private drains: (() => void)[] = [];
 
-  readonly send = (push: LogPush): Promise<void> => {
-    this.pushes.push(push);
+  /** Encodes at once, as the connection does: the blocks are views into rings that move on. */
+  readonly send = (blocks: readonly HeldBlock[]): Promise<void> => {
+    const frame = this.encoder.encode(blocks);
+    this.pushes.push(JSON.parse(frame.subarray(frame.indexOf('\r\n\r\n') + 4).toString('utf8')).params);
     return new Promise((resolve) => this.drains.push(resolve));
   };
 
