@@ -1,5 +1,7 @@
 /** Follows a growing log file (how PM2 and supervisord deliver worker output) line by line. */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OutputReader } from '../tools/tool';
 import { delay } from './timing';
 
 const CHUNK_BYTES = 1 << 20;
@@ -35,4 +37,9 @@ export function tailLines(path: string, onLine: (text: string) => void): () => P
     stopped = true;
     await done;
   };
+}
+
+/** A tool that writes each worker's stdout to `dir/NAME-out.log` (PM2 and supervisord as the bench configures them). */
+export function workerLogFiles(tool: string, dir: string): OutputReader {
+  return { tool, follow: async (name, onLine) => tailLines(join(dir, `${name}-out.log`), onLine) };
 }

@@ -37,15 +37,17 @@ class LineCounter {
   };
 }
 
-async function throughputOnce(context: BenchContext, driver: ToolDriver): Promise<void> {
+/** One run read through the session's reader number `readerIndex`, in a fresh session; resolves to how many readers the tool has. */
+async function throughputOnce(context: BenchContext, driver: ToolDriver, readerIndex: number): Promise<number> {
   const fleet = makeFleet('log', 1);
   const expected = Math.floor((logMegabytes.value * 1024 * 1024) / LINE_BYTES);
-  const key = { scenario: 'log-throughput', tool: driver.name, workers: 'log', n: 1 };
-  await withSession(context, driver, fleet, async (session) => {
+  return withSession(context, driver, fleet, async (session) => {
+    const reader = session.outputReaders()[readerIndex];
+    const key = { scenario: 'log-throughput', tool: reader.tool, workers: 'log', n: 1 };
     await session.start();
     const writer = (await waitUp(context.index, fleet)).get('w0') as number;
     const counter = new LineCounter();
-    const unfollow = await session.followOutput('w0', counter.onLine);
+    const unfollow = await reader.follow('w0', counter.onLine);
     await waitFor(() => counter.ready, { timeoutMs: 30_000, what: "the log writer's ready line" });
     const started = now();
     process.kill(writer, 'SIGUSR2');
@@ -58,6 +60,7 @@ async function throughputOnce(context: BenchContext, driver: ToolDriver): Promis
     context.recorder.sample(key, 'rss_mb', own.reduce((sum, pid) => sum + statusKb(pid, 'VmHWM'), 0) / 1024);
     context.recorder.sample(key, 'lost', expected - counter.received + counter.outOfOrder);
     await session.stop();
+    return session.outputReaders().length;
   });
 }
 
@@ -66,7 +69,9 @@ export async function runLogs(context: BenchContext, log: (line: string) => void
   for (const driver of context.drivers) {
     log(`log-throughput ${driver.name} ${logMegabytes.value} MB`);
     try {
-      for (let rep = 0; rep < context.settings.reps; rep++) await throughputOnce(context, driver);
+      for (let reader = 0, readers = 1; reader < readers; reader++) {
+        for (let rep = 0; rep < context.settings.reps; rep++) readers = await throughputOnce(context, driver, reader);
+      }
     } catch (error) {
       context.recorder.fail(`log-throughput ${driver.name}`, error);
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runCommand } from '../lib/exec';
 import { type Fleet, NODE, type WorkerDef } from '../lib/fleet';
 import { isAlive, readPidFile, TAG_VAR } from '../lib/procfs';
-import { tailLines } from '../lib/tail';
+import { workerLogFiles } from '../lib/tail';
 import type { ToolDriver, ToolSession } from './tool';
 
 const PM2_BIN = join(__dirname, '..', '..', 'node_modules', 'pm2', 'bin', 'pm2');
@@ -64,8 +64,8 @@ class Pm2Session implements ToolSession {
     return { said: (result.stderr + result.stdout).trim(), exitCode: result.code };
   }
 
-  async followOutput(name: string, onLine: (text: string) => void) {
-    return tailLines(join(this.logs, `${name}-out.log`), onLine);
+  outputReaders() {
+    return [workerLogFiles('pm2', this.logs)];
   }
 
   async daemonPids(): Promise<number[]> {

@@ -10,14 +10,14 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeF
 import { join } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { stringify } from 'yaml';
-import { ReloadRequest, StatusRequest } from '../../shared/protocol';
+import { LogNotification, LogsRequest, ReloadRequest, StatusRequest, UnfollowLogsRequest } from '../../shared/protocol';
 import { MASTER_NODE_FLAGS } from '../../supervisor/runtime/spawnMaster';
 import { runCommand } from '../lib/exec';
 import { commandLine, type Fleet, NODE, type WorkerDef } from '../lib/fleet';
 import { isAlive, TAG_VAR } from '../lib/procfs';
 import { waitFor } from '../lib/timing';
 import { connectMaster } from './steward-client';
-import type { Control, ToolDriver, ToolSession } from './tool';
+import type { Control, OutputReader, ToolDriver, ToolSession } from './tool';
 
 /** BENCH_STEWARD_BIN points the bench at another build of the CLI (default: this tree's dist/). */
 export const STEWARD_BIN = process.env.BENCH_STEWARD_BIN ?? join(__dirname, '..', '..', 'dist', 'supervisor.js');
@@ -133,7 +133,29 @@ export class StewardSession implements ToolSession {
    * that decodes `steward/log` pushes in its own process); its lines are
    * `NAME | text`.
    */
-  async followOutput(name: string, onLine: (text: string) => void) {
+  outputReaders(): OutputReader[] {
+    return [
+      { tool: 'steward', follow: (name, onLine) => this.followOnSocket(name, onLine) },
+      { tool: 'steward-cli', follow: (name, onLine) => this.followWithCli(name, onLine) },
+    ];
+  }
+
+  /** `steward/logs` with follow on the bench's connection, then the `steward/log` pushes: the extension's way. */
+  private async followOnSocket(name: string, onLine: (text: string) => void) {
+    const connection = await this.connection();
+    const pushes = connection.onNotification(LogNotification.type, ({ blocks }) => {
+      for (const block of blocks) if (block.worker === name && block.stream === 'stdout') for (const line of block.text.split('\n')) onLine(line);
+    });
+    const { lines } = await connection.sendRequest(LogsRequest.type, { worker: name, follow: true });
+    for (const line of lines) if (line.stream === 'stdout') onLine(line.text);
+    return async () => {
+      await connection.sendRequest(UnfollowLogsRequest.type, {});
+      pushes.dispose();
+    };
+  }
+
+  /** `steward logs -f`, its output parsed as a user would read it. */
+  private async followWithCli(name: string, onLine: (text: string) => void) {
     const env = { ...process.env, STEWARD_RUNTIME_DIR: this.runtimeDir };
     const follower = spawn(NODE, [STEWARD_BIN, 'logs', '-f', name, '--config', this.config], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     this.followers.push(follower);

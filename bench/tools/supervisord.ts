@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runCommand } from '../lib/exec';
 import { commandLine, type Fleet, type WorkerDef } from '../lib/fleet';
 import { isAlive, readPidFile, TAG_VAR } from '../lib/procfs';
-import { tailLines } from '../lib/tail';
+import { workerLogFiles } from '../lib/tail';
 import type { ToolDriver, ToolSession } from './tool';
 
 function programSection(worker: WorkerDef, logs: string, kind: Fleet['kind']): string {
@@ -75,8 +75,8 @@ class SupervisordSession implements ToolSession {
     return { said: (result.stdout + result.stderr).trim(), exitCode: result.code };
   }
 
-  async followOutput(name: string, onLine: (text: string) => void) {
-    return tailLines(join(this.logs, `${name}-out.log`), onLine);
+  outputReaders() {
+    return [workerLogFiles('supervisord', this.logs)];
   }
 
   async daemonPids(): Promise<number[]> {

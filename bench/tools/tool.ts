@@ -23,6 +23,13 @@ export interface Control {
   prepare?: (fleet: Fleet) => void;
 }
 
+/** One way of reading a worker's output as the tool delivers it, reported as its own row under `tool`. */
+export interface OutputReader {
+  tool: string;
+  /** Calls `onLine` with each line of worker `name`'s stdout; resolves to an unfollow. */
+  follow(name: string, onLine: (text: string) => void): Promise<() => Promise<void>>;
+}
+
 /** What a tool said when asked to apply a broken config, and its exit code. */
 export interface Rejection {
   said: string;
@@ -35,8 +42,8 @@ export interface ToolSession {
   controls(): Control[];
   /** Writes a broken config and asks the tool to apply it the usual way. */
   applyInvalid(): Promise<Rejection>;
-  /** Calls `onLine` with each line of worker `name`'s stdout as the tool delivers it; resolves to an unfollow. */
-  followOutput(name: string, onLine: (text: string) => void): Promise<() => Promise<void>>;
+  /** The ways this tool delivers a worker's output (Steward: to a socket client and to `steward logs -f`); each is its own row. */
+  outputReaders(): OutputReader[];
   /** The supervisor's own long-lived processes (daemon), workers excluded. */
   daemonPids(): Promise<number[]>;
   /** The tool's own "stop everything" command. */
