@@ -1,10 +1,16 @@
 /**
  * How a configured command line becomes the argv of its process.
  *
- * Debian's dash does not exec the last command of `sh -c`, so `sh -c 'sleep 10'`
- * leaves an idle `sh` as the worker's pid. For a *simple* command we prefix
- * `exec`, so the pid we report and signal is the program's own. "Simple" is
- * decided conservatively: anything with shell control syntax runs unchanged.
+ * A command of plain words only (`node server.js --port=3000`: nothing sh
+ * would quote, expand, glob or treat as syntax) is its own argv: the program
+ * is spawned directly, found on the worker's PATH as sh would find it, and
+ * a start saves the shell's own exec (~0.6 ms here).
+ *
+ * Anything else runs with `sh -c`. Debian's dash does not exec the last
+ * command of `sh -c`, so `sh -c 'sleep $T'` would leave an idle `sh` as the
+ * worker's pid. For a *simple* command we prefix `exec`, so the pid we report
+ * and signal is the program's own. "Simple" is decided conservatively:
+ * anything with shell control syntax runs unchanged.
  */
 
 /** Lists, pipes, subshells, substitutions, redirections, background jobs, several lines. */
@@ -21,6 +27,17 @@ const NOT_A_PROGRAM = new Set([
   'wait', 'read', 'alias', 'unalias', 'ulimit', 'umask', 'local', 'break', 'continue', 'times', 'type',
   'command', 'getopts', 'hash', 'jobs', 'fg', 'bg',
 ]);
+
+/** Characters sh takes literally in a word: no quoting, expansion, glob, comment, tilde or syntax. */
+const PLAIN_WORD = /^[A-Za-z0-9_\-./:@%+,=]+$/;
+
+/** The argv of a command of plain words whose first word names a program; null when it needs sh. */
+export function plainArgv(command: string): string[] | null {
+  const words = command.trim().split(/[ \t]+/);
+  const program = words[0];
+  if (program === '' || program.includes('=') || NOT_A_PROGRAM.has(program)) return null;
+  return words.every((word) => PLAIN_WORD.test(word)) ? words : null;
+}
 
 /** The script to run with `sh -c`: the command, with `exec` inserted when it is simple. */
 export function shellScript(command: string): string {

@@ -1,5 +1,5 @@
 /**
- * Spawning a worker's command line: `sh -c`, its own process group, output
+ * Spawning a worker's command line: the program itself or `sh -c`, its own process group, output
  * split into timestamped blocks of lines. The only place (with stop.ts) that starts OS
  * processes; POSIX only for now — a Windows variant would live behind the
  * same `spawnProcess` signature.
@@ -7,12 +7,12 @@
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { shellScript } from './commandLine';
+import { plainArgv, shellScript } from './commandLine';
 import { newRunToken, RUN_TOKEN_VAR, stopEscaped } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
 import { forgetScan, readStat } from './procfs';
-import { awaitImmediateStart, shellCmdlineOf, type StartupVerdict } from './startup';
+import { awaitImmediateStart, shellCmdlineOf, type StartupVerdict, type StartupWatch } from './startup';
 import { stopGroup, type StopResult } from './stop';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -82,9 +82,10 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   checkCwd(options.cwd);
   const runToken = newRunToken();
   await options.guardian?.expect(runToken);
+  const argv = plainArgv(options.command);
   const script = shellScript(options.command);
   const { execa } = await loadExeca();
-  const child = execa('sh', ['-c', script], {
+  const child = execa(argv?.[0] ?? 'sh', argv?.slice(1) ?? ['-c', script], {
     cwd: options.cwd,
     env: { ...options.env, [RUN_TOKEN_VAR]: runToken },
     extendEnv: false,
@@ -100,7 +101,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   if (pid === undefined) {
     options.guardian?.forget(runToken);
     const result = await child;
-    throw new SpawnError(`cannot start \`${options.command}\`: ${result.shortMessage}`);
+    throw new SpawnError(`cannot start \`${options.command}\`: ${argv ? programProblem(argv[0], result.code) : result.shortMessage}`);
   }
   void child.then(undefined, () => undefined);
   const startTime = readStat(pid)?.startTime ?? 0;
@@ -111,9 +112,16 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   const output = [pump(child.stdout, 'stdout', options, leaderExit), pump(child.stderr, 'stderr', options, leaderExit)];
   const exited = finish({ pgid: pid, runToken, startTime }, leaderExit, output, [child.stdout, child.stderr], options);
   const stop = (signal: NodeJS.Signals, timeoutMs: number) => stopGroup(pid, signal, timeoutMs, leaderExit);
-  const shellCmdline = script === options.command ? null : shellCmdlineOf(script);
-  const pastImmediateStart = (windowMs: number, signal: AbortSignal) => awaitImmediateStart({ pid, shellCmdline }, windowMs, signal);
+  const watch: StartupWatch = argv ? { pid, launch: 'program' } : script === options.command ? { pid, launch: 'shell' } : { pid, launch: 'exec', shellCmdline: shellCmdlineOf(script) };
+  const pastImmediateStart = (windowMs: number, signal: AbortSignal) => awaitImmediateStart(watch, windowMs, signal);
   return { pid, pgid: pid, startTime, exited, stop, pastImmediateStart };
+}
+
+/** Why a program spawned directly did not start, as sh would say it. */
+function programProblem(program: string, code: string | undefined): string {
+  if (code === 'ENOENT') return `${program}: not found${program.includes('/') ? '' : ' on the PATH of the worker'}`;
+  if (code === 'EACCES') return `${program}: permission denied (not executable, or a directory)`;
+  return `${program}: ${code ?? 'spawn failed'}`;
 }
 
 function checkCwd(cwd: string): void {

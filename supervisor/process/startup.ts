@@ -4,12 +4,12 @@
  * A worker that cannot start shows it by exiting within milliseconds: a
  * command that is not found (sh exits 127), an exec error, a program that
  * rejects its arguments (`sleep abc`). Waiting a fixed window for such an
- * exit costs every reload that window. For a simple command, which sh
- * replaces with the program (commandLine.ts), the program itself tells when
- * it is past that: once it has been exec'd and blocks for the first time
- * (state S: it waits for a timer, a socket, a child, input), its immediate
- * start is behind it. An exit before that is still a start-up failure; a
- * later one is the restart policy's business.
+ * exit costs every reload that window. For a program spawned directly or a
+ * simple command, which sh replaces with the program (commandLine.ts), the
+ * program itself tells when it is past that: once it has been exec'd and
+ * blocks for the first time (state S: it waits for a timer, a socket, a
+ * child, input), its immediate start is behind it. An exit before that is
+ * still a start-up failure; a later one is the restart policy's business.
  *
  * A command line run through sh gets the whole window: the shell blocks in
  * wait() for its first child at once, which says nothing about the command.
@@ -20,11 +20,13 @@ import { readStat } from './procfs';
 /** Why the start-up wait ended: the program blocked after its exec, the window passed, or the caller aborted. */
 export type StartupVerdict = 'blocked' | 'window' | 'aborted';
 
-export interface StartupWatch {
-  pid: number;
-  /** /proc/PID/cmdline of the `sh -c` that will exec the program; null when sh runs the command itself. */
-  shellCmdline: string | null;
-}
+export type StartupWatch =
+  /** The program itself, spawned directly: exec'd by the time the spawn returned. */
+  | { pid: number; launch: 'program' }
+  /** `sh -c` that will exec the program; `shellCmdline` is its /proc/PID/cmdline (shellCmdlineOf). */
+  | { pid: number; launch: 'exec'; shellCmdline: string }
+  /** sh runs the command itself. */
+  | { pid: number; launch: 'shell' };
 
 /**
  * How often a starting program's state is read: a blocked `sleep` or
@@ -35,7 +37,8 @@ const STEP_MS = 1;
 
 interface Pending {
   pid: number;
-  shellCmdline: Buffer;
+  /** The cmdline it has until its exec; null when it was exec'd already. */
+  shellCmdline: Buffer | null;
   done(verdict: StartupVerdict): void;
 }
 
@@ -45,8 +48,9 @@ let ticker: NodeJS.Timeout | null = null;
 export function awaitImmediateStart(watch: StartupWatch, windowMs: number, signal: AbortSignal): Promise<StartupVerdict> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve('aborted');
-    const { pid, shellCmdline } = watch;
-    const entry: Pending | null = shellCmdline === null ? null : { pid, shellCmdline: Buffer.from(shellCmdline), done: finish };
+    const { pid } = watch;
+    const shellCmdline = watch.launch === 'exec' ? Buffer.from(watch.shellCmdline) : null;
+    const entry: Pending | null = watch.launch === 'shell' ? null : { pid, shellCmdline, done: finish };
     const timer = setTimeout(() => finish('window'), windowMs);
     const onAbort = () => finish('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
@@ -79,6 +83,7 @@ function tick(): void {
  */
 function blockedAfterExec(entry: Pending): boolean {
   if (readStat(entry.pid)?.state !== 'S') return false;
+  if (entry.shellCmdline === null) return true;
   const cmdline = readRawCmdline(entry.pid);
   return cmdline !== null && cmdline.length > 0 && !cmdline.equals(entry.shellCmdline);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
-import { shellScript } from '../../supervisor/process/commandLine';
+import { plainArgv, shellScript } from '../../supervisor/process/commandLine';
 import { workerEnv } from '../../supervisor/process/env';
 import { decodeLines } from '../../supervisor/process/lines';
 import { readCmdline } from '../../supervisor/process/procfs';
@@ -111,5 +111,18 @@ describe('shellScript', () => {
     for (const command of ['a && b', 'a | b', 'a; b', 'a &', 'echo $(date)', 'echo `date`', 'a > log', 'a\nb', 'FOO="a b" node x', 'exit 3', 'cd x', '']) {
       assert.equal(shellScript(command), command, command);
     }
+  });
+});
+
+describe('plainArgv', () => {
+  it('splits a command of plain words, which sh would take literally, into the argv to spawn directly', () => {
+    assert.deepEqual(plainArgv('sleep 1000'), ['sleep', '1000']);
+    assert.deepEqual(plainArgv('  node ./dist/server.js --port=3000\t-v '), ['node', './dist/server.js', '--port=3000', '-v']);
+    assert.deepEqual(plainArgv('npx vite --host 0.0.0.0 user@host:8080,9090 100% a+b'), ['npx', 'vite', '--host', '0.0.0.0', 'user@host:8080,9090', '100%', 'a+b']);
+  });
+
+  it('leaves to sh what it would expand, quote, glob or parse, assignments and builtins', () => {
+    const needSh = ['node $ENTRY', 'echo "a b"', "echo 'a'", 'ls *.js', 'cat ~/x', 'a # comment', 'a && b', 'a | b', 'a > log', 'echo a\\ b', 'echo {a,b}', 'PORT=1 node x', 'cd x', 'exit 3', 'a\nb', ''];
+    for (const command of needSh) assert.equal(plainArgv(command), null, command);
   });
 });

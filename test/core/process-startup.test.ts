@@ -27,9 +27,25 @@ describe('awaitImmediateStart', () => {
     const marker = newMarker('blocked');
     const child = await shell('exec sleep 30', marker);
     try {
-      const verdict = await awaitImmediateStart({ pid: child.pid, shellCmdline: shellCmdlineOf('exec sleep 30') }, 60_000, running());
+      const verdict = await awaitImmediateStart({ pid: child.pid, launch: 'exec', shellCmdline: shellCmdlineOf('exec sleep 30') }, 60_000, running());
       assert.equal(verdict, 'blocked');
       assert.equal(readCmdline(child.pid), 'sleep 30');
+    } finally {
+      await end(child);
+      await assertNoLeaks(marker);
+    }
+  });
+
+  it('counts a program spawned directly as started once it blocked (it was exec\u2019d when the spawn returned)', async () => {
+    const marker = newMarker('direct');
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, [MARKER_VAR]: marker } });
+    await once(child, 'spawn');
+    try {
+      assert.equal(await awaitImmediateStart({ pid: child.pid!, launch: 'program' }, 60_000, running()), 'blocked');
+      const exits = spawn('sleep', ['abc'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, [MARKER_VAR]: marker } });
+      const exited = once(exits, 'exit');
+      assert.equal(await awaitImmediateStart({ pid: exits.pid!, launch: 'program' }, 300, running()), 'window');
+      assert.notEqual((await exited)[0], 0);
     } finally {
       await end(child);
       await assertNoLeaks(marker);
@@ -41,10 +57,10 @@ describe('awaitImmediateStart', () => {
     const child = await shell('sleep 30; true', marker);
     try {
       const started = performance.now();
-      assert.equal(await awaitImmediateStart({ pid: child.pid, shellCmdline: null }, 100, running()), 'window');
+      assert.equal(await awaitImmediateStart({ pid: child.pid, launch: 'shell' }, 100, running()), 'window');
       assert.ok(performance.now() - started >= 99);
       // Told the shell would exec, it still waits: the blocked process is the shell itself, not past an exec.
-      assert.equal(await awaitImmediateStart({ pid: child.pid, shellCmdline: shellCmdlineOf('sleep 30; true') }, 100, running()), 'window');
+      assert.equal(await awaitImmediateStart({ pid: child.pid, launch: 'exec', shellCmdline: shellCmdlineOf('sleep 30; true') }, 100, running()), 'window');
     } finally {
       await end(child);
       await assertNoLeaks(marker);
@@ -56,7 +72,7 @@ describe('awaitImmediateStart', () => {
     for (const script of ['exec sleep abc', 'exec steward-no-such-program --serve']) {
       const child = await shell(script, marker);
       const exited = once(child, 'exit');
-      assert.equal(await awaitImmediateStart({ pid: child.pid, shellCmdline: shellCmdlineOf(script) }, 300, running()), 'window', script);
+      assert.equal(await awaitImmediateStart({ pid: child.pid, launch: 'exec', shellCmdline: shellCmdlineOf(script) }, 300, running()), 'window', script);
       const [code] = await exited;
       assert.notEqual(code, 0, script);
     }
@@ -68,7 +84,7 @@ describe('awaitImmediateStart', () => {
     const child = await shell('sleep 30; true', marker);
     try {
       const controller = new AbortController();
-      const verdict = awaitImmediateStart({ pid: child.pid, shellCmdline: null }, 60_000, controller.signal);
+      const verdict = awaitImmediateStart({ pid: child.pid, launch: 'shell' }, 60_000, controller.signal);
       controller.abort();
       assert.equal(await verdict, 'aborted');
     } finally {

@@ -63,7 +63,10 @@ describe('Worker lifecycle', () => {
     assert.equal(badArguments.worker.status().state, 'failed');
     const notFound = recordedWorker(testSpec(marker, 'steward-no-such-program --serve'), guardian);
     const missing = await notFound.worker.start();
-    assert.match(missing.ok ? '' : missing.reason, /^exited with code 127 during start-up; last output: .*steward-no-such-program.*not found/);
+    assert.equal(missing.ok ? '' : missing.reason, 'cannot start `steward-no-such-program --serve`: steward-no-such-program: not found on the PATH of the worker');
+    const notFoundThroughSh = recordedWorker(testSpec(marker, 'steward-no-such-program --port $PORT'), guardian);
+    const missingThroughSh = await notFoundThroughSh.worker.start();
+    assert.match(missingThroughSh.ok ? '' : missingThroughSh.reason, /^exited with code 127 during start-up; last output: .*steward-no-such-program.*not found/);
     await assertNoLeaks(marker);
   });
 
