@@ -7,7 +7,7 @@
  * A zombie (state `Z`) counts as dead everywhere: PID 1 in containers often
  * never reaps orphans, so a killed orphan can stay a zombie forever.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface ProcStat {
@@ -28,9 +28,33 @@ function readText(path: string): string | null {
   }
 }
 
+/** One line of /proc/PID/stat is a few hundred bytes; the command name is at most 64. */
+const statBuffer = Buffer.alloc(4096);
+
+/**
+ * /proc/PID/stat through one reused buffer: open, one read, close. Scans of
+ * the whole table (escaped.ts, stop.ts) read every process's stat, and
+ * readFileSync costs two more system calls and a buffer per file.
+ */
+function readStatLine(pid: number): string | null {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    return statBuffer.toString('latin1', 0, readSync(fd, statBuffer, 0, statBuffer.length, null));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** /proc/PID/stat, or null when the process is gone or unreadable. */
 export function readStat(pid: number): ProcStat | null {
-  const text = readText(`/proc/${pid}/stat`);
+  const text = readStatLine(pid);
   if (text === null) return null;
   // The command name (field 2) is in parentheses and may itself contain ") ".
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -55,11 +79,14 @@ export function isAlive(pid: number): boolean {
   return stat !== null && stat.state !== 'Z';
 }
 
-/** Every numeric entry of /proc. */
+/** Every numeric entry of /proc (the others start with a letter or are `self`-like names). */
 export function allPids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number);
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const first = entry.charCodeAt(0);
+    if (first >= 48 && first <= 57) pids.push(Number(entry));
+  }
+  return pids;
 }
 
 /** Live (non-zombie) processes, from one read of every /proc/PID/stat. */
