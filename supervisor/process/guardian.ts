@@ -20,7 +20,7 @@
  * (when given) for a later master to reap if even the guardian was killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { RUN_TOKEN_VAR } from './escaped';
+import { newRunToken, RUN_TOKEN_VAR } from './escaped';
 import { writeStrayRecord, type StrayRecord } from './strays';
 
 const GUARDIAN_SCRIPT = `
@@ -64,6 +64,8 @@ export class Guardian {
   /** Run tokens announced for spawns not watched yet. */
   private readonly expected = new Set<string>();
   private closed = false;
+  /** The token the next `runToken` hands out, recorded (or being recorded) ahead of its spawn. */
+  private spare: Promise<string> | null = null;
   /** Lines for the guardian not written yet, and the coalesced flush that writes them (see flush). */
   private outgoing: string[] = [];
   private pendingFlush: Promise<void> | null = null;
@@ -92,6 +94,25 @@ export class Guardian {
     this.expected.add(token);
     this.send(`tok ${token}`);
     return this.flush();
+  }
+
+  /**
+   * A run token for the next spawn, already announced as by `expect`. The
+   * one recorded during the previous call is handed out without waiting,
+   * and the next one recorded in the background: a reload that restarts one
+   * worker does not wait for a record write before its fork. Rejects when
+   * the record cannot be written.
+   */
+  runToken(): Promise<string> {
+    const ready = this.spare ?? this.recorded(newRunToken());
+    this.spare = this.recorded(newRunToken());
+    return ready;
+  }
+
+  private recorded(token: string): Promise<string> {
+    const written = this.expect(token).then(() => token);
+    written.catch(() => undefined); // a spare nobody asks for must not be an unhandled rejection
+    return written;
   }
 
   /** The spawn announced with `token` did not happen. */

@@ -80,8 +80,7 @@ const loadExeca = () => (execaModule ??= import('execa'));
 
 export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProcess> {
   checkCwd(options.cwd);
-  const runToken = newRunToken();
-  await options.guardian?.expect(runToken);
+  const runToken = options.guardian ? await options.guardian.runToken() : newRunToken();
   const argv = plainArgv(options.command);
   const script = shellScript(options.command);
   const { execa } = await loadExeca();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -76,6 +76,32 @@ describe('no orphans when the master dies', () => {
     await waitUntil(() => guardian.pid !== first, { message: 'a new guardian' });
     await guardian.close();
     await assertNoLeaks(marker, { timeoutMs: 2_000 });
+  });
+});
+
+describe('run tokens', () => {
+  it('hands out a token that is on record before its spawn, and records the next one ahead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-guardian-'));
+    const recordFile = join(dir, 'strays.json');
+    const guardian = Guardian.start({ recordFile });
+    const spawning = () => (JSON.parse(readFileSync(recordFile, 'utf8')) as { spawning: string[] }).spawning;
+    try {
+      const first = await guardian.runToken();
+      assert.ok(spawning().includes(first), 'the first token is written before it is handed out');
+      const [spare] = spawning().filter((token) => token !== first);
+      assert.ok(spare, 'a spare is recorded with it');
+      let handedOut: string | undefined;
+      const second = guardian.runToken().then((token) => (handedOut = token));
+      await Promise.resolve();
+      assert.equal(handedOut, spare, 'the spare comes without waiting for a record write');
+      await second;
+      await waitUntil(() => spawning().length === 3, { message: 'the next spare recorded' });
+      guardian.forget(first);
+      await waitUntil(() => !spawning().includes(first), { message: 'a token whose spawn did not happen leaves the record' });
+    } finally {
+      await guardian.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
