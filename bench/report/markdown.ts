@@ -26,7 +26,7 @@ function timedScenario(rows: ResultRow[], scenario: string): string {
   const mine = rows.filter((row) => row.scenario === scenario);
   const tools = TOOL_ORDER.filter((tool) => mine.some((row) => row.tool === tool));
   const peers = PEERS.filter((tool) => tools.includes(tool));
-  // `direct` (no supervisor) at the same N, or — where it is measured for one worker only (reload-one) — its one worker beside every N.
+  // `direct` (no supervisor) at the same N, or — where a run measured it for one worker only — its one worker beside every N.
   const groups = [...new Set(mine.filter((row) => row.tool !== 'direct').map((row) => `${row.workers}|${row.n}`))];
   const directForOneOnly = mine.filter((row) => row.tool === 'direct').every((row) => row.n === 1);
   const lines = groups.map((group) => {

@@ -2,7 +2,7 @@
  * The yardsticks: what the workers' own stop + start takes with no
  * supervisor at all (the harness spawns and SIGTERMs them, and verifies them
  * the same way as every tool's). Recorded as tool `direct`:
- * - reload-one, n = 1: one worker stopped and started again;
+ * - reload-one, n = each count: one worker of n stopped and started again;
  * - restart-all, n = each count: every worker stopped at once, then every
  *   one started at once, until all answer with new pids — the floor the
  *   machine sets for a supervisor's restart-all.
@@ -46,16 +46,21 @@ async function whenStarted(child: ChildProcess, worker: WorkerDef): Promise<void
   while (worker.port !== undefined && !(await accepts(worker.port))) await delay(5);
 }
 
-/** Starts the fleet, times `stopStart` (SIGTERM + wait, then respawn) until the fleet is up with new pids, and cleans up. */
-async function timeRestart(context: BenchContext, scenario: string, fleet: Fleet): Promise<void> {
+/**
+ * Starts the fleet, then times the restart of `only` its first worker (reload-one) or of all of
+ * them at once (restart-all) until they are up with new pids, verified as every tool's are; cleans up.
+ */
+async function timeRestart(context: BenchContext, scenario: 'reload-one' | 'restart-all', fleet: Fleet): Promise<void> {
   let children = fleet.workers.map(spawnWorker);
+  const restarted = scenario === 'reload-one' ? [0] : fleet.workers.map((_, i) => i);
   try {
     const pids = await waitUp(context.index, fleet);
     const started = now();
-    await Promise.all(children.map(terminate));
-    children = fleet.workers.map(spawnWorker);
-    await Promise.all(children.map((child, i) => whenStarted(child, fleet.workers[i])));
-    await waitUp(context.index, fleet, { previous: pids, after: `direct ${scenario}` });
+    await Promise.all(restarted.map((i) => terminate(children[i])));
+    children = children.map((child, i) => (restarted.includes(i) ? spawnWorker(fleet.workers[i]) : child));
+    await Promise.all(restarted.map((i) => whenStarted(children[i], fleet.workers[i])));
+    const only = restarted.map((i) => fleet.workers[i].name);
+    await waitUp(context.index, fleet, { previous: pids, only, after: `direct ${scenario}` });
     context.recorder.sample({ scenario, tool: 'direct', workers: fleet.kind, n: fleet.workers.length }, 'ms', now() - started);
   } finally {
     for (const child of children) child.kill('SIGKILL');
@@ -63,11 +68,16 @@ async function timeRestart(context: BenchContext, scenario: string, fleet: Fleet
   }
 }
 
+/** reload-one at every count, as the tools are measured (the harness's /proc checks grow with the processes it scans). */
 export async function runBaseline(context: BenchContext): Promise<void> {
+  const { counts, scaleCount, reps } = context.settings;
   for (const kind of ['sleep', 'http'] as const satisfies WorkerKind[]) {
-    for (let rep = 0; rep < context.settings.reps; rep++) {
-      await timeRestart(context, 'reload-one', makeFleet(kind, 1));
-      for (const count of context.settings.counts) await timeRestart(context, 'restart-all', makeFleet(kind, count));
+    for (let rep = 0; rep < reps; rep++) {
+      for (const count of counts) {
+        await timeRestart(context, 'reload-one', makeFleet(kind, count));
+        await timeRestart(context, 'restart-all', makeFleet(kind, count));
+      }
+      if (kind === 'sleep' && scaleCount !== null) await timeRestart(context, 'reload-one', makeFleet(kind, scaleCount));
     }
   }
 }
