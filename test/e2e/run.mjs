@@ -9,6 +9,7 @@
 // nothing is left; then an untrusted workspace and one without a config
 // (phases.mjs). Screenshots of each step go to test-results/e2e/.
 //   --keep          keep the temp dir (workspace, logs) for debugging
+//   --screenshot    also refresh the README's media/screenshot-wait-mode.png (a test run leaves tracked files alone)
 //   --example DIR   the workspace to copy (default examples/demo)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { logsStep } from './logs.mjs';
 
 const OUT = path.join(REPO, 'test-results', 'e2e');
 const keep = process.argv.includes('--keep');
+const refreshScreenshot = process.argv.includes('--screenshot');
 const exampleIndex = process.argv.indexOf('--example');
 const example = exampleIndex > 0 ? path.resolve(process.argv[exampleIndex + 1]) : path.join(REPO, 'examples/demo');
 const T0 = Date.now();
@@ -75,7 +77,7 @@ try {
     await expectSamePids(pidsAtStart, 'in wait mode');
   });
   await shot('04-wait-mode.png');
-  fs.copyFileSync(path.join(OUT, '04-wait-mode.png'), path.join(REPO, 'media', 'screenshot-wait-mode.png'));
+  if (refreshScreenshot) fs.copyFileSync(path.join(OUT, '04-wait-mode.png'), path.join(REPO, 'media', 'screenshot-wait-mode.png'));
   await clearNotifications(page);
 
   await timed('step 5: fix, reload → wait mode ends', async () => {
