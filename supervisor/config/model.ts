@@ -28,7 +28,7 @@ export interface StopSpec {
 
 export interface WorkerSpec {
   name: string;
-  /** A shell command line, run with sh -c. */
+  /** A command line: spawned as its own program when it is plain words, else run with sh -c (process/commandLine.ts). */
   command: string;
   /** Absolute. */
   cwd: string;
