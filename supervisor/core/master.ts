@@ -14,7 +14,7 @@ import type { LogLine, LogsParams, MasterState, ReloadParams, ReloadPlan, Reload
 import type { StewardConfig, WorkerSpec } from '../config/model';
 import { type ApplyContext, stopInReverseDependencyOrder } from './applyPlan';
 import { notStartedWorkers } from './notStarted';
-import { type ConfigRead, type ConfigReader, readConfig as readConfigFile } from './configSource';
+import { type ConfigRead, type ConfigReader, readConfig as readConfigFile, warmUpCheck } from './configSource';
 import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
@@ -65,8 +65,11 @@ export class Master {
   }
 
   /** The first load (trigger `startup`). Not counted as a reload. */
-  start(): Promise<ReloadResult> {
-    return this.queue.request({ all: false, trigger: 'startup' });
+  async start(): Promise<ReloadResult> {
+    const result = await this.queue.request({ all: false, trigger: 'startup' });
+    const text = this.lastRead?.text;
+    if (text) setImmediate(() => warmUpCheck(text, this.options.configFile));
+    return result;
   }
 
   reload(params: ReloadParams = {}): Promise<ReloadResult> {
