@@ -81,6 +81,7 @@ const loadExeca = () => (execaModule ??= import('execa'));
 export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProcess> {
   checkCwd(options.cwd);
   const runToken = options.guardian ? await options.guardian.runToken() : newRunToken();
+  // A plain command's file without a `#!` line still runs: the spawn's execvp hands it to sh, as `sh -c` would.
   const argv = plainArgv(options.command);
   const script = shellScript(options.command);
   const { execa } = await loadExeca();

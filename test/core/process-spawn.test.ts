@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { plainArgv, shellScript } from '../../supervisor/process/commandLine';
 import { workerEnv } from '../../supervisor/process/env';
@@ -33,6 +35,23 @@ describe('spawnProcess', () => {
     } finally {
       await proc.stop('SIGTERM', 1_000);
       await assertNoLeaks(marker);
+    }
+  });
+
+  it('runs a plain command’s script that has no #! line through sh, as sh -c would', async () => {
+    const marker = newMarker('no-shebang');
+    const dir = mkdtempSync(join(tmpdir(), 'steward-no-shebang-'));
+    const script = join(dir, 'serve');
+    writeFileSync(script, 'echo "no shebang, run by $0"\nexec sleep 30\n', { mode: 0o755 });
+    const { lines, started } = collect(marker, script);
+    const proc = await started;
+    try {
+      await waitUntil(() => lines.some((line) => line.text.startsWith('no shebang, run by')), { timeoutMs: 2_000, message: 'the script ran' });
+      await waitUntil(() => readCmdline(proc.pid) === 'sleep 30', { timeoutMs: 1_000, message: 'the script exec’d its program' });
+    } finally {
+      await proc.stop('SIGTERM', 1_000);
+      await assertNoLeaks(marker);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
