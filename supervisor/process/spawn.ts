@@ -87,7 +87,8 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   const { execa } = await loadExeca();
   const child = execa(argv?.[0] ?? 'sh', argv?.slice(1) ?? ['-c', script], {
     cwd: options.cwd,
-    env: { ...options.env, [RUN_TOKEN_VAR]: runToken },
+    // PWD as sh sets it on start: a program spawned directly would otherwise see the master's.
+    env: { ...options.env, PWD: options.cwd, [RUN_TOKEN_VAR]: runToken },
     extendEnv: false,
     detached: true,
     cleanup: false,

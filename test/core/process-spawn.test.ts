@@ -38,6 +38,16 @@ describe('spawnProcess', () => {
     }
   });
 
+  it('gives a program its working directory as PWD, spawned directly or through sh', async () => {
+    const marker = newMarker('pwd');
+    for (const command of ['printenv PWD', 'printenv PWD; true']) {
+      const { lines, started } = collect(marker, command, { PWD: '/somewhere/else' });
+      await (await started).exited;
+      assert.deepEqual(lines.filter((line) => line.stream === 'stdout').map((line) => line.text), [tmpdir()], command);
+    }
+    await assertNoLeaks(marker);
+  });
+
   it('runs a plain command’s script that has no #! line through sh, as sh -c would', async () => {
     const marker = newMarker('no-shebang');
     const dir = mkdtempSync(join(tmpdir(), 'steward-no-shebang-'));
