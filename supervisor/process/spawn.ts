@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { plainArgv, shellScript } from './commandLine';
-import { newRunToken, RUN_TOKEN_VAR, stopEscaped } from './escaped';
+import { groupEnded, groupStarted, newRunToken, RUN_TOKEN_VAR, stopEscaped } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
 import { forgetScan, readStat } from './procfs';
@@ -106,6 +106,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   }
   void child.then(undefined, () => undefined);
   const startTime = readStat(pid)?.startTime ?? 0;
+  groupStarted(pid);
   options.guardian?.watch({ pid, pgid: pid, startTime, command: options.command, runToken });
   const leaderExit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, signal) => resolve([code, signal])),
@@ -176,6 +177,7 @@ async function finish(
 ): Promise<ProcessExit> {
   const [code, signal] = await leaderExit;
   await stopGroup(pgid, options.leftovers.signal, options.leftovers.timeoutMs);
+  groupEnded(pgid);
   await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs, startTime);
   const drained = Promise.all(output);
   const timer = new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS).unref());

@@ -59,6 +59,26 @@ describe('stopping a process group', () => {
   });
 });
 
+describe('processes that escaped their worker group', () => {
+  it('are found by the run token and stopped with their worker, while other workers’ groups are left alone', async () => {
+    const marker = newMarker('escaped');
+    const neighbour = await start(marker, 'sleep 303 & exec sleep 304');
+    const escaper = await start(marker, "sh -c '(setsid sleep 301 &); exec sleep 302'");
+    try {
+      await waitUntil(() => markedProcesses(marker).filter((p) => p.command.startsWith('sleep 30')).length === 4, { message: 'both workers and their children run' });
+      const escapee = markedProcesses(marker).find((p) => p.command === 'sleep 301')!;
+      assert.notEqual(readStat(escapee.pid)?.pgid, escaper.pgid, 'the escapee left the group');
+      await escaper.stop('SIGTERM', 1_000);
+      await escaper.exited;
+      await waitUntil(() => !markedProcesses(marker).some((p) => p.command === 'sleep 301'), { timeoutMs: 2_000, message: 'the escapee stopped with its worker' });
+      assert.deepEqual(markedProcesses(marker).map((p) => p.command).sort(), ['sleep 303', 'sleep 304'], 'the neighbour group runs on');
+    } finally {
+      await neighbour.stop('SIGTERM', 1_000);
+      await assertNoLeaks(marker);
+    }
+  });
+});
+
 describe('procfs', () => {
   it('reads pid, parent, group and start time of a process', () => {
     const stat = readStat(process.pid)!;
