@@ -14,9 +14,10 @@ export function findSocket(runtimeDir: string): string {
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
-      const stat = statSync(path);
-      if (stat.isDirectory()) walk(path);
-      else if (stat.isSocket()) sockets.push(path);
+      // The master writes files beside its socket by temp file + rename: one listed may be gone already.
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (stat?.isDirectory()) walk(path);
+      else if (stat?.isSocket()) sockets.push(path);
     }
   };
   walk(runtimeDir);
