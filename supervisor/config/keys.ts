@@ -86,7 +86,7 @@ export const STOP_KEYS: KeyTable = {
 export const WORKER_KEYS: KeyTable = {
   command: {
     type: { kind: 'string', format: 'command' },
-    doc: 'The shell command line that runs the worker (with `sh -c`).',
+    doc: 'The shell command line that runs the worker: plain words start the program itself, anything using shell syntax runs with `sh -c`.',
     example: 'command: node server.js',
     required: true,
   },
