@@ -65,7 +65,8 @@ function answerCarrierQueries(): void {
   const queries = pendingQueries;
   pendingQueries = [];
   const oldest = Math.min(...queries.map((query) => query.since));
-  for (const stat of liveStats()) {
+  // A group's id is its leader's pid: the leaders of running workers need not even be read.
+  for (const stat of liveStats(workerGroups)) {
     if (stat.pid === process.pid || stat.startTime < oldest || workerGroups.has(stat.pgid)) continue;
     const environ = readEnviron(stat.pid);
     if (environ === null) continue;

@@ -89,10 +89,11 @@ export function allPids(): number[] {
   return pids;
 }
 
-/** Live (non-zombie) processes, from one read of every /proc/PID/stat. */
-export function liveStats(): ProcStat[] {
+/** Live (non-zombie) processes, from one read of every /proc/PID/stat (but those of the pids in `skip`). */
+export function liveStats(skip?: ReadonlySet<number>): ProcStat[] {
   const stats: ProcStat[] = [];
   for (const pid of allPids()) {
+    if (skip?.has(pid)) continue;
     const stat = readStat(pid);
     if (stat && stat.state !== 'Z') stats.push(stat);
   }
