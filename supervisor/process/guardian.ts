@@ -65,7 +65,7 @@ export class Guardian {
   private readonly expected = new Set<string>();
   private closed = false;
   /** The token the next `runToken` hands out, recorded (or being recorded) ahead of its spawn. */
-  private spare: Promise<string> | null = null;
+  private spare: { token: string; recorded: Promise<string> } | null = null;
   /** Lines for the guardian not written yet, and the coalesced flush that writes them (see flush). */
   private outgoing: string[] = [];
   private pendingFlush: Promise<void> | null = null;
@@ -104,15 +104,15 @@ export class Guardian {
    * the record cannot be written.
    */
   runToken(): Promise<string> {
-    const ready = this.spare ?? this.recorded(newRunToken());
-    this.spare = this.recorded(newRunToken());
-    return ready;
+    const ready = this.spare ?? this.announce(newRunToken());
+    this.spare = this.announce(newRunToken());
+    return ready.recorded;
   }
 
-  private recorded(token: string): Promise<string> {
-    const written = this.expect(token).then(() => token);
-    written.catch(() => undefined); // a spare nobody asks for must not be an unhandled rejection
-    return written;
+  private announce(token: string): { token: string; recorded: Promise<string> } {
+    const recorded = this.expect(token).then(() => token);
+    recorded.catch(() => undefined); // a spare nobody asks for must not be an unhandled rejection
+    return { token, recorded };
   }
 
   /** The spawn announced with `token` did not happen. */
@@ -153,6 +153,8 @@ export class Guardian {
    */
   async close(): Promise<void> {
     if (this.closed) return;
+    // No spawn will use the spare: told so, a guardian with nothing else listed exits at once instead of searching /proc for it.
+    if (this.spare) this.forget(this.spare.token);
     this.writeLines();
     this.closed = true;
     const child = this.child;

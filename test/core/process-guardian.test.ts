@@ -80,7 +80,7 @@ describe('no orphans when the master dies', () => {
 });
 
 describe('run tokens', () => {
-  it('hands out a token that is on record before its spawn, and records the next one ahead', async () => {
+  it('hands out a token that is on record before its spawn, records the next one ahead, and forgets that one on close', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steward-guardian-'));
     const recordFile = join(dir, 'strays.json');
     const guardian = Guardian.start({ recordFile });
@@ -98,6 +98,9 @@ describe('run tokens', () => {
       await waitUntil(() => spawning().length === 3, { message: 'the next spare recorded' });
       guardian.forget(first);
       await waitUntil(() => !spawning().includes(first), { message: 'a token whose spawn did not happen leaves the record' });
+      await guardian.close();
+      await waitUntil(() => spawning().length === 1, { message: 'closing forgets the spare no spawn will use' });
+      assert.deepEqual(spawning(), [spare]);
     } finally {
       await guardian.close();
       rmSync(dir, { recursive: true, force: true });
