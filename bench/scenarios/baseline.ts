@@ -46,22 +46,27 @@ async function whenStarted(child: ChildProcess, worker: WorkerDef): Promise<void
   while (worker.port !== undefined && !(await accepts(worker.port))) await delay(5);
 }
 
+type Scenario = 'reload-one' | 'restart-all';
+
 /**
- * Starts the fleet, then times the restart of `only` its first worker (reload-one) or of all of
- * them at once (restart-all) until they are up with new pids, verified as every tool's are; cleans up.
+ * Starts the fleet once, then times each scenario on it in turn: the restart
+ * of its first worker (reload-one) or of all of them at once (restart-all),
+ * until they are up with new pids, verified as every tool's are; cleans up.
  */
-async function timeRestart(context: BenchContext, scenario: 'reload-one' | 'restart-all', fleet: Fleet): Promise<void> {
+async function timeRestarts(context: BenchContext, fleet: Fleet, scenarios: Scenario[]): Promise<void> {
   let children = fleet.workers.map(spawnWorker);
-  const restarted = scenario === 'reload-one' ? [0] : fleet.workers.map((_, i) => i);
   try {
-    const pids = await waitUp(context.index, fleet);
-    const started = now();
-    await Promise.all(restarted.map((i) => terminate(children[i])));
-    children = children.map((child, i) => (restarted.includes(i) ? spawnWorker(fleet.workers[i]) : child));
-    await Promise.all(restarted.map((i) => whenStarted(children[i], fleet.workers[i])));
-    const only = restarted.map((i) => fleet.workers[i].name);
-    await waitUp(context.index, fleet, { previous: pids, only, after: `direct ${scenario}` });
-    context.recorder.sample({ scenario, tool: 'direct', workers: fleet.kind, n: fleet.workers.length }, 'ms', now() - started);
+    let pids = await waitUp(context.index, fleet);
+    for (const scenario of scenarios) {
+      const restarted = scenario === 'reload-one' ? [0] : fleet.workers.map((_, i) => i);
+      const started = now();
+      await Promise.all(restarted.map((i) => terminate(children[i])));
+      children = children.map((child, i) => (restarted.includes(i) ? spawnWorker(fleet.workers[i]) : child));
+      await Promise.all(restarted.map((i) => whenStarted(children[i], fleet.workers[i])));
+      const only = restarted.map((i) => fleet.workers[i].name);
+      pids = await waitUp(context.index, fleet, { previous: pids, only, after: `direct ${scenario}` });
+      context.recorder.sample({ scenario, tool: 'direct', workers: fleet.kind, n: fleet.workers.length }, 'ms', now() - started);
+    }
   } finally {
     for (const child of children) child.kill('SIGKILL');
     await assertNoLeaks(context.index, fleet.tag);
@@ -73,11 +78,8 @@ export async function runBaseline(context: BenchContext): Promise<void> {
   const { counts, scaleCount, reps } = context.settings;
   for (const kind of ['sleep', 'http'] as const satisfies WorkerKind[]) {
     for (let rep = 0; rep < reps; rep++) {
-      for (const count of counts) {
-        await timeRestart(context, 'reload-one', makeFleet(kind, count));
-        await timeRestart(context, 'restart-all', makeFleet(kind, count));
-      }
-      if (kind === 'sleep' && scaleCount !== null) await timeRestart(context, 'reload-one', makeFleet(kind, scaleCount));
+      for (const count of counts) await timeRestarts(context, makeFleet(kind, count), ['reload-one', 'restart-all']);
+      if (kind === 'sleep' && scaleCount !== null) await timeRestarts(context, makeFleet(kind, scaleCount), ['reload-one']);
     }
   }
 }

@@ -68,23 +68,18 @@ async function idleFloor(context: BenchContext, mode: 'child_process' | 'execa')
   }
 }
 
-/** The tools idle side by side: an idle daemon's CPU and RSS do not depend on its neighbours. */
+/** The tools and the yardsticks idle side by side: an idle daemon's CPU and RSS do not depend on its neighbours. */
 export async function runFootprint(context: BenchContext, log: (line: string) => void): Promise<void> {
-  log(`idle-footprint ${context.drivers.map((driver) => driver.name).join(', ')} sleep x${context.settings.idleCount}`);
+  log(`idle-footprint ${context.drivers.map((driver) => driver.name).join(', ')}, node-floor, node-floor-execa sleep x${context.settings.idleCount}`);
+  const tools = context.drivers.map((driver) => ({ name: driver.name, idle: () => idleFor(context, driver) }));
+  const floors = (['child_process', 'execa'] as const).map((mode) => ({ name: `node-floor ${mode}`, idle: () => idleFloor(context, mode) }));
   await Promise.all(
-    context.drivers.map(async (driver) => {
+    [...tools, ...floors].map(async ({ name, idle }) => {
       try {
-        await idleFor(context, driver);
+        await idle();
       } catch (error) {
-        context.recorder.fail(`idle-footprint ${driver.name}`, error);
+        context.recorder.fail(`idle-footprint ${name}`, error);
       }
     }),
   );
-  for (const mode of ['child_process', 'execa'] as const) {
-    try {
-      await idleFloor(context, mode);
-    } catch (error) {
-      context.recorder.fail(`idle-footprint node-floor ${mode}`, error);
-    }
-  }
 }
