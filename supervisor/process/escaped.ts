@@ -23,8 +23,8 @@ export function newRunToken(): string {
  * Process groups of workers this master runs. Their members carry their own
  * worker's token, never another's (an escapee leaves its group for a session
  * of its own and cannot join another session's group), so a pass skips
- * their environments: 200 running workers cost 200 reads of `environ` when
- * one of them stops (~6 ms here).
+ * their environments: with 200 running workers, reading them all cost the
+ * first reload-one 8.4 ms here.
  */
 const workerGroups = new Set<number>();
 
