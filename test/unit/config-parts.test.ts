@@ -8,7 +8,7 @@ import { checkConfigText, toLocatedError } from '../../supervisor/config/check';
 import { parseDuration } from '../../supervisor/config/duration';
 import { stewardJsonSchema } from '../../supervisor/config/jsonSchema';
 import { keySpecAt, keysAt, WORKER_KEYS } from '../../supervisor/config/keys';
-import { loadConfigFile } from '../../supervisor/config/load';
+import { loadConfigFile, readRegularFile } from '../../supervisor/config/load';
 import { findConfigUpward } from '../../supervisor/config/locate';
 import { mapAt } from '../../supervisor/config/outline';
 import { commandOnPath, programToCheck } from '../../supervisor/config/program';
@@ -113,6 +113,15 @@ describe('finding and loading the config file', () => {
     const loaded = await loadConfigFile(join(scratch, 'ws', 'steward.yaml'));
     assert.equal(loaded.kind, 'parsed');
     assert.equal(loaded.kind === 'parsed' && loaded.text, 'version: 1\nworkers: {}\n');
+  });
+
+  it('reads a file whole in one read: empty, multi-byte, larger than any pipe or page', async () => {
+    const texts = ['', 'version: 1\nworkers: {}\n', `# ünïcödé ✓ 🚀\n${'x'.repeat(4095)}é\n`, `${'workers:\n  w:\n    command: sleep 1\n'.repeat(40_000)}`];
+    for (const [i, text] of texts.entries()) {
+      const file = join(scratch, `read-${i}.yaml`);
+      writeFileSync(file, text);
+      assert.equal(await readRegularFile(file), text);
+    }
   });
 
   it('converts a diagnostic to a 1-based located error', () => {
