@@ -12,6 +12,7 @@ import { MasterLifecycle } from '../core/lifecycle';
 import { Master } from '../core/master';
 import { processWorkerFactory } from '../core/processWorkers';
 import { ControlServer } from '../lsp/server';
+import { sweepNow } from '../process/escaped';
 import { Guardian } from '../process/guardian';
 import { signalGroup } from '../process/stop';
 import { reapStrays } from '../process/strays';
@@ -102,6 +103,8 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
     exit: async (code) => {
       unwatch?.();
       await server?.close();
+      // The full passes still owed for stopped workers (escaped.ts sweepLater): done here, the guardian has nothing left to search for.
+      await sweepNow();
       await guardian.close();
       detachOutput();
       resolveExit(code);

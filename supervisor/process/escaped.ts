@@ -5,13 +5,15 @@
  * children inherit it through setsid, so once the group is gone whatever
  * still carries the token escaped and is stopped too — by the worker's own
  * end here, by the guardian (guardian.ts) if the master dies, by the next
- * master from the stray record if both die. A program that
- * clears its environment before daemonising is beyond this (documented in
- * test/RELIABILITY.md).
+ * master from the stray record if both die. The worker's own end looks
+ * first only among processes younger than its leader (a reload waits for
+ * that pass) and once more among all of them a second later. A program
+ * that clears its environment before daemonising is beyond this
+ * (documented in test/RELIABILITY.md).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isAlive, liveStats } from './procfs';
+import { allPids, isAlive, type PidClock, readPidClock, readStat } from './procfs';
 
 export const RUN_TOKEN_VAR = 'STEWARD_RUN';
 
@@ -37,10 +39,43 @@ export function groupEnded(pgid: number): void {
   workerGroups.delete(pgid);
 }
 
+/**
+ * Where a worker's leader stands in the kernel's pid sequence: its pid, and
+ * the fork count (PidClock.forks) read before it was spawned.
+ */
+export interface PidBirth {
+  pid: number;
+  forksBefore: number;
+}
+
+/** After pid_max, Linux hands out pids from here again. */
+const RESERVED_PIDS = 300;
+
+/**
+ * Could `pid` be a process created after the leader `born`? Linux hands out
+ * pids in a cycle — each new one after the last, skipping those in use,
+ * wrapping at pid_max back to 300 — so everything created after the leader
+ * has a pid between the leader's and the last one handed out, until the
+ * cycle comes round to the leader's again, which takes at least as many
+ * allocations as there are free pids. The fork count since the leader's
+ * spawn bounds the allocations: below half the free pids, a pid outside that
+ * span belongs to a process older than the leader, which cannot have escaped
+ * from it, and its stat need not be read. (A fork that fails after taking a
+ * pid, at a cgroup's pids.max for instance, is not counted: the full pass
+ * owed after every filtered one, sweepLater, covers that.)
+ */
+export function mayBeYounger(pid: number, born: PidBirth, clock: PidClock): boolean {
+  const free = clock.pidMax - RESERVED_PIDS - clock.tasks;
+  if (clock.forks - born.forksBefore >= free / 2) return true;
+  const { lastPid } = clock;
+  return born.pid <= lastPid ? pid > born.pid && pid <= lastPid : pid > born.pid || pid <= lastPid;
+}
+
 interface CarrierQuery {
   needle: string;
   /** /proc start time of the worker: an escapee was forked after it. */
   since: number;
+  born?: PidBirth;
   found: number[];
   resolve(pids: number[]): void;
 }
@@ -51,13 +86,15 @@ let pendingQueries: CarrierQuery[] = [];
  * Live processes (never this one) whose environment carries the token.
  * Only processes started at or after `since` (clock ticks, /proc start time)
  * and outside the groups of running workers can be escapees of a worker
- * that started then, so only their environ is read; queries made in the same
- * turn of the event loop share one /proc pass.
+ * that started then, so only their environ is read; with `born`, only the
+ * stat of pids handed out after the leader's is read (mayBeYounger): at 10
+ * workers a pass read ~130 stats (1–1.4 ms of a reload-one), now a handful.
+ * Queries made in the same turn of the event loop share one /proc pass.
  */
-export function carriersOf(token: string, since = 0): Promise<number[]> {
+export function carriersOf(token: string, since = 0, born?: PidBirth): Promise<number[]> {
   return new Promise((resolve) => {
     if (pendingQueries.length === 0) setImmediate(answerCarrierQueries);
-    pendingQueries.push({ needle: `\0${RUN_TOKEN_VAR}=${token}\0`, since, found: [], resolve });
+    pendingQueries.push({ needle: `\0${RUN_TOKEN_VAR}=${token}\0`, since, born, found: [], resolve });
   });
 }
 
@@ -65,13 +102,19 @@ function answerCarrierQueries(): void {
   const queries = pendingQueries;
   pendingQueries = [];
   const oldest = Math.min(...queries.map((query) => query.since));
-  // A group's id is its leader's pid: the leaders of running workers need not even be read.
-  for (const stat of liveStats(workerGroups)) {
-    if (stat.pid === process.pid || stat.startTime < oldest || workerGroups.has(stat.pgid)) continue;
-    const environ = readEnviron(stat.pid);
+  const clock = queries.some((query) => query.born) ? readPidClock() : null;
+  const askedAbout = (pid: number) => (clock ? queries.filter((query) => !query.born || mayBeYounger(pid, query.born, clock)) : queries);
+  for (const pid of allPids()) {
+    // A group's id is its leader's pid: the leaders of running workers need not even be read.
+    if (pid === process.pid || workerGroups.has(pid)) continue;
+    const asking = askedAbout(pid);
+    if (asking.length === 0) continue;
+    const stat = readStat(pid);
+    if (!stat || stat.state === 'Z' || stat.startTime < oldest || workerGroups.has(stat.pgid)) continue;
+    const environ = readEnviron(pid);
     if (environ === null) continue;
-    for (const query of queries) {
-      if (stat.startTime >= query.since && environ.includes(query.needle)) query.found.push(stat.pid);
+    for (const query of asking) {
+      if (stat.startTime >= query.since && environ.includes(query.needle)) query.found.push(pid);
     }
   }
   for (const query of queries) query.resolve(query.found);
@@ -90,10 +133,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * `signal` to every carrier → up to `timeoutMs` → SIGKILL to those left.
- * Resolves with how many there were. `since`: see carriersOf.
+ * Resolves with how many there were. `since`, `born`: see carriersOf.
  */
-export async function stopEscaped(token: string, signal: NodeJS.Signals, timeoutMs: number, since = 0): Promise<number> {
-  const escaped = await carriersOf(token, since);
+export async function stopEscaped(token: string, signal: NodeJS.Signals, timeoutMs: number, since = 0, born?: PidBirth): Promise<number> {
+  const escaped = await carriersOf(token, since, born);
   if (escaped.length === 0) return 0;
   const send = (pid: number, sig: NodeJS.Signals) => {
     try {
@@ -107,4 +150,40 @@ export async function stopEscaped(token: string, signal: NodeJS.Signals, timeout
   while (escaped.some(isAlive) && Date.now() < deadline) await sleep(50);
   escaped.filter(isAlive).forEach((pid) => send(pid, 'SIGKILL'));
   return escaped.length;
+}
+
+/** How long the full pass owed after a filtered one waits: off the reload's path, and shared by every stop meanwhile. */
+const SWEEP_DELAY_MS = 1_000;
+
+interface Sweep {
+  token: string;
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  since: number;
+  resolve(count: number): void;
+}
+
+let owedSweeps: Sweep[] = [];
+let sweepTimer: NodeJS.Timeout | null = null;
+
+/**
+ * The full pass owed after a stopEscaped with `born` (see mayBeYounger),
+ * run a second later for every token owed by then at once. Resolves with how
+ * many carriers it stopped (normally none).
+ */
+export function sweepLater(token: string, signal: NodeJS.Signals, timeoutMs: number, since: number): Promise<number> {
+  return new Promise((resolve) => {
+    owedSweeps.push({ token, signal, timeoutMs, since, resolve });
+    // Unref'd: a master whose event loop ends leaves the owed tokens to its guardian, which still lists them.
+    sweepTimer ??= setTimeout(() => void sweepNow(), SWEEP_DELAY_MS).unref();
+  });
+}
+
+/** Runs the owed full passes now (a master about to exit, so that its guardian has nothing left to search for). */
+export async function sweepNow(): Promise<void> {
+  if (sweepTimer) clearTimeout(sweepTimer);
+  sweepTimer = null;
+  const due = owedSweeps;
+  owedSweeps = [];
+  await Promise.all(due.map(async (sweep) => sweep.resolve(await stopEscaped(sweep.token, sweep.signal, sweep.timeoutMs, sweep.since))));
 }

@@ -61,7 +61,7 @@ for p in $(carriers); do kill -KILL $p 2>/dev/null; done
 export class Guardian {
   private child: ChildProcess;
   private readonly watched = new Map<number, StrayRecord>();
-  /** Run tokens announced for spawns not watched yet. */
+  /** Run tokens listed without a group: announced for spawns not watched yet, or kept by `unwatch` until forgotten. */
   private readonly expected = new Set<string>();
   private closed = false;
   /** The token the next `runToken` hands out, recorded (or being recorded) ahead of its spawn. */
@@ -115,7 +115,7 @@ export class Guardian {
     return { token, recorded };
   }
 
-  /** The spawn announced with `token` did not happen. */
+  /** The spawn announced with `token` did not happen, or the token kept by `unwatch` is done with. */
   forget(token: string): void {
     if (!this.expected.delete(token)) return;
     this.send(`untok ${token}`);
@@ -128,12 +128,15 @@ export class Guardian {
     this.send(`add ${record.pgid}`);
   }
 
-  unwatch(pgid: number): void {
+  /** `keepToken`: the group is gone, but whatever carries its token stays guarded until `forget`. */
+  unwatch(pgid: number, { keepToken = false } = {}): void {
     const record = this.watched.get(pgid);
     if (!record) return;
     this.watched.delete(pgid);
     this.send(`del ${pgid}`);
-    if (record.runToken) this.send(`untok ${record.runToken}`);
+    if (!record.runToken) return;
+    if (keepToken) this.expected.add(record.runToken);
+    else this.send(`untok ${record.runToken}`);
   }
 
   /** Writes the stray record again (its directory was deleted and recreated). Resolves once written; rejects if it cannot be. */

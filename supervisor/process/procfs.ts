@@ -89,15 +89,39 @@ export function allPids(): number[] {
   return pids;
 }
 
-/** Live (non-zombie) processes, from one read of every /proc/PID/stat (but those of the pids in `skip`). */
-export function liveStats(skip?: ReadonlySet<number>): ProcStat[] {
+/** Live (non-zombie) processes, from one read of every /proc/PID/stat. */
+export function liveStats(): ProcStat[] {
   const stats: ProcStat[] = [];
   for (const pid of allPids()) {
-    if (skip?.has(pid)) continue;
     const stat = readStat(pid);
     if (stat && stat.state !== 'Z') stats.push(stat);
   }
   return stats;
+}
+
+/**
+ * Where the kernel's pid allocation stands, from three small files:
+ * /proc/loadavg (the last pid handed out in this pid namespace, and how many
+ * processes and threads exist), /proc/stat (how many were created since
+ * boot) and pid_max. Null where one is missing or unreadable.
+ */
+export interface PidClock {
+  lastPid: number;
+  /** Processes and threads created since boot, in every namespace. */
+  forks: number;
+  /** Processes and threads that exist now. */
+  tasks: number;
+  /** Pids are handed out below this, wrapping round to 300 (RESERVED_PIDS). */
+  pidMax: number;
+}
+
+export function readPidClock(): PidClock | null {
+  // loadavg: "0.25 1.03 2.10 2/77 28353" — running/existing tasks, then the last pid.
+  const load = /\d+\/(\d+) (\d+)\s*$/.exec(readText('/proc/loadavg') ?? '');
+  const forks = /^processes (\d+)$/m.exec(readText('/proc/stat') ?? '');
+  const pidMax = Number(readText('/proc/sys/kernel/pid_max'));
+  if (!load || !forks || !(pidMax > 0)) return null;
+  return { lastPid: Number(load[2]), forks: Number(forks[1]), tasks: Number(load[1]), pidMax };
 }
 
 let pgidsThisTick: Set<number> | null = null;

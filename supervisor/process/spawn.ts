@@ -8,10 +8,10 @@ import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { plainArgv, shellScript } from './commandLine';
-import { groupEnded, groupStarted, newRunToken, RUN_TOKEN_VAR, stopEscaped } from './escaped';
+import { groupEnded, groupStarted, newRunToken, type PidBirth, RUN_TOKEN_VAR, stopEscaped, sweepLater } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
-import { forgetScan, readStat } from './procfs';
+import { forgetScan, readPidClock, readStat } from './procfs';
 import { awaitImmediateStart, shellCmdlineOf, type StartupVerdict, type StartupWatch } from './startup';
 import { stopGroup, type StopResult } from './stop';
 
@@ -85,6 +85,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   const argv = plainArgv(options.command);
   const script = shellScript(options.command);
   const { execa } = await loadExeca();
+  const forksBefore = readPidClock()?.forks;
   const child = execa(argv?.[0] ?? 'sh', argv?.slice(1) ?? ['-c', script], {
     cwd: options.cwd,
     // PWD as sh sets it on start: a program spawned directly would otherwise see the master's.
@@ -112,7 +113,8 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
   const output = [pump(child.stdout, 'stdout', options, leaderExit), pump(child.stderr, 'stderr', options, leaderExit)];
-  const exited = finish({ pgid: pid, runToken, startTime }, leaderExit, output, [child.stdout, child.stderr], options);
+  const born = forksBefore === undefined ? undefined : { pid, forksBefore };
+  const exited = finish({ pgid: pid, runToken, startTime, born }, leaderExit, output, [child.stdout, child.stderr], options);
   const stop = (signal: NodeJS.Signals, timeoutMs: number) => stopGroup(pid, signal, timeoutMs, leaderExit);
   const watch: StartupWatch = argv ? { pid, launch: 'program' } : script === options.command ? { pid, launch: 'shell' } : { pid, launch: 'exec', shellCmdline: shellCmdlineOf(script) };
   const pastImmediateStart = (windowMs: number, signal: AbortSignal) => awaitImmediateStart(watch, windowMs, signal);
@@ -169,7 +171,7 @@ function pump(stream: Readable | null, name: OutputStream, options: SpawnOptions
 }
 
 async function finish(
-  { pgid, runToken, startTime }: { pgid: number; runToken: string; startTime: number },
+  { pgid, runToken, startTime, born }: { pgid: number; runToken: string; startTime: number; born?: PidBirth },
   leaderExit: Promise<[number | null, NodeJS.Signals | null]>,
   output: Promise<void>[],
   streams: (Readable | null)[],
@@ -178,13 +180,20 @@ async function finish(
   const [code, signal] = await leaderExit;
   await stopGroup(pgid, options.leftovers.signal, options.leftovers.timeoutMs);
   groupEnded(pgid);
-  await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs, startTime);
+  await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs, startTime, born);
   const drained = Promise.all(output);
   const timer = new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS).unref());
   await Promise.race([drained, timer]);
   for (const stream of streams) stream?.destroy();
   await drained;
-  options.guardian?.unwatch(pgid);
+  if (born) {
+    // The group is gone; its token stays listed until the full pass owed after the filtered one.
+    options.guardian?.unwatch(pgid, { keepToken: true });
+    const { signal, timeoutMs } = options.leftovers;
+    void sweepLater(runToken, signal, timeoutMs, startTime).then(() => options.guardian?.forget(runToken));
+  } else {
+    options.guardian?.unwatch(pgid);
+  }
   return { code, signal, status: code ?? 128 + signalNumber(signal) };
 }
 

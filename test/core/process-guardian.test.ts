@@ -108,6 +108,31 @@ describe('run tokens', () => {
   });
 });
 
+describe('a stopped worker\'s token', () => {
+  it('stays on record, guarded, until the full pass owed for its escapees has run', async () => {
+    const marker = newMarker('kept-token');
+    const dir = mkdtempSync(join(tmpdir(), 'steward-guardian-'));
+    const recordFile = join(dir, 'strays.json');
+    const guardian = Guardian.start({ recordFile });
+    const spawning = () => (JSON.parse(readFileSync(recordFile, 'utf8')) as { spawning: string[] }).spawning;
+    try {
+      const worker = await sleeper(marker, guardian);
+      await waitUntil(() => guardian.groups().includes(worker.pgid), { message: 'the worker is guarded' });
+      const token = /STEWARD_RUN=([^\0]+)/.exec(readFileSync(`/proc/${worker.pid}/environ`, 'latin1'))![1]!;
+      await worker.stop('SIGTERM', 1_000);
+      await worker.exited;
+      assert.deepEqual(guardian.groups(), [], 'the group is no longer guarded once gone');
+      await sleep(50);
+      assert.ok(spawning().includes(token), 'its token is still on record');
+      await waitUntil(() => !spawning().includes(token), { timeoutMs: 3_000, message: 'the token leaves the record after the owed pass' });
+    } finally {
+      await guardian.close();
+      rmSync(dir, { recursive: true, force: true });
+      await assertNoLeaks(marker);
+    }
+  });
+});
+
 describe('reaping strays recorded by an earlier master', () => {
   /** A running group and a record file listing it, as a dead master (and its dead guardian) would leave them. */
   async function recordedSleeper(marker: string) {

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
-import { groupMembers, isPortFree, portHolder, readStat } from '../../supervisor/process/procfs';
+import { mayBeYounger, newRunToken, RUN_TOKEN_VAR, stopEscaped, sweepLater } from '../../supervisor/process/escaped';
+import { groupMembers, isAlive, isPortFree, portHolder, readPidClock, readStat } from '../../supervisor/process/procfs';
 import { spawnProcess } from '../../supervisor/process/spawn';
 import { stopGroup } from '../../supervisor/process/stop';
 import { assertNoLeaks, MARKER_VAR, markedProcesses, newMarker, waitUntil } from '../helpers/procs';
@@ -70,10 +71,63 @@ describe('processes that escaped their worker group', () => {
       assert.notEqual(readStat(escapee.pid)?.pgid, escaper.pgid, 'the escapee left the group');
       await escaper.stop('SIGTERM', 1_000);
       await escaper.exited;
-      await waitUntil(() => !markedProcesses(marker).some((p) => p.command === 'sleep 301'), { timeoutMs: 2_000, message: 'the escapee stopped with its worker' });
+      // Well before the full pass owed a second later (sweepLater): the filtered pass itself found it.
+      await waitUntil(() => !markedProcesses(marker).some((p) => p.command === 'sleep 301'), { timeoutMs: 500, message: 'the escapee stopped with its worker' });
       assert.deepEqual(markedProcesses(marker).map((p) => p.command).sort(), ['sleep 303', 'sleep 304'], 'the neighbour group runs on');
     } finally {
       await neighbour.stop('SIGTERM', 1_000);
+      await assertNoLeaks(marker);
+    }
+  });
+});
+
+describe('the pass filtered by pid order', () => {
+  const clock = (lastPid: number, forks: number, pidMax = 32_768, tasks = 100) => ({ lastPid, forks, tasks, pidMax });
+
+  it('asks only about pids handed out after the leader, across the wrap at pid_max', () => {
+    const born = { pid: 1_000, forksBefore: 50 };
+    assert.deepEqual([999, 1_000, 1_001, 1_200, 1_201].map((pid) => mayBeYounger(pid, born, clock(1_200, 260))), [false, false, true, true, false]);
+    const nearTheTop = { pid: 32_700, forksBefore: 50 };
+    assert.deepEqual([32_699, 32_701, 32_767, 300, 400, 401].map((pid) => mayBeYounger(pid, nearTheTop, clock(400, 220))), [false, true, true, true, true, false]);
+    assert.equal(mayBeYounger(1_001, born, clock(1_000, 50)), false, 'nothing handed out since: nothing younger');
+  });
+
+  it('asks about every pid once so many forks happened that the pid cycle may have come round', () => {
+    const born = { pid: 1_000, forksBefore: 50 };
+    const free = 32_768 - 300 - 100;
+    assert.equal(mayBeYounger(999, born, clock(1_200, 50 + free / 2 - 1)), false);
+    assert.equal(mayBeYounger(999, born, clock(1_200, 50 + free / 2)), true);
+    assert.equal(mayBeYounger(999, born, clock(1_200, 50 + 250, 32_768, 32_000)), true, 'with 468 pids free, 250 forks may have come round');
+  });
+
+  it('places a process spawned after the leader inside the span, as the kernel counts', async () => {
+    const before = readPidClock()!;
+    const leader = spawn('sleep', ['5'], { stdio: 'ignore' });
+    const later = spawn('sleep', ['5'], { stdio: 'ignore' });
+    try {
+      const now = readPidClock()!;
+      assert.ok(now.forks >= before.forks + 2, 'both spawns counted');
+      assert.equal(mayBeYounger(later.pid!, { pid: leader.pid!, forksBefore: before.forks }, now), true);
+    } finally {
+      leader.kill('SIGKILL');
+      later.kill('SIGKILL');
+    }
+  });
+
+  it('owes a full pass that stops a carrier the filtered one was told to skip', async () => {
+    const marker = newMarker('swept');
+    const token = newRunToken();
+    const carrier = spawn('sleep', ['300'], { env: { PATH: process.env.PATH, [MARKER_VAR]: marker, [RUN_TOKEN_VAR]: token }, detached: true, stdio: 'ignore' });
+    try {
+      await once(carrier, 'spawn');
+      const now = readPidClock()!;
+      // A leader "born" after the carrier: the carrier's pid is outside the span the filtered pass reads.
+      assert.equal(await stopEscaped(token, 'SIGTERM', 300, 0, { pid: now.lastPid, forksBefore: now.forks }), 0);
+      assert.ok(isAlive(carrier.pid!), 'skipped by the filtered pass');
+      assert.equal(await sweepLater(token, 'SIGTERM', 300, 0), 1);
+      await waitUntil(() => !isAlive(carrier.pid!), { message: 'stopped by the owed full pass' });
+    } finally {
+      carrier.kill('SIGKILL');
       await assertNoLeaks(marker);
     }
   });
