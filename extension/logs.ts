@@ -3,15 +3,17 @@
  * colours survive): the recent tail from the master's ring buffer, then the
  * lines it pushes with `steward/log` while following.
  *
- * The connection follows every worker once (the first time a log terminal
- * opens); each terminal takes its worker's blocks of lines, and a note of
- * how many of its lines the master skipped when the editor fell behind.
+ * The connection follows exactly the workers whose terminals are open, so a
+ * worker nobody watches is neither sent to the editor nor ever held by it
+ * (the master makes a worker wait for a follower that falls behind); each
+ * terminal takes its worker's blocks of lines, and a note of how many of
+ * its lines the master skipped when the editor fell behind.
  * Lines that arrive while a tail is being fetched are held back and
  * de-duplicated against the tail.
  */
 import * as vscode from 'vscode';
 import { linesOf } from '../shared/logBlocks';
-import { LogsRequest, type LogBlock, type LogLine, type LogPush } from '../shared/protocol';
+import { LogsRequest, UnfollowLogsRequest, type LogBlock, type LogLine, type LogPush } from '../shared/protocol';
 import { describe, type MasterClient } from './client';
 
 const TAIL_LINES = 200;
@@ -91,16 +93,14 @@ class WorkerLogTerminal implements vscode.Pseudoterminal {
 
 export class LogTerminals implements vscode.Disposable {
   private readonly open = new Map<string, { terminal: vscode.Terminal; pty: WorkerLogTerminal }>();
-  private following = false;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly client: MasterClient) {
     this.subscriptions = [
       client.onLog((push) => this.dispatch(push)),
-      // A new connection (reconnect, new master) follows nothing yet.
+      // A new connection (reconnect, new master) follows nothing yet. A request that fails here failed with its connection, and the next one follows again.
       client.onConnection((state) => {
-        if (state !== 'connected') this.following = false;
-        else if (this.open.size > 0) void this.follow();
+        if (state === 'connected' && this.open.size > 0) void this.follow([...this.open.keys()]).catch(() => undefined);
       }),
     ];
   }
@@ -112,7 +112,8 @@ export class LogTerminals implements vscode.Disposable {
       existing.terminal.show();
       return;
     }
-    await this.follow();
+    // Followed before the tail is read: a line written in between arrives both ways, and the terminal shows it once.
+    await this.follow([...this.open.keys(), worker]);
     const pty = new WorkerLogTerminal(
       worker,
       async () => (await this.client.request(LogsRequest.type, { worker, lines: TAIL_LINES })).lines,
@@ -132,15 +133,10 @@ export class LogTerminals implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  private async follow(): Promise<void> {
-    if (this.following) return;
-    this.following = true;
-    try {
-      await this.client.request(LogsRequest.type, { lines: 0, follow: true });
-    } catch (error) {
-      this.following = false;
-      throw error;
-    }
+  /** Tells the master which workers to follow on this connection (it changes the set in place, losing no line). */
+  private async follow(workers: string[]): Promise<void> {
+    if (workers.length === 0) await this.client.request(UnfollowLogsRequest.type, {});
+    else await this.client.request(LogsRequest.type, { workers, lines: 0, follow: true });
   }
 
   /** Each block to its worker's terminal, after the notice of lines skipped just before it. */
@@ -160,5 +156,7 @@ export class LogTerminals implements vscode.Disposable {
     const entry = this.open.get(worker);
     this.open.delete(worker);
     entry?.pty.dispose();
+    // Not connected: nothing is followed anyway, and the next connection follows the terminals still open.
+    if (this.client.connected) void this.follow([...this.open.keys()]).catch(() => undefined);
   }
 }

@@ -109,11 +109,21 @@ export interface ReloadParams {
 }
 
 export interface LogsParams {
-  /** Omitted: all workers, interleaved by time. */
+  /** Omitted (and no `workers`): all workers, interleaved by time. An unknown name is an error. */
   worker?: string;
+  /**
+   * Only these workers, by name; names no worker has are ignored (a log
+   * view may outlive its worker). Not together with `worker`.
+   */
+  workers?: string[];
   /** How many recent lines to return (default 200). */
   lines?: number;
-  /** Keep pushing new lines with `steward/log` until `steward/unfollowLogs` or disconnect. */
+  /**
+   * Keep pushing new lines with `steward/log` until `steward/unfollowLogs` or
+   * disconnect. A connection follows one set of workers: another `follow`
+   * on it changes the set in place, and a worker followed before and after
+   * neither misses nor repeats a line.
+   */
   follow?: boolean;
 }
 

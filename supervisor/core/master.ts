@@ -136,7 +136,8 @@ export class Master {
   /** The last `lines` (default 200; 0 = none) lines, oldest first, interleaved by time across the selected workers. */
   logs(params: LogsParams = {}): LogLine[] {
     const limit = params.lines ?? 200;
-    const sources = this.table.logSources(params.worker);
+    const wanted = params.workers && new Set(params.workers);
+    const sources = this.table.logSources(params.worker).filter((worker) => !wanted || wanted.has(worker.spec.name));
     if (params.worker !== undefined && sources.length === 0) throw new UnknownWorkerError(params.worker);
     const merged = sources.flatMap((worker) => worker.recentLogs(limit)).sort((a, b) => a.time - b.time);
     return merged.slice(Math.max(0, merged.length - limit));

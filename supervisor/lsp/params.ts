@@ -61,10 +61,19 @@ export function parseWorkerParams(params: unknown): WorkerParams {
   return { name: workerName(record.name, 'name'), instance: optionalInteger(record, 'instance', 0, 10_000) };
 }
 
+const MAX_LOG_WORKERS = 10_000;
+
+function workerNames(value: unknown, key: string): string[] {
+  if (!Array.isArray(value) || value.length > MAX_LOG_WORKERS) throw invalid(`'${key}' must be a list of at most ${MAX_LOG_WORKERS} worker names`);
+  return value.map((name, index) => workerName(name, `${key}[${index}]`));
+}
+
 export function parseLogsParams(params: unknown): LogsParams {
-  const record = asObject(params, ['worker', 'lines', 'follow']);
+  const record = asObject(params, ['worker', 'workers', 'lines', 'follow']);
+  if (record.worker !== undefined && record.workers !== undefined) throw invalid("give 'worker' or 'workers', not both");
   return {
     worker: record.worker === undefined ? undefined : workerName(record.worker, 'worker'),
+    workers: record.workers === undefined ? undefined : workerNames(record.workers, 'workers'),
     lines: optionalInteger(record, 'lines', 0, MAX_LOG_LINES),
     follow: optionalBoolean(record, 'follow'),
   };

@@ -100,21 +100,43 @@ export class LogFollower {
   private readonly stalled = new WeakSet<LogBuffer>();
 
   /**
-   * `worker` undefined: every worker. `send` encodes the blocks at once (they
+   * `workers` undefined: every worker. `send` encodes the blocks at once (they
    * are views into the rings) and resolves once the push is written to the
    * client's socket (rejects if the client is gone).
    */
   constructor(
-    private readonly worker: string | undefined,
+    private workers: ReadonlySet<string> | undefined,
     private readonly send: (blocks: readonly HeldBlock[]) => Promise<void>,
   ) {}
 
   /**
+   * Follows these workers from now on (undefined: every worker). A worker
+   * followed before and after keeps its cursor: nothing of it is lost or
+   * sent twice. One no longer followed is let go of, and its lines not sent
+   * yet are not sent.
+   */
+  follow(workers: ReadonlySet<string> | undefined): void {
+    this.workers = workers;
+    for (const logs of [...this.unread]) {
+      if (this.follows(logs)) continue;
+      this.unread.delete(logs);
+      this.cursors.delete(logs);
+    }
+    for (const logs of [...this.holds.keys()]) if (!this.follows(logs)) this.release(logs);
+  }
+
+  /**
    * `entry` was appended to `logs`. The first entry of a buffer since the
-   * follower began sets its cursor, so it gets everything from then on.
+   * follower began following its worker sets its cursor, so it gets
+   * everything from then on.
    */
   add(logs: LogBuffer, entry: LogEntry): void {
-    if (this.disposed || (this.worker !== undefined && logs.worker !== this.worker)) return;
+    if (this.disposed) return;
+    if (!this.follows(logs)) {
+      // Followed again later, it starts from then, not from where it was dropped.
+      this.cursors.delete(logs);
+      return;
+    }
     if (!this.cursors.has(logs)) this.cursors.set(logs, entry.seq);
     this.unread.add(logs);
     this.pace(logs);
@@ -141,6 +163,10 @@ export class LogFollower {
     this.disposed = true;
     this.unread.clear();
     for (const logs of [...this.holds.keys()]) this.release(logs);
+  }
+
+  private follows(logs: LogBuffer): boolean {
+    return this.workers === undefined || this.workers.has(logs.worker);
   }
 
   /** Holds a worker's ring this follower is about to be overrun on; lets go once it caught up. */

@@ -128,10 +128,15 @@ function registerLogHandlers(connection: RpcEndpoint, master: Master, sendFrame:
       // Snapshot and subscription in the same tick: no line slips in between.
       const lines = master.logs(parsed);
       if (parsed.follow) {
-        unfollow();
-        const encoder = new LogPushEncoder();
-        const follower = new LogFollower(parsed.worker, (blocks) => sendFrame(encoder.encode(blocks)));
-        following = { follower, unsubscribe: master.onLog((logs, entry) => follower.add(logs, entry)) };
+        const names = parsed.workers ?? (parsed.worker === undefined ? undefined : [parsed.worker]);
+        const workers = names && new Set(names);
+        if (following) {
+          following.follower.follow(workers);
+        } else {
+          const encoder = new LogPushEncoder();
+          const follower = new LogFollower(workers, (blocks) => sendFrame(encoder.encode(blocks)));
+          following = { follower, unsubscribe: master.onLog((logs, entry) => follower.add(logs, entry)) };
+        }
       }
       return { lines };
     });

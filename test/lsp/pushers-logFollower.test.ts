@@ -36,8 +36,19 @@ class SlowClient {
     return this.drains.length;
   }
 
-  numbers(): number[] {
-    return this.pushes.flatMap((push) => push.blocks.flatMap((block) => block.text.split('\n').map((line) => Number.parseInt(line, 10))));
+  /** The numbered lines pushed, of one worker or of all. */
+  numbers(worker?: string): number[] {
+    const blocks = this.pushes.flatMap((push) => push.blocks).filter((block) => worker === undefined || block.worker === worker);
+    return blocks.flatMap((block) => block.text.split('\n').map((line) => Number.parseInt(line, 10)));
+  }
+
+  /** Lets every push through until none is on its way. */
+  async drainAll(): Promise<void> {
+    await nextTurn();
+    while (this.inFlight > 0) {
+      this.drain();
+      await nextTurn();
+    }
   }
 
   skipped(): number {
@@ -79,7 +90,7 @@ describe('LogFollower', () => {
   it('holds a worker it is half a ring behind, and lets go once it pulled', async () => {
     const logs = new LogBuffer('w', 0, 100_000);
     const client = new SlowClient();
-    const follower = new LogFollower('w', client.send);
+    const follower = new LogFollower(new Set(['w']), client.send);
     for (let block = 0; block < 6; block += 1) flood(follower, logs, block * 100, 100);
     assert.ok(logs.held, 'about 60 KB unsent of a 100 KB ring: the worker is held');
     await waitUntil(() => logs.held === undefined, { timeoutMs: 1_000, message: 'the hold ends once the follower pulled' });
@@ -94,7 +105,7 @@ describe('LogFollower', () => {
   it(`gives a hold up after ${LOG_HOLD_MAX_MS} ms and says exactly how many lines the ring dropped meanwhile`, async () => {
     const logs = new LogBuffer('w', 0, 100_000);
     const client = new SlowClient();
-    const follower = new LogFollower('w', client.send);
+    const follower = new LogFollower(new Set(['w']), client.send);
     flood(follower, logs, 0, 700);
     await nextTurn();
     assert.equal(client.inFlight, 1, 'a push on its way that the client does not take');
@@ -110,6 +121,44 @@ describe('LogFollower', () => {
     const skipped = client.skipped();
     assert.ok(skipped > 0);
     assert.deepEqual(client.numbers(), [...range(0, 700), ...range(700 + skipped, 4_600 - 700 - skipped)], 'every line arrived in order or was counted as skipped');
+    follower.dispose();
+  });
+
+  it('follows only the workers it is given, and a new set in place: those kept lose and repeat nothing, others are never held', async () => {
+    const [a, b] = [new LogBuffer('a', 0, 100_000), new LogBuffer('b', 0, 100_000)];
+    const client = new SlowClient();
+    const follower = new LogFollower(new Set(['a']), client.send);
+    flood(follower, a, 0, 100);
+    flood(follower, b, 0, 700);
+    assert.equal(b.held, undefined, 'b floods most of its ring, but nobody follows it here');
+    await nextTurn();
+    flood(follower, a, 100, 100);
+    follower.follow(new Set(['a', 'b']));
+    flood(follower, b, 700, 50);
+    await client.drainAll();
+    assert.deepEqual(client.numbers('a'), range(0, 200), 'a, followed throughout, while a push was on its way');
+    assert.deepEqual(client.numbers('b'), range(700, 50), 'b from the moment it was followed');
+    follower.follow(new Set(['b']));
+    flood(follower, a, 200, 10);
+    flood(follower, b, 750, 10);
+    follower.follow(new Set(['b', 'a']));
+    flood(follower, a, 210, 10);
+    await client.drainAll();
+    assert.deepEqual(client.numbers('a'), [...range(0, 200), ...range(210, 10)], 'a again from the moment it was followed again');
+    assert.deepEqual(client.numbers('b'), range(700, 60));
+    assert.equal(client.skipped(), 0);
+    follower.dispose();
+  });
+
+  it('lets go of a worker it holds once no longer following it', async () => {
+    const logs = new LogBuffer('w', 0, 100_000);
+    const follower = new LogFollower(new Set(['w']), new SlowClient().send);
+    flood(follower, logs, 0, 700);
+    await nextTurn();
+    for (let block = 0; block < 6; block += 1) flood(follower, logs, 700 + block * 100, 100);
+    assert.ok(logs.held);
+    follower.follow(new Set(['other']));
+    assert.equal(logs.held, undefined);
     follower.dispose();
   });
 

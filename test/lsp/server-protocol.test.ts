@@ -73,6 +73,9 @@ describe('the control socket with misbehaving clients', () => {
       ['steward/reload', { all: 'yes' }, /'all'/],
       ['steward/reload', { trigger: 'startup' }, /'trigger'/],
       ['steward/logs', { lines: 1e9 }, /'lines'/],
+      ['steward/logs', { worker: 'a', workers: ['a'] }, /'worker' or 'workers', not both/],
+      ['steward/logs', { workers: 'a' }, /'workers' must be a list/],
+      ['steward/logs', { workers: ['a', ''] }, /'workers\[1\]'/],
       ['steward/status', ['not', 'an', 'object'], /object/],
       ['steward/down', { please: true }, /unknown field 'please'/],
     ];

@@ -30,6 +30,14 @@ workers:
     replicas: 2
 `;
 
+const TWO_TALKERS = `version: 1
+workers:
+  left:
+    command: sh -c 'i=0; while true; do i=$((i+1)); echo "line $i"; sleep 0.05; done'
+  right:
+    command: sh -c 'i=0; while true; do i=$((i+1)); echo "line $i"; sleep 0.05; done'
+`;
+
 describe('steward/* requests', () => {
   test('stop, start and restart a worker; an unknown worker gets its error code', () =>
     withWorkspace('requests-control', YAML, async (ws) => {
@@ -67,6 +75,30 @@ describe('steward/* requests', () => {
         const count = pushed.length;
         await new Promise((resolve) => setTimeout(resolve, 400));
         assert.ok(pushed.length <= count + 1, 'no more pushes after unfollow (one batch may have been in flight)');
+      });
+    }));
+
+  test('logs follows a set of workers, and another follow changes the set in place without losing or repeating a line', () =>
+    withWorkspace('requests-logs-set', TWO_TALKERS, async (ws) => {
+      await up(ws);
+      await waitForWorkersUp(ws);
+      await withRpc(ws, async (connection) => {
+        const pushed: LogLine[] = [];
+        connection.onNotification(LogNotification.type, ({ blocks }) => {
+          pushed.push(...blocks.flatMap(linesOf));
+        });
+        const numbersOf = (worker: string) => pushed.filter((line) => line.worker === worker).map((line) => Number(line.text.split(' ')[1]));
+        await connection.sendRequest(LogsRequest.type, { workers: ['left', 'ghost'], lines: 0, follow: true });
+        await waitUntil(() => numbersOf('left').length >= 3, { message: 'lines of left' });
+        assert.deepEqual(numbersOf('right'), [], 'right is not followed');
+        await connection.sendRequest(LogsRequest.type, { workers: ['right', 'left'], lines: 0, follow: true });
+        await waitUntil(() => numbersOf('right').length >= 3, { message: 'lines of right' });
+        const left = numbersOf('left');
+        assert.ok(left.every((n, i) => i === 0 || n === left[i - 1]! + 1), `left followed throughout, gapless: ${left.join(' ')}`);
+        await connection.sendRequest(LogsRequest.type, { workers: ['ghost'], lines: 0, follow: true });
+        const count = pushed.length;
+        await sleep(400);
+        assert.ok(pushed.length <= count + 2, 'nothing more once neither is followed (a batch may have been on its way)');
       });
     }));
 
