@@ -16,7 +16,7 @@ import {
   UnfollowLogsRequest,
   type LogLine,
 } from '../../shared/protocol';
-import { ErrorCodes as RpcErrorCodes } from 'vscode-jsonrpc/node';
+import { type MessageConnection, ErrorCodes as RpcErrorCodes } from 'vscode-jsonrpc/node';
 import { linesOf } from '../../shared/logBlocks';
 import { cli, connectRpc, withRpc, status, up, waitForWorkersUp, withWorkspace } from '../helpers/master';
 import { isAlive, sleep, waitUntil } from '../helpers/procs';
@@ -38,6 +38,21 @@ workers:
     command: sh -c 'i=0; while true; do i=$((i+1)); echo "line $i"; sleep 0.05; done'
 `;
 
+/** A master for `yaml` and an RPC connection to it, with every line it pushes collected in `pushed`. */
+function withLogPushes(name: string, yaml: string, body: (connection: MessageConnection, pushed: LogLine[]) => Promise<void>): Promise<void> {
+  return withWorkspace(name, yaml, async (ws) => {
+    await up(ws);
+    await waitForWorkersUp(ws);
+    await withRpc(ws, async (connection) => {
+      const pushed: LogLine[] = [];
+      connection.onNotification(LogNotification.type, ({ blocks }) => {
+        pushed.push(...blocks.flatMap(linesOf));
+      });
+      await body(connection, pushed);
+    });
+  });
+}
+
 describe('steward/* requests', () => {
   test('stop, start and restart a worker; an unknown worker gets its error code', () =>
     withWorkspace('requests-control', YAML, async (ws) => {
@@ -57,70 +72,46 @@ describe('steward/* requests', () => {
     }));
 
   test('logs returns recent lines and, with follow, pushes new ones until unfollow', () =>
-    withWorkspace('requests-logs', YAML, async (ws) => {
-      await up(ws);
-      await waitForWorkersUp(ws);
-      await withRpc(ws, async (connection) => {
-        const pushed: LogLine[] = [];
-        connection.onNotification(LogNotification.type, ({ blocks }) => {
-          pushed.push(...blocks.flatMap(linesOf));
-        });
-        const recent = await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 3, follow: true });
-        assert.ok(recent.lines.length > 0 && recent.lines.length <= 3);
-        await waitUntil(() => pushed.length >= 5, { message: 'followed lines' });
-        assert.ok(pushed.every((line) => line.worker === 'talker'));
-        const numbers = [...recent.lines, ...pushed].filter((l) => l.stream === 'stdout').map((l) => Number(l.text.split(' ')[1]));
-        assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1), 'no line lost or repeated between snapshot and follow');
-        await connection.sendRequest(UnfollowLogsRequest.type, {});
-        const count = pushed.length;
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        assert.ok(pushed.length <= count + 1, 'no more pushes after unfollow (one batch may have been in flight)');
-      });
+    withLogPushes('requests-logs', YAML, async (connection, pushed) => {
+      const recent = await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 3, follow: true });
+      assert.ok(recent.lines.length > 0 && recent.lines.length <= 3);
+      await waitUntil(() => pushed.length >= 5, { message: 'followed lines' });
+      assert.ok(pushed.every((line) => line.worker === 'talker'));
+      const numbers = [...recent.lines, ...pushed].filter((l) => l.stream === 'stdout').map((l) => Number(l.text.split(' ')[1]));
+      assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1), 'no line lost or repeated between snapshot and follow');
+      await connection.sendRequest(UnfollowLogsRequest.type, {});
+      const count = pushed.length;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.ok(pushed.length <= count + 1, 'no more pushes after unfollow (one batch may have been in flight)');
     }));
 
   test('logs follows a set of workers, and another follow changes the set in place without losing or repeating a line', () =>
-    withWorkspace('requests-logs-set', TWO_TALKERS, async (ws) => {
-      await up(ws);
-      await waitForWorkersUp(ws);
-      await withRpc(ws, async (connection) => {
-        const pushed: LogLine[] = [];
-        connection.onNotification(LogNotification.type, ({ blocks }) => {
-          pushed.push(...blocks.flatMap(linesOf));
-        });
-        const numbersOf = (worker: string) => pushed.filter((line) => line.worker === worker).map((line) => Number(line.text.split(' ')[1]));
-        await connection.sendRequest(LogsRequest.type, { workers: ['left', 'ghost'], lines: 0, follow: true });
-        await waitUntil(() => numbersOf('left').length >= 3, { message: 'lines of left' });
-        assert.deepEqual(numbersOf('right'), [], 'right is not followed');
-        await connection.sendRequest(LogsRequest.type, { workers: ['right', 'left'], lines: 0, follow: true });
-        await waitUntil(() => numbersOf('right').length >= 3, { message: 'lines of right' });
-        const left = numbersOf('left');
-        assert.ok(left.every((n, i) => i === 0 || n === left[i - 1]! + 1), `left followed throughout, gapless: ${left.join(' ')}`);
-        await connection.sendRequest(LogsRequest.type, { workers: ['ghost'], lines: 0, follow: true });
-        const count = pushed.length;
-        await sleep(400);
-        assert.ok(pushed.length <= count + 2, 'nothing more once neither is followed (a batch may have been on its way)');
-      });
+    withLogPushes('requests-logs-set', TWO_TALKERS, async (connection, pushed) => {
+      const numbersOf = (worker: string) => pushed.filter((line) => line.worker === worker).map((line) => Number(line.text.split(' ')[1]));
+      await connection.sendRequest(LogsRequest.type, { workers: ['left', 'ghost'], lines: 0, follow: true });
+      await waitUntil(() => numbersOf('left').length >= 3, { message: 'lines of left' });
+      assert.deepEqual(numbersOf('right'), [], 'right is not followed');
+      await connection.sendRequest(LogsRequest.type, { workers: ['right', 'left'], lines: 0, follow: true });
+      await waitUntil(() => numbersOf('right').length >= 3, { message: 'lines of right' });
+      const left = numbersOf('left');
+      assert.ok(left.every((n, i) => i === 0 || n === left[i - 1]! + 1), `left followed throughout, gapless: ${left.join(' ')}`);
+      await connection.sendRequest(LogsRequest.type, { workers: ['ghost'], lines: 0, follow: true });
+      const count = pushed.length;
+      await sleep(400);
+      assert.ok(pushed.length <= count + 2, 'nothing more once neither is followed (a batch may have been on its way)');
     }));
 
   test('logs with lines 0 returns none (with follow, only new lines); a negative or fractional count is refused', () =>
-    withWorkspace('requests-logs-zero', YAML, async (ws) => {
-      await up(ws);
-      await waitForWorkersUp(ws);
-      await withRpc(ws, async (connection) => {
-        const pushed: LogLine[] = [];
-        connection.onNotification(LogNotification.type, ({ blocks }) => {
-          pushed.push(...blocks.flatMap(linesOf));
-        });
-        await waitUntil(async () => (await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 2 })).lines.length === 2);
-        assert.deepEqual((await connection.sendRequest(LogsRequest.type, { lines: 0 })).lines, []);
-        const before = (await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 1 })).lines[0]!;
-        assert.deepEqual((await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 0, follow: true })).lines, []);
-        await waitUntil(() => pushed.length >= 2, { message: 'followed lines' });
-        assert.ok(pushed.every((line) => line.time >= before.time && line.text !== before.text), 'only lines written after the request');
-        for (const lines of [-1, 1.5]) {
-          await assert.rejects(connection.sendRequest(LogsRequest.type, { lines }), (error: { code: number; message: string }) => error.code === RpcErrorCodes.InvalidParams && /'lines'/.test(error.message));
-        }
-      });
+    withLogPushes('requests-logs-zero', YAML, async (connection, pushed) => {
+      await waitUntil(async () => (await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 2 })).lines.length === 2);
+      assert.deepEqual((await connection.sendRequest(LogsRequest.type, { lines: 0 })).lines, []);
+      const before = (await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 1 })).lines[0]!;
+      assert.deepEqual((await connection.sendRequest(LogsRequest.type, { worker: 'talker', lines: 0, follow: true })).lines, []);
+      await waitUntil(() => pushed.length >= 2, { message: 'followed lines' });
+      assert.ok(pushed.every((line) => line.time >= before.time && line.text !== before.text), 'only lines written after the request');
+      for (const lines of [-1, 1.5]) {
+        await assert.rejects(connection.sendRequest(LogsRequest.type, { lines }), (error: { code: number; message: string }) => error.code === RpcErrorCodes.InvalidParams && /'lines'/.test(error.message));
+      }
     }));
 
   test('down answers, the master waits for the requester to hang up (the answer is never raced by the close), then exits at once', () =>
