@@ -55,6 +55,8 @@ export class MasterClient implements vscode.Disposable {
   private socket: net.Socket | undefined;
   private leaving = false;
   private restartTimes: number[] = [];
+  /** The master's state in its latest status: `stopping` when it was told to stop, by this window or from elsewhere. */
+  private masterState: StatusSnapshot['state'] | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<StatusSnapshot>();
   private readonly connectionEmitter = new vscode.EventEmitter<ConnectionState>();
   private readonly logEmitter = new vscode.EventEmitter<LogPush>();
@@ -77,11 +79,12 @@ export class MasterClient implements vscode.Disposable {
     await this.detach();
     this.leaving = false;
     this.restartTimes = [];
+    this.masterState = undefined;
     const launch = this.launch();
     const { LanguageClient, State } = languageClientLibrary();
     const client = new LanguageClient('steward', 'Steward', () => this.connect(launch), this.clientOptions(launch));
     this.client = client;
-    client.onNotification(StatusChangedNotification.type, (snapshot) => this.statusEmitter.fire(snapshot));
+    client.onNotification(StatusChangedNotification.type, (snapshot) => this.noteStatus(snapshot));
     client.onNotification(LogNotification.type, (push) => this.logEmitter.fire(push));
     client.onDidChangeState(({ newState }) => {
       if (newState === State.Running) void this.subscribe(client);
@@ -134,6 +137,11 @@ export class MasterClient implements vscode.Disposable {
     this.logEmitter.dispose();
   }
 
+  private noteStatus(snapshot: StatusSnapshot): void {
+    this.masterState = snapshot.state;
+    this.statusEmitter.fire(snapshot);
+  }
+
   private setConnection(state: ConnectionState): void {
     if (this.connection === state) return;
     this.connection = state;
@@ -145,7 +153,7 @@ export class MasterClient implements vscode.Disposable {
       const snapshot = await client.sendRequest(SubscribeRequest.type, {});
       if (this.client !== client) return;
       // Status first: listeners rendering on 'connected' must not see the previous session's status.
-      this.statusEmitter.fire(snapshot);
+      this.noteStatus(snapshot);
       this.setConnection('connected');
     } catch (error) {
       this.output.error(`steward/subscribe failed: ${describe(error)}`);
@@ -167,6 +175,13 @@ export class MasterClient implements vscode.Disposable {
       error: () => ({ action: ErrorAction.Continue, handled: true }),
       closed: () => {
         if (this.leaving) return { action: CloseAction.DoNotRestart, handled: true };
+        if (this.masterState === 'stopping') {
+          // Stopped on purpose (`steward down`, Stop All in another window): starting it again would undo that.
+          this.leaving = true;
+          this.output.info('the master was stopped outside this window (steward down, or Stop All in another window); not starting it again');
+          void vscode.window.showInformationMessage('Steward: the master was stopped outside this window, with its workers.', 'Start').then((choice) => choice && vscode.commands.executeCommand('steward.start'));
+          return { action: CloseAction.DoNotRestart, handled: true };
+        }
         const now = Date.now();
         this.restartTimes = [...this.restartTimes.filter((time) => now - time < RESTART_WINDOW_MS), now];
         if (this.restartTimes.length > MAX_RESTARTS) {

@@ -6,6 +6,8 @@
  * when a test fails, which becomes the extension host's exit code.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReloadResult, StatusSnapshot, WorkerStatus } from '../../shared/protocol';
 
@@ -34,6 +36,17 @@ function api(): StewardApi {
   const extension = vscode.extensions.getExtension<StewardApi>(EXTENSION_ID);
   assert.ok(extension?.isActive, 'the extension is active');
   return extension.exports;
+}
+
+function extensionPath(): string {
+  return vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+}
+
+/** Runs a command to its end: exit code and everything it printed. */
+function runToEnd(file: string, args: string[], options: { env: NodeJS.ProcessEnv }): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, options, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }));
+  });
 }
 
 const allReady = (status: StatusSnapshot | undefined): StatusSnapshot | false =>
@@ -159,6 +172,23 @@ test('"Go to Worker Definition" opens steward.yaml at the worker', async () => {
   await vscode.commands.executeCommand('steward.goToDefinition', worker.name);
   const editor = await waitFor('an editor on steward.yaml', () => vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('steward.yaml') && vscode.window.activeTextEditor);
   assert.equal(editor.selection.active.line, (worker.line ?? 1) - 1);
+});
+
+test('`steward down` in a terminal stops the master for good: the window shows it stopped and starts no other', async () => {
+  const before = await waitFor('a connected master', () => api().connection() === 'connected' && api().status());
+  const cli = (...args: string[]) =>
+    runToEnd(process.execPath, [path.join(extensionPath(), 'dist', 'supervisor.js'), ...args, '--config', before.config], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  const down = await cli('down');
+  assert.equal(down.code, 0, down.output);
+  await waitFor('the stopped state', () => api().connection() === 'stopped');
+  // Long enough for a reconnect to have started a new master, had the window tried.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  assert.equal(api().connection(), 'stopped');
+  const status = await cli('status', '--json');
+  assert.equal(status.code, 2, `no master runs: ${status.output}`);
+  await vscode.commands.executeCommand('steward.start');
+  await waitFor('all workers ready after start', () => allReady(api().status()) && api().connection() === 'connected', 60_000);
+  assert.notEqual(api().status()?.pid, before.pid);
 });
 
 test('"Stop All" stops the master; "Start" brings it back with its workers', async () => {
