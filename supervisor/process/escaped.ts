@@ -65,10 +65,32 @@ const RESERVED_PIDS = 300;
  * owed after every filtered one, sweepLater, covers that.)
  */
 export function mayBeYounger(pid: number, born: PidBirth, clock: PidClock): boolean {
-  const free = clock.pidMax - RESERVED_PIDS - clock.tasks;
-  if (clock.forks - born.forksBefore >= free / 2) return true;
+  if (!withinOneCycle(born, clock)) return true;
   const { lastPid } = clock;
   return born.pid <= lastPid ? pid > born.pid && pid <= lastPid : pid > born.pid || pid <= lastPid;
+}
+
+function withinOneCycle(born: PidBirth, clock: PidClock): boolean {
+  const free = clock.pidMax - RESERVED_PIDS - clock.tasks;
+  return clock.forks - born.forksBefore < free / 2;
+}
+
+/**
+ * The one span a pass reads for all its queries: every query's span ends at
+ * the last pid handed out, so the widest holds them all (restarting 200
+ * workers would ask 200 questions of each pid otherwise). Null: every pid.
+ */
+function spanToRead(queries: readonly CarrierQuery[]): { born: PidBirth; clock: PidClock } | null {
+  const clock = queries.every((query) => query.born) ? readPidClock() : null;
+  if (!clock) return null;
+  let widest: { born: PidBirth; clock: PidClock } | null = null;
+  let widestSpan = -1;
+  for (const { born } of queries) {
+    if (!born || !withinOneCycle(born, clock)) return null;
+    const span = (clock.lastPid - born.pid + clock.pidMax) % clock.pidMax;
+    if (span > widestSpan) [widest, widestSpan] = [{ born, clock }, span];
+  }
+  return widest;
 }
 
 interface CarrierQuery {
@@ -102,18 +124,16 @@ function answerCarrierQueries(): void {
   const queries = pendingQueries;
   pendingQueries = [];
   const oldest = Math.min(...queries.map((query) => query.since));
-  const clock = queries.some((query) => query.born) ? readPidClock() : null;
-  const askedAbout = (pid: number) => (clock ? queries.filter((query) => !query.born || mayBeYounger(pid, query.born, clock)) : queries);
+  const span = spanToRead(queries);
   for (const pid of allPids()) {
     // A group's id is its leader's pid: the leaders of running workers need not even be read.
     if (pid === process.pid || workerGroups.has(pid)) continue;
-    const asking = askedAbout(pid);
-    if (asking.length === 0) continue;
+    if (span && !mayBeYounger(pid, span.born, span.clock)) continue;
     const stat = readStat(pid);
     if (!stat || stat.state === 'Z' || stat.startTime < oldest || workerGroups.has(stat.pgid)) continue;
     const environ = readEnviron(pid);
     if (environ === null) continue;
-    for (const query of asking) {
+    for (const query of queries) {
       if (stat.startTime >= query.since && environ.includes(query.needle)) query.found.push(pid);
     }
   }
@@ -152,8 +172,14 @@ export async function stopEscaped(token: string, signal: NodeJS.Signals, timeout
   return escaped.length;
 }
 
-/** How long the full pass owed after a filtered one waits: off the reload's path, and shared by every stop meanwhile. */
-const SWEEP_DELAY_MS = 1_000;
+/**
+ * The full pass owed after a filtered one waits for a quiet second (no
+ * other worker stopped meanwhile), so it stays off the path of a reload
+ * and serves every stop of a restart at once; but not longer than
+ * SWEEP_LATEST_MS after the first it owes, however busy the master is.
+ */
+const SWEEP_QUIET_MS = 1_000;
+const SWEEP_LATEST_MS = 10_000;
 
 interface Sweep {
   token: string;
@@ -165,17 +191,21 @@ interface Sweep {
 
 let owedSweeps: Sweep[] = [];
 let sweepTimer: NodeJS.Timeout | null = null;
+let firstOwedAt = 0;
 
 /**
  * The full pass owed after a stopEscaped with `born` (see mayBeYounger),
- * run a second later for every token owed by then at once. Resolves with how
- * many carriers it stopped (normally none).
+ * for every token owed by then at once. Resolves with how many carriers it
+ * stopped (normally none).
  */
 export function sweepLater(token: string, signal: NodeJS.Signals, timeoutMs: number, since: number): Promise<number> {
   return new Promise((resolve) => {
+    if (owedSweeps.length === 0) firstOwedAt = Date.now();
     owedSweeps.push({ token, signal, timeoutMs, since, resolve });
+    if (sweepTimer) clearTimeout(sweepTimer);
+    const wait = Math.min(SWEEP_QUIET_MS, firstOwedAt + SWEEP_LATEST_MS - Date.now());
     // Unref'd: a master whose event loop ends leaves the owed tokens to its guardian, which still lists them.
-    sweepTimer ??= setTimeout(() => void sweepNow(), SWEEP_DELAY_MS).unref();
+    sweepTimer = setTimeout(() => void sweepNow(), Math.max(0, wait)).unref();
   });
 }
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
-import { mayBeYounger, newRunToken, RUN_TOKEN_VAR, stopEscaped, sweepLater } from '../../supervisor/process/escaped';
+import { mayBeYounger, newRunToken, RUN_TOKEN_VAR, stopEscaped, sweepLater, sweepNow } from '../../supervisor/process/escaped';
 import { groupMembers, isAlive, isPortFree, portHolder, readPidClock, readStat } from '../../supervisor/process/procfs';
 import { spawnProcess } from '../../supervisor/process/spawn';
 import { stopGroup } from '../../supervisor/process/stop';
@@ -81,6 +81,28 @@ describe('processes that escaped their worker group', () => {
   });
 });
 
+describe('workers stopped at once', () => {
+  it('each have their escapee found by the quick pass, whichever started first', async () => {
+    const marker = newMarker('escaped-together');
+    const escapers = [];
+    for (const n of [311, 312, 313]) escapers.push(await start(marker, `sh -c '(setsid sleep ${n} &); exec sleep ${n + 10}'`));
+    try {
+      const sleeps = () => markedProcesses(marker).filter((p) => p.command.startsWith('sleep 3'));
+      await waitUntil(() => sleeps().length === 6, { message: 'three workers and their escapees run' });
+      assert.equal(new Set(sleeps().map((p) => readStat(p.pid)?.pgid)).size, 6, 'each escapee in a group of its own');
+      await Promise.all(escapers.map(async (escaper) => {
+        await escaper.stop('SIGTERM', 1_000);
+        await escaper.exited;
+      }));
+      // Well before the full pass owed a second later.
+      await waitUntil(() => markedProcesses(marker).length === 0, { timeoutMs: 500, message: 'every escapee stopped with its worker' });
+    } finally {
+      await Promise.all(escapers.map((escaper) => escaper.stop('SIGKILL', 100)));
+      await assertNoLeaks(marker);
+    }
+  });
+});
+
 describe('the pass filtered by pid order', () => {
   const clock = (lastPid: number, forks: number, pidMax = 32_768, tasks = 100) => ({ lastPid, forks, tasks, pidMax });
 
@@ -120,6 +142,8 @@ describe('the pass filtered by pid order', () => {
     const carrier = spawn('sleep', ['300'], { env: { PATH: process.env.PATH, [MARKER_VAR]: marker, [RUN_TOKEN_VAR]: token }, detached: true, stdio: 'ignore' });
     try {
       await once(carrier, 'spawn');
+      // Full passes owed for the workers of earlier tests would share the pass below and read every pid.
+      await sweepNow();
       const now = readPidClock()!;
       // A leader "born" after the carrier: the carrier's pid is outside the span the filtered pass reads.
       assert.equal(await stopEscaped(token, 'SIGTERM', 300, 0, { pid: now.lastPid, forksBefore: now.forks }), 0);
