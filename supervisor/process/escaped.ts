@@ -7,7 +7,8 @@
  * end here, by the guardian (guardian.ts) if the master dies, by the next
  * master from the stray record if both die. The worker's own end looks
  * first only among processes younger than its leader (a reload waits for
- * that pass) and once more among all of them a second later. A program
+ * that pass) and once more among all of them when the master is quiet
+ * (sweepLater). A program
  * that clears its environment before daemonising is beyond this
  * (documented in test/RELIABILITY.md).
  */
@@ -84,11 +85,11 @@ function spanToRead(queries: readonly CarrierQuery[]): { born: PidBirth; clock: 
   const clock = queries.every((query) => query.born) ? readPidClock() : null;
   if (!clock) return null;
   let widest: { born: PidBirth; clock: PidClock } | null = null;
-  let widestSpan = -1;
+  let widestLength = -1;
   for (const { born } of queries) {
     if (!born || !withinOneCycle(born, clock)) return null;
-    const span = (clock.lastPid - born.pid + clock.pidMax) % clock.pidMax;
-    if (span > widestSpan) [widest, widestSpan] = [{ born, clock }, span];
+    const length = (clock.lastPid - born.pid + clock.pidMax) % clock.pidMax;
+    if (length > widestLength) [widest, widestLength] = [{ born, clock }, length];
   }
   return widest;
 }

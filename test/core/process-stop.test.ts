@@ -71,7 +71,7 @@ describe('processes that escaped their worker group', () => {
       assert.notEqual(readStat(escapee.pid)?.pgid, escaper.pgid, 'the escapee left the group');
       await escaper.stop('SIGTERM', 1_000);
       await escaper.exited;
-      // Well before the full pass owed a second later (sweepLater): the filtered pass itself found it.
+      // Well before the full pass owed after a quiet second (sweepLater): the filtered pass itself found it.
       await waitUntil(() => !markedProcesses(marker).some((p) => p.command === 'sleep 301'), { timeoutMs: 500, message: 'the escapee stopped with its worker' });
       assert.deepEqual(markedProcesses(marker).map((p) => p.command).sort(), ['sleep 303', 'sleep 304'], 'the neighbour group runs on');
     } finally {
@@ -94,7 +94,7 @@ describe('workers stopped at once', () => {
         await escaper.stop('SIGTERM', 1_000);
         await escaper.exited;
       }));
-      // Well before the full pass owed a second later.
+      // Well before the full pass owed after a quiet second.
       await waitUntil(() => markedProcesses(marker).length === 0, { timeoutMs: 500, message: 'every escapee stopped with its worker' });
     } finally {
       await Promise.all(escapers.map((escaper) => escaper.stop('SIGKILL', 100)));
