@@ -2,33 +2,27 @@
  * Entry of dist/supervisor.js: the `steward` CLI. The master and the
  * language server are started through it too (`up`, `lsp`).
  * Each command lives in its own module under supervisor/cli/ and returns
- * the process exit code.
+ * the process exit code. A command's module is loaded when it runs (esbuild
+ * keeps a module reached only through import() unevaluated until then):
+ * `steward status` needs a socket client, not the language server, the YAML
+ * checker and the importers the master and `init` load.
  */
-import { runCheck } from './cli/check';
-import { runInit } from './cli/init';
-import { runDown } from './cli/down';
-import { runLogs } from './cli/logs';
-import { runLsp } from './cli/lsp';
-import { runReload } from './cli/reload';
-import { runStatus } from './cli/status';
-import { runUp } from './cli/up';
-import { runRestart, runStart, runStop } from './cli/workerControl';
 import { RuntimeDirError } from './runtime/paths';
 
 type Command = (args: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  check: runCheck,
-  init: runInit,
-  up: runUp,
-  reload: runReload,
-  status: runStatus,
-  logs: runLogs,
-  start: runStart,
-  stop: runStop,
-  restart: runRestart,
-  down: runDown,
-  lsp: runLsp,
+const commands: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./cli/check.js')).runCheck,
+  init: async () => (await import('./cli/init.js')).runInit,
+  up: async () => (await import('./cli/up.js')).runUp,
+  reload: async () => (await import('./cli/reload.js')).runReload,
+  status: async () => (await import('./cli/status.js')).runStatus,
+  logs: async () => (await import('./cli/logs.js')).runLogs,
+  start: async () => (await import('./cli/workerControl.js')).runStart,
+  stop: async () => (await import('./cli/workerControl.js')).runStop,
+  restart: async () => (await import('./cli/workerControl.js')).runRestart,
+  down: async () => (await import('./cli/down.js')).runDown,
+  lsp: async () => (await import('./cli/lsp.js')).runLsp,
 };
 
 /** `steward --help`: [syntax, what it does], one row per command; the columns are aligned when printed. */
@@ -62,12 +56,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = commands[name];
+  if (!load) {
     process.stderr.write(`steward: unknown command '${name}'\n${USAGE}`);
     return 2;
   }
-  return command(rest);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(
