@@ -8,6 +8,7 @@
  * new last good generation, not ok → wait mode.
  */
 import type { LocatedError, ReloadResult, ReloadTrigger } from '../../shared/protocol';
+import { statSync } from 'node:fs';
 import { readRegularFile } from '../config/load';
 import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
@@ -61,10 +62,12 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
 /**
  * The no-op fast path: `unchanged` is `last` (the read the running
  * generation came from) when the file still holds byte for byte the same
- * text and no worker is `failed` (a reload retries those), so the reload
- * can skip parsing and validating it again. Otherwise `text` is what was
- * just read (undefined when nothing was), for the full read to check
- * without reading the file a second time.
+ * text, every worker's cwd is still a directory (the one error the
+ * filesystem can bring about without the file changing) and no worker is
+ * `failed` (a reload retries those), so the reload can skip parsing and
+ * validating it again. Otherwise `text` is what was just read (undefined
+ * when nothing was), for the full read to check — and locate what is
+ * wrong — without reading the file a second time.
  */
 export async function readUnlessUnchanged(
   file: string,
@@ -74,7 +77,15 @@ export async function readUnlessUnchanged(
   if (!last?.ok || runningInstances(context).some((instance) => instance.failed)) return { text: undefined };
   // The same guarded read as a full load: a FIFO or device in place of the file must not hang the reload.
   const text = await readRegularFile(file).catch(() => undefined);
-  return text === last.text ? { unchanged: last } : { text };
+  return text === last.text && cwdsAreDirectories(last.config) ? { unchanged: last } : { text };
+}
+
+/** One stat per distinct cwd (200 workers usually share a few). */
+function cwdsAreDirectories(config: StewardConfig): boolean {
+  for (const cwd of new Set(config.workers.map((worker) => worker.cwd))) {
+    if (statSync(cwd, { throwIfNoEntry: false })?.isDirectory() !== true) return false;
+  }
+  return true;
 }
 
 /** Failed instances count as not running, so a reload retries them even when their definition is unchanged. */

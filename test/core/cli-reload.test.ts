@@ -77,6 +77,31 @@ describe('steward reload', () => {
       assert.deepEqual(pids(fixed), before, 'the fixed config equals the running one: nothing restarts');
     }));
 
+  test('an unchanged config whose worker cwd was removed is rejected like a changed one, located, and the workers survive', () =>
+    withWorkspace('reload-cwd-gone', `version: 1
+workers:
+  db:
+    command: sleep 300
+  api:
+    command: sleep 300
+    cwd: api
+`, async (ws) => {
+      mkdirSync(`${ws.dir}/api`);
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      rmSync(`${ws.dir}/api`, { recursive: true });
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 1, reload.stdout + reload.stderr);
+      assert.match(reload.stdout, /steward\.yaml:7:10: error: cwd directory 'api' .* does not exist/);
+      const waiting = await status(ws);
+      assert.equal(waiting.state, 'wait');
+      assert.deepEqual(pids(waiting), before);
+      mkdirSync(`${ws.dir}/api`);
+      assert.equal((await cli(ws, ['reload'])).code, 0);
+      assert.equal((await status(ws)).state, 'running');
+      assert.deepEqual(pids(await status(ws)), before, 'back, and nothing restarted');
+    }));
+
   test('a deleted, unreadable (symlink loop) or directory config file is rejected too, and the workers survive', () =>
     withWorkspace('reload-missing', threeSleepers(), async (ws) => {
       await up(ws);
