@@ -66,7 +66,7 @@ class ScriptedWorker implements ManagedWorker {
 }
 
 function spec(name: string, overrides: Partial<WorkerSpec> = {}): WorkerSpec {
-  return { name, command: `run ${name}`, cwd: '/w', env: {}, ports: [], dependsOn: [], restart: 'on-failure', stop: { signal: 'SIGTERM', timeoutMs: 100 }, replicas: 1, line: 3, ...overrides };
+  return { name, command: `run ${name}`, cwd: tmpdir(), env: {}, ports: [], dependsOn: [], restart: 'on-failure', stop: { signal: 'SIGTERM', timeoutMs: 100 }, replicas: 1, line: 3, ...overrides };
 }
 
 const valid = (...workers: WorkerSpec[]): ConfigRead => {
