@@ -8,9 +8,8 @@
  * master from the stray record if both die. The worker's own end looks
  * first only among processes younger than its leader (a reload waits for
  * that pass) and once more among all of them when the master is quiet
- * (sweepLater). A program
- * that clears its environment before daemonising is beyond this
- * (documented in test/RELIABILITY.md).
+ * (sweepLater). A program that clears its environment before daemonising
+ * is beyond this (documented in test/RELIABILITY.md).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -66,8 +65,11 @@ const RESERVED_PIDS = 300;
  * owed after every filtered one, sweepLater, covers that.)
  */
 export function mayBeYounger(pid: number, born: PidBirth, clock: PidClock): boolean {
-  if (!withinOneCycle(born, clock)) return true;
-  const { lastPid } = clock;
+  return !withinOneCycle(born, clock) || handedOutSince(pid, born, clock.lastPid);
+}
+
+/** `pid` lies in the span of the cycle after the leader's pid up to `lastPid`. */
+function handedOutSince(pid: number, born: PidBirth, lastPid: number): boolean {
   return born.pid <= lastPid ? pid > born.pid && pid <= lastPid : pid > born.pid || pid <= lastPid;
 }
 
@@ -79,17 +81,18 @@ function withinOneCycle(born: PidBirth, clock: PidClock): boolean {
 /**
  * The one span a pass reads for all its queries: every query's span ends at
  * the last pid handed out, so the widest holds them all (restarting 200
- * workers would ask 200 questions of each pid otherwise). Null: every pid.
+ * workers would ask 200 questions of each pid otherwise), and each query was
+ * checked to be within one cycle here, once. Null: every pid.
  */
-function spanToRead(queries: readonly CarrierQuery[]): { born: PidBirth; clock: PidClock } | null {
+function spanToRead(queries: readonly CarrierQuery[]): { born: PidBirth; lastPid: number } | null {
   const clock = queries.every((query) => query.born) ? readPidClock() : null;
   if (!clock) return null;
-  let widest: { born: PidBirth; clock: PidClock } | null = null;
+  let widest: { born: PidBirth; lastPid: number } | null = null;
   let widestLength = -1;
   for (const { born } of queries) {
     if (!born || !withinOneCycle(born, clock)) return null;
     const length = (clock.lastPid - born.pid + clock.pidMax) % clock.pidMax;
-    if (length > widestLength) [widest, widestLength] = [{ born, clock }, length];
+    if (length > widestLength) [widest, widestLength] = [{ born, lastPid: clock.lastPid }, length];
   }
   return widest;
 }
@@ -129,7 +132,7 @@ function answerCarrierQueries(): void {
   for (const pid of allPids()) {
     // A group's id is its leader's pid: the leaders of running workers need not even be read.
     if (pid === process.pid || workerGroups.has(pid)) continue;
-    if (span && !mayBeYounger(pid, span.born, span.clock)) continue;
+    if (span && !handedOutSince(pid, span.born, span.lastPid)) continue;
     const stat = readStat(pid);
     if (!stat || stat.state === 'Z' || stat.startTime < oldest || workerGroups.has(stat.pgid)) continue;
     const environ = readEnviron(pid);

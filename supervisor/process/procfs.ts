@@ -118,10 +118,16 @@ export interface PidClock {
 export function readPidClock(): PidClock | null {
   // loadavg: "0.25 1.03 2.10 2/77 28353" — running/existing tasks, then the last pid.
   const load = /\d+\/(\d+) (\d+)\s*$/.exec(readText('/proc/loadavg') ?? '');
-  const forks = /^processes (\d+)$/m.exec(readText('/proc/stat') ?? '');
+  const forks = readForkCount();
   const pidMax = Number(readText('/proc/sys/kernel/pid_max'));
-  if (!load || !forks || !(pidMax > 0)) return null;
-  return { lastPid: Number(load[2]), forks: Number(forks[1]), tasks: Number(load[1]), pidMax };
+  if (!load || forks === null || !(pidMax > 0)) return null;
+  return { lastPid: Number(load[2]), forks, tasks: Number(load[1]), pidMax };
+}
+
+/** PidClock.forks alone (what a spawn records, one file instead of three); null where /proc/stat has none. */
+export function readForkCount(): number | null {
+  const forks = /^processes (\d+)$/m.exec(readText('/proc/stat') ?? '');
+  return forks ? Number(forks[1]) : null;
 }
 
 let pgidsThisTick: Set<number> | null = null;

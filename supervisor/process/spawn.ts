@@ -11,7 +11,7 @@ import { plainArgv, shellScript } from './commandLine';
 import { groupEnded, groupStarted, newRunToken, type PidBirth, RUN_TOKEN_VAR, stopEscaped, sweepLater } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
-import { forgetScan, readPidClock, readStat } from './procfs';
+import { forgetScan, readForkCount, readStat } from './procfs';
 import { awaitImmediateStart, shellCmdlineOf, type StartupVerdict, type StartupWatch } from './startup';
 import { stopGroup, type StopResult } from './stop';
 
@@ -85,7 +85,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
   const argv = plainArgv(options.command);
   const script = shellScript(options.command);
   const { execa } = await loadExeca();
-  const forksBefore = readPidClock()?.forks;
+  const forksBefore = readForkCount();
   const child = execa(argv?.[0] ?? 'sh', argv?.slice(1) ?? ['-c', script], {
     cwd: options.cwd,
     // PWD as sh sets it on start: a program spawned directly would otherwise see the master's.
@@ -113,7 +113,7 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
     child.once('exit', (code, signal) => resolve([code, signal])),
   );
   const output = [pump(child.stdout, 'stdout', options, leaderExit), pump(child.stderr, 'stderr', options, leaderExit)];
-  const born = forksBefore === undefined ? undefined : { pid, forksBefore };
+  const born = forksBefore === null ? undefined : { pid, forksBefore };
   const exited = finish({ pgid: pid, runToken, startTime, born }, leaderExit, output, [child.stdout, child.stderr], options);
   const stop = (signal: NodeJS.Signals, timeoutMs: number) => stopGroup(pid, signal, timeoutMs, leaderExit);
   const watch: StartupWatch = argv ? { pid, launch: 'program' } : script === options.command ? { pid, launch: 'shell' } : { pid, launch: 'exec', shellCmdline: shellCmdlineOf(script) };
