@@ -230,7 +230,8 @@ export class Master {
       this.reloads += 1;
       if (!result.ok) this.failedReloads += 1;
     }
-    if (result.ok) this.generation = result.generation;
+    // A start-up with failed workers still runs its generation: there is no older one to stay on.
+    if (result.ok || (trigger === 'startup' && outcome.applied)) this.generation = result.generation;
     this.lastReload = result;
     if (this.state !== 'stopping') this.setState(result.ok ? 'running' : 'wait');
     this.emitter.emit('reload', result);

@@ -1,11 +1,14 @@
 /**
- * One reload as a transaction: read + validate → diff → apply → roll back
- * what failed. A config that cannot be read or is invalid returns before
- * anything is touched. A new or changed instance that fails to start (never
- * ready, crashed in start-up, blocked by a failed dependency) is stopped and
- * its last good definition started again; added ones are simply removed.
- * The caller (the master) turns the result into state: ok → running with a
- * new last good generation, not ok → wait mode.
+ * One reload as a transaction: read + validate → diff → apply → undo. A
+ * config that cannot be read or is invalid returns before anything is
+ * touched. When a new or changed instance fails to start (never ready,
+ * crashed in start-up, blocked by a failed dependency), the whole reload is
+ * undone so that the last good generation runs as before: replaced
+ * instances get their last good definition back, removed ones start again,
+ * added ones are removed. The start-up load has no last good generation:
+ * what started keeps running and a failed instance stays listed with its
+ * reason. The caller (the master) turns the result into state: ok → running
+ * with a new last good generation, not ok → wait mode.
  */
 import type { LocatedError, ReloadResult, ReloadTrigger } from '../../shared/protocol';
 import { statSync } from 'node:fs';
@@ -13,7 +16,7 @@ import { readRegularFile } from '../config/load';
 import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
-import { type InstanceStep, planReload, summarizePlan } from './plan';
+import { type InstanceStep, planReload, sameRuntime, summarizePlan } from './plan';
 import type { ManagedWorker } from './workerPort';
 
 export interface TransactionInput {
@@ -50,13 +53,21 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
   const plan = summarizePlan(steps);
   if (input.dryRun) return { result: finish({ ok: true, plan }) };
   const failures = await applySteps(steps, input.generation, input.context);
-  if (failures.length === 0) {
+  const retried = failures.filter((failure) => isRetry(failure, steps));
+  if (failures.length === retried.length) {
+    // An unchanged instance that had failed, tried again and failed again, leaves the reload's changes in place: listed as failed, as before.
+    listBlockedAsFailed(retried);
     carryUnchanged(steps, input.generation, input.context);
     return { result: finish({ ok: true, plan }), applied: read.config };
   }
-  const rollbackFailures = await rollBack(failures, steps, input.context);
-  const error = describeFailure(failures, rollbackFailures, steps, read);
-  return { result: finish({ ok: false, plan, error }), applied: read.config };
+  if (input.trigger === 'startup') {
+    listBlockedAsFailed(failures);
+    return { result: finish({ ok: false, plan, ...describeFailures(failures, null, read) }), applied: read.config };
+  }
+  const undone = { steps, failures: await undo(steps, input.context) };
+  // The reason is what made the reload fail, not an instance that only failed again.
+  const causes = [...failures.filter((failure) => !retried.includes(failure)), ...retried];
+  return { result: finish({ ok: false, plan, ...describeFailures(causes, undone, read) }) };
 }
 
 /**
@@ -93,8 +104,8 @@ export function runningInstances(context: ApplyContext) {
   return context.table.all().map((worker) => ({ spec: worker.spec, instance: worker.instance, failed: worker.status().state === 'failed' }));
 }
 
-/** Old generations of replaced instances, for the rollback. */
-const previousGeneration = new WeakMap<InstanceStep, number>();
+/** The instances a reload stopped (replaced or removed), for its undo. */
+const stoppedBy = new WeakMap<InstanceStep, ManagedWorker>();
 
 async function applySteps(steps: InstanceStep[], generation: number, context: ApplyContext): Promise<StartFailure[]> {
   const leaving: ManagedWorker[] = [];
@@ -102,7 +113,7 @@ async function applySteps(steps: InstanceStep[], generation: number, context: Ap
     if (step.action !== 'stop' && step.action !== 'restart') continue;
     const worker = context.table.get(step.name, step.instance);
     if (!worker) continue;
-    previousGeneration.set(step, worker.generation);
+    stoppedBy.set(step, worker);
     worker.draining = true;
     leaving.push(worker);
   }
@@ -111,6 +122,12 @@ async function applySteps(steps: InstanceStep[], generation: number, context: Ap
     .filter((step) => step.action === 'start' || step.action === 'restart')
     .map((step) => ({ spec: step.after!, instance: step.instance, generation }));
   return startInDependencyOrder(items, context);
+}
+
+/** The instance was `failed` and its definition is unchanged: the reload only tried it again. */
+function isRetry(failure: StartFailure, steps: InstanceStep[]): boolean {
+  const step = steps.find((s) => s.name === failure.item.spec.name && s.instance === failure.item.instance);
+  return step?.action === 'restart' && stoppedBy.get(step)?.status().state === 'failed' && sameRuntime(step.before!, step.after!);
 }
 
 /** Unchanged instances keep their pids and join the new generation. */
@@ -122,45 +139,71 @@ function carryUnchanged(steps: InstanceStep[], generation: number, context: Appl
 }
 
 /**
- * A failed replacement is stopped and its last good definition started
- * again. A failed new instance has nothing to roll back to: if it failed by
- * itself it stays, settled in `failed` with its reason (visible in status;
- * any later reload retries it), if it never started (blocked by a
- * dependency) it is removed.
+ * Puts the last good generation back: every instance this reload started is
+ * stopped (an added one is thereby removed), then every instance it stopped
+ * (replaced or removed) starts again from its last good definition, in
+ * dependency order — except one that had failed before: that one is listed
+ * again as it was (reason and logs), not retried. Kept instances were never
+ * touched.
  */
-async function rollBack(failures: StartFailure[], steps: InstanceStep[], context: ApplyContext): Promise<StartFailure[]> {
-  const stepOf = (failure: StartFailure) => steps.find((s) => s.name === failure.item.spec.name && s.instance === failure.item.instance);
-  const replaced = failures.filter((failure) => stepOf(failure)?.action === 'restart');
-  const blockedNew = failures.filter((failure) => !replaced.includes(failure) && failure.worker.status().state !== 'failed');
-  await stopInReverseDependencyOrder([...replaced, ...blockedNew].map((failure) => failure.worker), context.table);
-  const items: StartItem[] = replaced.map((failure) => {
-    const step = stepOf(failure)!;
-    return { spec: step.before!, instance: step.instance, generation: previousGeneration.get(step) ?? failure.item.generation };
-  });
-  return startInDependencyOrder(items, context);
+async function undo(steps: InstanceStep[], context: ApplyContext): Promise<StartFailure[]> {
+  const started = steps
+    .filter((step) => step.action === 'start' || step.action === 'restart')
+    .flatMap((step) => context.table.get(step.name, step.instance) ?? []);
+  await stopInReverseDependencyOrder(started, context.table);
+  const items: StartItem[] = [];
+  for (const step of steps) {
+    const previous = stoppedBy.get(step);
+    if (previous?.status().state === 'failed') {
+      previous.draining = false;
+      context.table.put(previous);
+    } else if (previous) {
+      items.push({ spec: step.before!, instance: step.instance, generation: previous.generation });
+    }
+  }
+  const failures = await startInDependencyOrder(items, context);
+  listBlockedAsFailed(failures);
+  return failures;
 }
 
-/** The wait-mode reason, located at the failed worker's key in the new config. */
-function describeFailure(
+/** An instance blocked by a failed dependency stays listed as failed, with that reason (block() leaves one that failed by itself as it is). */
+function listBlockedAsFailed(failures: StartFailure[]): void {
+  for (const failure of failures) failure.worker.block(failure.reason);
+}
+
+/**
+ * The wait-mode reason, located at the failed worker's key in the new
+ * config; every other failed instance is listed in `errors`, at its own key.
+ */
+function describeFailures(
   failures: StartFailure[],
-  rollbackFailures: StartFailure[],
-  steps: InstanceStep[],
+  undone: { steps: InstanceStep[]; failures: StartFailure[] } | null,
   read: ConfigRead & { ok: true },
-): LocatedError {
-  const first = failures[0];
-  const name = first.item.spec.name;
-  const instance = first.item.spec.replicas > 1 ? `[${first.item.instance}]` : '';
-  const others = failures.length > 1 ? ` (and ${failures.length - 1} more instance(s) failed)` : '';
-  const hadPrevious = steps.some((s) => s.name === name && s.action === 'restart');
-  const rollback = !hadPrevious
-    ? '; it is new, so there is no last good definition to roll back to'
-    : rollbackFailures.length > 0
-      ? `; the rollback failed too: ${rollbackFailures[0].item.spec.name}: ${rollbackFailures[0].reason}`
-      : '; rolled back to its last good definition';
-  const line = first.item.spec.line;
+): { error: LocatedError; errors?: LocatedError[] } {
+  const [first, ...others] = failures;
+  const error = locatedFailure(first, read);
+  if (undone) error.message += undoOutcome(first, failures, undone.failures, undone.steps);
+  if (others.length > 0) error.message += ` (and ${others.length} more instance(s) failed)`;
+  return others.length > 0 ? { error, errors: others.map((failure) => locatedFailure(failure, read)) } : { error };
+}
+
+/** What became of the reload after `first` failed. */
+function undoOutcome(first: StartFailure, failures: StartFailure[], undoFailures: StartFailure[], steps: InstanceStep[]): string {
+  if (undoFailures.length > 0) return `; the rollback failed too: ${undoFailures[0].item.spec.name}: ${undoFailures[0].reason}`;
+  const replaced = steps.some((step) => step.name === first.item.spec.name && step.action === 'restart');
+  const own = replaced ? '; rolled back to its last good definition' : '; it is new, so it was removed';
+  const failed = new Set(failures.map((failure) => failure.item.spec.name));
+  const otherChanges = steps.some((step) => step.action !== 'keep' && !failed.has(step.name));
+  return otherChanges ? `${own}; the reload's other changes were undone: the last good generation runs` : own;
+}
+
+function locatedFailure(failure: StartFailure, read: ConfigRead & { ok: true }): LocatedError {
+  const { spec, instance } = failure.item;
+  const name = spec.name;
+  const line = spec.line;
   const column = read.text.split('\n')[line - 1]?.indexOf(name) ?? -1;
   return {
-    message: `worker ${name}${instance} failed to start: ${first.reason}${rollback}${others}`,
+    message: `worker ${name}${spec.replicas > 1 ? `[${instance}]` : ''} failed to start: ${failure.reason}`,
     file: read.config.file,
     line,
     column: column >= 0 ? column + 1 : 1,

@@ -105,6 +105,10 @@ export class Worker implements ManagedWorker {
     return this.start();
   }
 
+  block(reason: string): void {
+    if (this.state === 'starting' && !this.launching && !this.run) this.settle('failed', reason);
+  }
+
   /**
    * Resolves when the worker is `started` (its process runs) or `ready`
    * (probe passed; a worker without a probe is ready once running), or with

@@ -22,6 +22,8 @@ export interface ManagedWorker {
   /** Stops the whole process group (signal → timeout → SIGKILL); never throws. */
   stop(): Promise<void>;
   restart(): Promise<StartOutcome>;
+  /** Never started (a dependency failed): settles in `failed` with the reason, so it stays listed and a reload retries it. */
+  block(reason: string): void;
   status(): WorkerStatus;
   /** The most recent `limit` lines of its ring buffer, oldest first. */
   recentLogs(limit: number): LogLine[];

@@ -159,6 +159,39 @@ workers:
       assert.equal(pids(after).db, before.db);
     }));
 
+  test('a reload whose new worker cannot start is undone as a whole: the removed worker runs again, the added ones are gone', () =>
+    withWorkspace('reload-undo', threeSleepers(), async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      const next = `version: 1
+workers:
+  db:
+    command: sleep 300
+  api:
+    command: sleep 300
+    depends_on: [db]
+  extra:
+    command: sleep 303
+  broken:
+    command: steward-no-such-program
+`;
+      writeConfig(ws, next);
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 1, reload.stdout + reload.stderr);
+      assert.match(reload.stdout, /steward\.yaml:10:3: error: worker broken failed to start: .*it is new, so it was removed; the reload's other changes were undone/);
+      const after = await waitForWorkersUp(ws);
+      assert.deepEqual([after.state, after.generation], ['wait', 1]);
+      assert.deepEqual(after.workers.map((w) => [w.name, w.generation]), [['db', 1], ['api', 1], ['web', 1]]);
+      assert.deepEqual([pids(after).db, pids(after).api], [before.db, before.api], 'kept workers were never touched');
+      assert.notEqual(pids(after).web, before.web, 'the removed worker was started again');
+      const commands = markedProcesses(ws.marker).map((p) => p.command);
+      assert.ok(!commands.some((command) => command.includes('sleep 303')), `the added worker that started is stopped again: ${commands.join(', ')}`);
+      writeConfig(ws, next.replace('steward-no-such-program', 'sleep 304'));
+      const fixed = await cli(ws, ['reload']);
+      assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+      assert.match(fixed.stdout, /start\s+extra, broken\n\s+stop\s+web/);
+    }));
+
   // web gets ready 300 ms after its start, so the whole burst arrives while the first reload runs
   // (a reload of a plain `sleep` takes a few ms, less than 50 requests take to arrive).
   const slowWeb = (seconds: number): string =>

@@ -41,12 +41,17 @@ class ScriptedWorker implements ManagedWorker {
   async stop(): Promise<void> {
     this.journal.push(`stop ${this.spec.name}`);
     this.pid = null;
-    this.move('exited', undefined);
+    // As a real worker: one that has settled (failed, exited) stays as it is.
+    if (this.state !== 'failed') this.move('exited', undefined);
   }
 
   async restart(): Promise<StartOutcome> {
     await this.stop();
     return this.start();
+  }
+
+  block(): void {
+    this.move('failed', undefined);
   }
 
   status(): WorkerStatus {
@@ -197,6 +202,69 @@ describe('master state machine', () => {
     const byName = Object.fromEntries(master.status().workers.map((w) => [w.name, w]));
     assert.equal(byName.api.generation, 1);
     assert.equal(master.status().state, 'wait');
+  });
+
+  test('a failed reload is undone as a whole: removed workers start again, added ones (failed or not) are removed', async () => {
+    const cache = spec('cache');
+    const { master, journal, setConfig } = harness(valid(db, cache));
+    await master.start();
+    journal.length = 0;
+    const next = valid(db, spec('extra'), spec('broken', { command: 'fail broken' }));
+    setConfig(next);
+    const result = await master.reload({});
+    assert.equal(result.ok, false);
+    assert.match(result.error?.message ?? '', /worker broken failed to start: never became ready; it is new, so it was removed; the reload's other changes were undone/);
+    assert.ok(journal.includes('stop extra'), 'an added worker that started is stopped again');
+    assert.ok(journal.indexOf('start cache (run cache)') > journal.indexOf('stop cache'), 'the removed worker runs again');
+    const running = master.status().workers.map((w) => [w.name, w.generation, w.state]);
+    assert.deepEqual(running, [['db', 1, 'running'], ['cache', 1, 'running']]);
+    assert.deepEqual([master.status().state, master.status().generation], ['wait', 1]);
+    journal.length = 0;
+    const again = await master.reload({});
+    assert.deepEqual(again.plan, { start: ['extra', 'broken'], stop: ['cache'], restart: [], keep: ['db'] }, 'the failed new worker is started afresh, not "rolled back" to itself');
+    assert.ok(!again.error?.message.includes('rollback failed'));
+  });
+
+  test('a start-up with a failing worker keeps the others running, lists the failed and its blocked dependents, at generation 1, in wait mode', async () => {
+    const broken = spec('broken', { command: 'fail broken' });
+    const dependent = spec('dependent', { dependsOn: [{ name: 'broken', condition: 'ready' }] });
+    const { master } = harness(valid(db, broken, dependent));
+    const result = await master.start();
+    assert.equal(result.ok, false);
+    assert.match(result.error?.message ?? '', /^worker broken failed to start: never became ready \(and 1 more instance\(s\) failed\)$/);
+    assert.match(result.errors?.[0]?.message ?? '', /^worker dependent failed to start: dependency broken failed to start: never became ready$/);
+    const workers = master.status().workers.map((w) => [w.name, w.generation, w.state]);
+    assert.deepEqual(workers, [['db', 1, 'running'], ['broken', 1, 'failed'], ['dependent', 1, 'failed']]);
+    assert.deepEqual([master.status().state, master.status().generation], ['wait', 1]);
+  });
+
+  test('a reload tries a failed worker again; failing again, it stays failed and does not undo the reload', async () => {
+    const broken = spec('broken', { command: 'fail broken' });
+    const { master, journal, setConfig } = harness(valid(db, broken));
+    await master.start();
+    journal.length = 0;
+    setConfig(valid(spec('db', { command: 'run db v2' }), broken));
+    const result = await master.reload({});
+    assert.equal(result.ok, true, result.error?.message);
+    assert.deepEqual(result.plan, { start: [], stop: [], restart: ['db', 'broken'], keep: [] });
+    assert.ok(journal.includes('start broken (fail broken)') && journal.includes('start db (run db v2)'));
+    const workers = master.status().workers.map((w) => [w.name, w.generation, w.state]);
+    assert.deepEqual(workers, [['db', 2, 'running'], ['broken', 2, 'failed']]);
+    assert.deepEqual([master.status().state, master.status().generation], ['running', 2]);
+  });
+
+  test('a failed worker stays listed as it was when a reload that tried it again is undone', async () => {
+    const broken = spec('broken', { command: 'fail broken' });
+    const { master, setConfig } = harness(valid(db, broken));
+    await master.start();
+    const before = master.status().workers.find((w) => w.name === 'broken');
+    setConfig(valid(db, broken, spec('new', { command: 'fail new' })));
+    const result = await master.reload({});
+    assert.equal(result.ok, false);
+    assert.match(result.error?.message ?? '', /worker new failed to start/);
+    assert.doesNotMatch(result.error?.message ?? '', /rollback failed/, 'the failed worker is not retried by the undo');
+    assert.deepEqual(master.status().workers.find((w) => w.name === 'broken'), before);
+    assert.deepEqual(master.status().workers.map((w) => w.name), ['db', 'broken']);
   });
 
   test('after shutdown every worker is stopped, dependents first, and reloads are refused', async () => {
