@@ -22,7 +22,8 @@ export async function loadConfigFile(file: string, options: CheckOptions = {}): 
   try {
     text = await readRegularFile(absolute);
   } catch (error) {
-    return { kind: 'unreadable', error: { message: unreadableMessage(error, absolute), file: absolute } };
+    // Located at the file's start: every reload error has a line and column, as the status contract shows.
+    return { kind: 'unreadable', error: { message: unreadableMessage(error, absolute), file: absolute, line: 1, column: 1 } };
   }
   return configFromText(text, absolute, options);
 }

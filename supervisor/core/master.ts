@@ -219,7 +219,8 @@ export class Master {
     } catch (error) {
       const message = `internal error during reload: ${error instanceof Error ? error.message : String(error)}`;
       const at = new Date().toISOString();
-      return { result: { ok: false, generation, trigger: request.trigger, durationMs: Date.now() - startedAt, at, error: { message } } };
+      const located = { message, file: this.options.configFile, line: 1, column: 1 };
+      return { result: { ok: false, generation, trigger: request.trigger, durationMs: Date.now() - startedAt, at, error: located } };
     }
   }
 

@@ -123,6 +123,8 @@ workers:
         const waiting = await status(ws);
         assert.equal(waiting.state, 'wait');
         assert.deepEqual(pids(waiting), before);
+        const { line, column } = waiting.lastReload?.error ?? {};
+        assert.deepEqual([line, column], [1, 1], 'a file-level error is located at the start of the file');
       }
       rmSync(ws.config, { recursive: true, force: true });
       writeConfig(ws, threeSleepers());

@@ -97,7 +97,7 @@ describe('finding and loading the config file', () => {
 
   it('says clearly when the file is missing or a directory', async () => {
     const missing = await loadConfigFile(join(scratch, 'nope', 'steward.yaml'));
-    assert.deepEqual(missing, { kind: 'unreadable', error: { message: `config file not found: ${join(scratch, 'nope', 'steward.yaml')}`, file: join(scratch, 'nope', 'steward.yaml') } });
+    assert.deepEqual(missing, { kind: 'unreadable', error: { message: `config file not found: ${join(scratch, 'nope', 'steward.yaml')}`, file: join(scratch, 'nope', 'steward.yaml'), line: 1, column: 1 } });
     const directory = await loadConfigFile(scratch);
     assert.equal(directory.kind === 'unreadable' && directory.error.message, `config file is a directory: ${scratch}`);
   });
