@@ -1,9 +1,12 @@
 /**
- * "Every worker has ended and none will restart" (HAProxy's master exits
- * then, with the last worker's status). Workers stopped on request do not
+ * "Every worker has ended and none will restart". The master then exits
+ * with the last worker's status, as HAProxy's does, unless that one ended
+ * cleanly and another did not: then with the first unclean one's, so that
+ * 0 means every worker ended cleanly. Workers stopped on request do not
  * count as ending on their own: stopping all of them by hand leaves the
  * master up, waiting for `start` or `down`.
  */
+import type { WorkerStatus } from '../../shared/protocol';
 import type { ManagedWorker } from './workerPort';
 import { hasEnded } from './workerPort';
 
@@ -27,8 +30,13 @@ export class AllEndedWatch {
     if (!statuses.every(hasEnded)) return undefined;
     if (workers.every((worker) => this.stoppedOnRequest.has(worker))) return undefined;
     this.reported = true;
-    const last = lastChanged?.status() ?? statuses[statuses.length - 1];
-    if (last.state === 'failed') return last.exitCode && last.exitCode > 0 ? last.exitCode : 1;
-    return last.exitCode ?? 0;
+    const last = exitStatus(lastChanged?.status() ?? statuses[statuses.length - 1]);
+    const ownEnds = workers.filter((worker) => !this.stoppedOnRequest.has(worker)).map((worker) => exitStatus(worker.status()));
+    return last !== 0 ? last : (ownEnds.find((code) => code !== 0) ?? 0);
   }
+}
+
+function exitStatus(status: WorkerStatus): number {
+  if (status.state === 'failed') return status.exitCode && status.exitCode > 0 ? status.exitCode : 1;
+  return status.exitCode ?? 0;
 }

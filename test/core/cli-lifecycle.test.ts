@@ -99,6 +99,21 @@ workers:
       assert.match(master.output(), /every worker has ended; exiting with status 4/);
     }));
 
+  test('a foreground master exits non-zero when a worker failed, even if the last one to end exited 0', () =>
+    withWorkspace('all-ended-unclean', `version: 1
+workers:
+  bad:
+    command: sh -c 'sleep 0.2; exit 3'
+    restart: never
+  fine:
+    command: sh -c 'sleep 0.8; exit 0'
+    restart: never
+`, async (ws) => {
+      const master = foreground(ws);
+      assert.equal(await master.exited, 3, master.output());
+      assert.match(master.output(), /every worker has ended; exiting with status 3/);
+    }));
+
   test('Ctrl-C stops gracefully; a second Ctrl-C kills at once', () =>
     withWorkspace('ctrl-c', `version: 1
 workers:
