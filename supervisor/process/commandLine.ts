@@ -10,11 +10,38 @@
  * command of `sh -c`, so `sh -c 'sleep $T'` would leave an idle `sh` as the
  * worker's pid. For a *simple* command we prefix `exec`, so the pid we report
  * and signal is the program's own. "Simple" is decided conservatively:
- * anything with shell control syntax runs unchanged.
+ * anything with shell control syntax outside quotes runs unchanged
+ * (`node -e "setInterval(() => {}, 1e3)"` is simple; redirections are too:
+ * `exec prog 2>&1` applies them, then execs).
  */
 
-/** Lists, pipes, subshells, substitutions, redirections, background jobs, several lines. */
-const CONTROL_SYNTAX = /[;&|()`<>\n\r]/;
+/** Outside quotes: lists, pipes, subshells, background jobs, several lines. */
+const CONTROL_CHARACTERS = ';|()\n\r';
+
+/** Whether sh would see control syntax or a command substitution, or the quotes do not close (sh is left to report that). */
+function hasControlSyntax(command: string): boolean {
+  let quote: "'" | '"' | null = null;
+  for (let index = 0; index < command.length; index++) {
+    const char = command[index];
+    if (quote === "'") {
+      if (char === "'") quote = null;
+    } else if (char === '\\') {
+      index++;
+    } else if (char === '`' || (char === '$' && command[index + 1] === '(')) {
+      return true;
+    } else if (quote === '"') {
+      if (char === '"') quote = null;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+    } else if (CONTROL_CHARACTERS.includes(char)) {
+      return true;
+    } else if (char === '&' && command[index - 1] !== '>' && command[index - 1] !== '<') {
+      // `2>&1` and `<&3` are redirections; any other `&` is a background job or a list.
+      return true;
+    }
+  }
+  return quote !== null;
+}
 
 /** Leading `NAME=value` words with plain (unquoted, unescaped) values. */
 const PLAIN_ASSIGNMENTS = /^(?:[A-Za-z_][A-Za-z0-9_]*=[^\s'"\\]*\s+)*/;
@@ -42,7 +69,7 @@ export function plainArgv(command: string): string[] | null {
 /** The script to run with `sh -c`: the command, with `exec` inserted when it is simple. */
 export function shellScript(command: string): string {
   const trimmed = command.trim();
-  if (trimmed === '' || CONTROL_SYNTAX.test(trimmed)) return command;
+  if (trimmed === '' || hasControlSyntax(trimmed)) return command;
   const assignments = PLAIN_ASSIGNMENTS.exec(trimmed)?.[0] ?? '';
   const rest = trimmed.slice(assignments.length);
   const firstWord = rest.split(/\s/, 1)[0] ?? '';
