@@ -49,6 +49,8 @@ export interface ReloadResult {
   error?: LocatedError;
   /** Further config errors beyond the first (the first is `error`). */
   errors?: LocatedError[];
+  /** The config's warnings (an unknown key, a port outside the usual range…): not reasons to reject it, but worth a look. */
+  warnings?: LocatedError[];
 }
 
 export interface WorkerStatus {

@@ -82,6 +82,7 @@ export class ForegroundOutput {
     if (result.trigger === 'startup') {
       if (result.ok) this.say(`started generation ${result.generation} (${result.durationMs} ms)`);
       else this.say(`start-up failed, waiting for a good reload: ${result.error ? formatLocated(result.error) : 'unknown error'}`);
+      for (const warning of result.warnings ?? []) this.say(formatLocated(warning, 'warning'));
       return;
     }
     for (const line of renderReloadResult(result).trimEnd().split('\n')) this.say(line);

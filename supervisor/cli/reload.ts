@@ -33,6 +33,7 @@ export function renderReloadResult(result: ReloadResult): string {
   else lines.push(`reload failed (${result.durationMs} ms): the master is in wait mode, still running the last good workers`);
   if (result.error) lines.push(`  ${formatLocated(result.error)}`);
   for (const error of result.errors ?? []) lines.push(`  ${formatLocated(error)}`);
+  for (const warning of result.warnings ?? []) lines.push(`  ${formatLocated(warning, 'warning')}`);
   if (result.plan) lines.push(...renderPlan(result.plan));
   return `${lines.join('\n')}\n`;
 }

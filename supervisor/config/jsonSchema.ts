@@ -5,7 +5,7 @@
  * checker adds what a schema cannot say (cycles, ports across workers, …).
  */
 import { DURATION_PATTERN } from './duration';
-import { DEPENDENCY_CONDITIONS, ENV_NAME_PATTERN, ROOT_KEYS, WORKER_KEYS, WORKER_NAME_PATTERN, type KeySpec, type KeyTable, type ValueType } from './keys';
+import { DEPENDENCY_CONDITIONS, EXTENSION_KEY_PREFIX, ENV_NAME_PATTERN, ROOT_KEYS, WORKER_KEYS, WORKER_NAME_PATTERN, type KeySpec, type KeyTable, type ValueType } from './keys';
 import { SIGNAL_NAMES } from './strings';
 
 type Schema = Record<string, unknown>;
@@ -25,6 +25,7 @@ function objectSchema(table: KeyTable, exactlyOneOf?: readonly string[]): Schema
   return {
     type: 'object',
     properties: Object.fromEntries(Object.entries(table).map(([key, spec]) => [key, keySchema(spec)])),
+    patternProperties: { [`^${EXTENSION_KEY_PREFIX}`]: {} },
     additionalProperties: false,
     ...(required.length > 0 ? { required } : {}),
     ...(exactlyOneOf ? { oneOf: exactlyOneOf.map((key) => ({ required: [key] })) } : {}),

@@ -29,6 +29,8 @@ export interface KeySpec {
 
 export type KeyTable = Readonly<Record<string, KeySpec>>;
 
+/** Keys starting with this are the user's own (notes, YAML anchors to reuse): accepted anywhere a fixed set of keys is, and ignored. */
+export const EXTENSION_KEY_PREFIX = 'x-';
 export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
 export const DEPENDENCY_CONDITIONS = ['started', 'ready'] as const;
 export const WORKER_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';

@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { describeNode, type CheckContext } from './context';
-import { specOf, type KeyTable } from './keys';
+import { EXTENSION_KEY_PREFIX, specOf, type KeyTable } from './keys';
 import type { Range } from './model';
 import type { OutlineEntry, OutlineMap } from './outline';
 import { isEmptyValue } from './ranges';
@@ -98,8 +98,11 @@ export function readMapping(
   const map = forEachPair(node, path, ctx, (key, value, entry) => {
     const spec = specOf(table, key);
     if (spec === undefined) {
+      // A typo (`restrat: always`) must not be applied as if the key were absent; `x-…` keys are the user's own notes.
+      if (key.startsWith(EXTENSION_KEY_PREFIX)) return;
       const suggestion = closest(key, Object.keys(table));
-      ctx.warning('unknown-key', entry.keyRange, `unknown key '${key}' ${whereIs(path)}${didYouMean(suggestion)}`, suggestion);
+      const hint = suggestion ? didYouMean(suggestion) : ` (keys of your own start with '${EXTENSION_KEY_PREFIX}')`;
+      ctx.error('unknown-key', entry.keyRange, `unknown key '${key}' ${whereIs(path)}${hint}`, suggestion);
       return;
     }
     const valueRange = entry.valueRange ?? entry.keyRange;

@@ -12,7 +12,7 @@
  */
 import type { LocatedError, ReloadResult, ReloadTrigger } from '../../shared/protocol';
 import { statSync } from 'node:fs';
-import { readRegularFile } from '../config/load';
+import { readRegularFile, toLocatedError } from '../config/load';
 import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
@@ -44,6 +44,7 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
     at: new Date().toISOString(),
     ...(input.dryRun ? { dryRun: true } : {}),
     ...fields,
+    ...warningsOf(input.read),
   });
   const { read } = input;
   if (!read.ok) {
@@ -68,6 +69,12 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
   // The reason is what made the reload fail, not an instance that only failed again.
   const causes = [...failures.filter((failure) => !retried.includes(failure)), ...retried];
   return { result: finish({ ok: false, plan, ...describeFailures(causes, undone, read) }) };
+}
+
+function warningsOf(read: ConfigRead): { warnings?: LocatedError[] } {
+  const file = read.ok ? read.config.file : read.error.file;
+  const warnings = read.diagnostics.filter((diagnostic) => diagnostic.severity === 'warning');
+  return warnings.length > 0 && file !== undefined ? { warnings: warnings.map((warning) => toLocatedError(warning, file)) } : {};
 }
 
 /**

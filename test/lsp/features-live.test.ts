@@ -98,8 +98,8 @@ describe('live state in hovers and code lenses', () => {
     assert.deepEqual(titles(lenses).slice(-1), [[9, 'not running: not in the running generation (a reload starts it)', '']]);
     await client.change(text.replace('replicas: 2', 'replicas: 3'));
     assert.deepEqual(titles(await client.codeLenses())[0], [0, 'reload will start web, keep 2 unchanged', 'steward.reload']);
-    await client.change(text.replace('restart: always', 'restart: sometimes').replace('command: sleep 302', 'comand: sleep 302'));
-    assert.deepEqual(titles(await client.codeLenses())[0], [0, 'config has 2 errors: reload would enter wait mode', 'workbench.actions.view.problems']);
+    await client.change(text.replace('restart: always', 'restart: sometimes').replace('command: sleep 302', 'comand: sleep 302')); // bad value, unknown key, missing command
+    assert.deepEqual(titles(await client.codeLenses())[0], [0, 'config has 3 errors: reload would enter wait mode', 'workbench.actions.view.problems']);
     await client.change(text);
   });
 

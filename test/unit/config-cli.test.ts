@@ -90,10 +90,18 @@ describe('steward check', () => {
   });
 
   it('exits 0 with warnings only, and prints them', () => {
-    writeFileSync(join(scratch, 'warn.yaml'), 'version: 1\nworkers:\n  app:\n    command: sleep 1\n    restrat: always\n');
+    writeFileSync(join(scratch, 'warn.yaml'), 'version: 1\nworkers:\n  app:\n    command: steward-no-such-program --serve\n');
     const { code, stdout } = steward(['check', '--config', join(scratch, 'warn.yaml')]);
     assert.equal(code, 0);
-    assert.match(stdout, /warn\.yaml:5:5: warning: unknown key 'restrat' in worker 'app' \(did you mean 'restart'\?\)\n.*valid, 1 worker \(1 warning\)\n$/);
+    assert.match(stdout, /warn\.yaml:4:14: warning: program 'steward-no-such-program' of worker 'app' is not on PATH\n.*valid, 1 worker \(1 warning\)\n$/);
+  });
+
+  it('rejects an unknown key (a typo must not run as the default) and accepts x- keys of your own', () => {
+    writeFileSync(join(scratch, 'typo.yaml'), 'version: 1\nx-notes: anything\nworkers:\n  app:\n    command: sleep 1\n    restrat: always\n    x-owner: me\n');
+    const { code, stdout } = steward(['check', '--config', join(scratch, 'typo.yaml')]);
+    assert.equal(code, 1);
+    assert.equal(stdout.trim().split('\n')[0], `${join(scratch, 'typo.yaml')}:6:5: error: unknown key 'restrat' in worker 'app' (did you mean 'restart'?)`.replace(`${process.cwd()}/`, ''));
+    assert.doesNotMatch(stdout, /x-notes|x-owner/);
   });
 
   it('prints a JSON array of 1-based problems with --json', () => {
