@@ -53,12 +53,12 @@ export async function authoringStep(page, { configText, timed, shot }) {
 
   await timed("step 6c: a misspelt key → quick fix \"Change to 'restart'\" repairs it", async () => {
     const line = lineOf(configText, /^ {4}restart: on-failure\s*$/);
-    // Typed key by key, every keystroke after 'restrat:' republished the same warning: Ctrl+. pressed on
+    // Typed key by key, every keystroke after 'restrat:' republished the same error: Ctrl+. pressed on
     // the first squiggle was undone by the next publish (a marker change re-triggers code actions as
     // automatic, which shows only the lightbulb, not the menu). One edit = one publish, and the lightbulb
     // says the fixes for the cursor are known before the menu is asked for.
     await replaceLine(page, line, 'restrat: on-failure', { atOnce: true });
-    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 20_000 });
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Home');
     await page.locator(LIGHTBULB).first().waitFor({ timeout: 20_000 });
     const fix = page.locator(ACTION_ROW, { hasText: "Change to 'restart'" });
@@ -66,7 +66,7 @@ export async function authoringStep(page, { configText, timed, shot }) {
     await shot('06c-quick-fix.png');
     await fix.first().click();
     await editorLine(page, 'restrat').first().waitFor({ state: 'detached', timeout: 10_000 });
-    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'detached', timeout: 20_000 });
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 20_000 });
     await runCommand(page, 'File: Revert File');
   });
 }
