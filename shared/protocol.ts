@@ -110,6 +110,9 @@ export interface ReloadParams {
   trigger?: ReloadTrigger;
 }
 
+/** The most lines one steward/logs request returns. */
+export const MAX_LOG_LINES = 100_000;
+
 export interface LogsParams {
   /** Omitted (and no `workers`): all workers, interleaved by time. An unknown name is an error. */
   worker?: string;
@@ -118,7 +121,7 @@ export interface LogsParams {
    * view may outlive its worker). Not together with `worker`.
    */
   workers?: string[];
-  /** How many recent lines to return (default 200). */
+  /** How many recent lines to return (default 200, at most MAX_LOG_LINES). */
   lines?: number;
   /**
    * Keep pushing new lines with `steward/log` until `steward/unfollowLogs` or

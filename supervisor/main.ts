@@ -64,6 +64,12 @@ async function main(argv: string[]): Promise<number> {
   return (await load())(rest);
 }
 
+// `steward logs | head`: a reader that has seen enough is not an error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

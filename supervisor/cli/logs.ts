@@ -3,14 +3,14 @@
  * with -f keeps printing pushed lines until Ctrl-C or the master goes away.
  * Exit 0, 1 unknown worker, 2 no master.
  */
-import { LogNotification, LogsRequest, type LogBlock } from '../../shared/protocol';
+import { LogNotification, LogsRequest, MAX_LOG_LINES, type LogBlock } from '../../shared/protocol';
 import { LOG_BUFFER_BYTES } from '../core/logBuffer';
 import { parseCommand, UsageError, withUsage } from './args';
 import { withMaster, type MasterClient } from './client';
 import { formatLogLines, useColor, type LogFormat } from './format';
 import { resolveConfigFile } from './workspace';
 
-const USAGE = 'steward logs [-f] [-n LINES] [WORKER] [--config PATH]';
+const USAGE = `steward logs [-f] [-n LINES (at most ${MAX_LOG_LINES})] [WORKER] [--config PATH]`;
 
 export function runLogs(args: string[]): Promise<number> {
   return withUsage(async () => {
@@ -19,8 +19,10 @@ export function runLogs(args: string[]): Promise<number> {
       options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' } },
       max: 1,
     });
-    const lines = values.lines === undefined ? undefined : Number(values.lines);
-    if (lines !== undefined && !(Number.isInteger(lines) && lines >= 0)) throw new UsageError(`-n wants a number of lines, got '${values.lines}'`, USAGE);
+    const asked = values.lines === undefined ? undefined : Number(values.lines);
+    if (asked !== undefined && !(Number.isInteger(asked) && asked >= 0)) throw new UsageError(`-n wants a number of lines, got '${values.lines}'`, USAGE);
+    // More than the master hands out in one answer means "all it has".
+    const lines = asked === undefined ? undefined : Math.min(asked, MAX_LOG_LINES);
     const configFile = resolveConfigFile(values.config, USAGE);
     const worker = positionals[0];
     return withMaster(configFile, (client) => printLogs(client, { worker, lines, follow: values.follow ?? false }));

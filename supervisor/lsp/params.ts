@@ -5,10 +5,9 @@
  * master sees it.
  */
 import { ErrorCodes as RpcErrorCodes, ResponseError } from 'vscode-jsonrpc/node';
-import type { LogsParams, ReloadParams, ReloadTrigger, WorkerParams } from '../../shared/protocol';
+import { MAX_LOG_LINES, type LogsParams, type ReloadParams, type ReloadTrigger, type WorkerParams } from '../../shared/protocol';
 
 const TRIGGERS: readonly ReloadTrigger[] = ['cli', 'rpc', 'command', 'signal', 'save'];
-const MAX_LOG_LINES = 100_000;
 
 function invalid(message: string): ResponseError<void> {
   return new ResponseError(RpcErrorCodes.InvalidParams, `invalid params: ${message}`);

@@ -6,9 +6,9 @@
  * with an error naming that process.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { cleanup, cli, freePort, makeWorkspace, status, up, writeConfig, type Workspace } from '../helpers/master';
+import { BUNDLE, cleanup, cli, freePort, makeWorkspace, status, up, writeConfig, type Workspace } from '../helpers/master';
 import { killMarked, MARKER_VAR, waitUntil } from '../helpers/procs';
 
 async function waitForWorkerState(ws: Workspace, name: string, state: string, timeoutMs = 10_000) {
@@ -77,6 +77,26 @@ workers:
       const all = await cli(ws, ['logs']);
       assert.match(all.stdout, /last words without newline/);
       assert.match(all.stdout, /last line with newline/);
+    } finally {
+      await cleanup(ws);
+    }
+  });
+
+  test('steward logs -n beyond what one answer holds prints all there is, and stops quietly at a closed pipe', async () => {
+    const ws = makeWorkspace('logs-pipe', `version: 1
+workers:
+  chatty:
+    command: sh -c 'seq 1 150000; exec sleep 300'
+`);
+    try {
+      await up(ws);
+      await waitUntil(async () => (await cli(ws, ['logs', '-n', '1'])).stdout.includes('| 150000'), { timeoutMs: 10_000, message: 'every line logged' });
+      const everything = await cli(ws, ['logs', '-n', '1000000']);
+      assert.equal(everything.code, 0, everything.stderr);
+      const lines = everything.stdout.trimEnd().split('\n');
+      assert.deepEqual([lines.length, lines.at(-1)], [100_000, 'chatty | 150000']);
+      const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BUNDLE}" logs -n 1000000 | head -1`], { cwd: ws.dir, env: ws.env, encoding: 'utf8' });
+      assert.deepEqual([piped.stdout, piped.stderr], ['chatty | 50001\n', '']);
     } finally {
       await cleanup(ws);
     }
