@@ -10,7 +10,7 @@
  * path: Unix socket paths must stay below ~100 bytes on Linux and macOS.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface WorkspacePaths {
@@ -35,7 +35,7 @@ function currentUid(): number {
   return process.getuid?.() ?? 0;
 }
 
-/** Creates the runtime directory (0700) if needed and checks it is private. */
+/** Creates the runtime directory (0700) if needed, checks that nobody else could write to it, and makes it private. */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const info = statSync(dir);
@@ -47,6 +47,8 @@ export function ensurePrivateDir(dir: string): void {
     const mode = (info.mode & 0o777).toString(8);
     throw new RuntimeDirError(`${dir} is writable by group or others (mode ${mode}); refusing to use it (chmod 700 it)`);
   }
+  // Readable by others (0755, made by hand): nobody else could have put anything there, so it is only tightened.
+  if ((info.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
 export function workspacePaths(configFile: string, env: NodeJS.ProcessEnv = process.env): WorkspacePaths {

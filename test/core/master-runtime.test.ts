@@ -31,6 +31,9 @@ describe('runtime paths', () => {
     const dir = join(scratch, 'private');
     ensurePrivateDir(dir);
     assert.equal(statSync(dir).mode & 0o777, 0o700);
+    chmodSync(dir, 0o755);
+    ensurePrivateDir(dir);
+    assert.equal(statSync(dir).mode & 0o777, 0o700, 'one only readable by others is made private');
     chmodSync(dir, 0o777);
     assert.throws(() => ensurePrivateDir(dir), (error: unknown) => error instanceof RuntimeDirError && /writable by group or others/.test(error.message));
   });
