@@ -2,7 +2,8 @@
  * The CLI side of the control socket: a plain JSON-RPC connection (no LSP
  * initialize is needed for steward/* requests) to this workspace's master.
  */
-import { createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { ErrorCodes } from '../../shared/protocol';
 import { ensurePrivateDir, workspacePaths, type WorkspacePaths } from '../runtime/paths';
 import { connectSocket } from '../runtime/socket';
 
@@ -45,8 +46,9 @@ export function reportNoMaster(configFile: string): number {
 }
 
 /**
- * Connects, runs `body`, and disconnects. Exit 2 when no master runs;
- * a connection lost mid-request is reported and exits 1.
+ * Connects, runs `body`, and disconnects. Exit 2 when no master runs, also
+ * when it went away during the request (shutting down, or its connection
+ * lost): the request was neither applied nor rejected.
  */
 export async function withMaster(configFile: string, body: (client: MasterClient) => Promise<number>): Promise<number> {
   let client: MasterClient | undefined;
@@ -60,15 +62,17 @@ export async function withMaster(configFile: string, body: (client: MasterClient
   try {
     return await body(client);
   } catch (error) {
-    process.stderr.write(`steward: ${describeRpcError(error)}\n`);
-    return 1;
+    const gone = masterWentAway(error);
+    process.stderr.write(`steward: ${gone ?? (error instanceof Error ? error.message : String(error))}\n`);
+    return gone === undefined ? 1 : NO_MASTER;
   } finally {
     client.close();
   }
 }
 
-function describeRpcError(error: unknown): string {
+/** What to say when the master went away during the request; undefined for any other error. */
+function masterWentAway(error: unknown): string | undefined {
+  if (error instanceof ResponseError && error.code === ErrorCodes.ShuttingDown) return `${error.message}; nothing was done`;
   const message = error instanceof Error ? error.message : String(error);
-  if (/connection got disposed|closed|ended/i.test(message)) return `lost the connection to the master (${message})`;
-  return message;
+  return /connection got disposed|closed|ended/i.test(message) ? `lost the connection to the master (${message})` : undefined;
 }

@@ -175,6 +175,11 @@ export class Master {
     return () => this.emitter.off(event, wrapped);
   }
 
+  /** A getter, not a state check in place: the state changes under an await, which narrowing does not see. */
+  private get shuttingDown(): boolean {
+    return this.state === 'stopping';
+  }
+
   private setState(next: MasterState): void {
     if (next === this.state) return;
     if (!canTransition(this.state, next)) throw new IllegalTransitionError(this.state, next);
@@ -197,6 +202,8 @@ export class Master {
       this.setState('reloading');
       this.attempted += 1;
       const outcome = await this.transaction(request, false, this.attempted, mayBeNoOp);
+      // Cut short by a shutdown (its workers stopped under it): not a failed reload, and there is no wait mode to report.
+      if (this.shuttingDown && !outcome.result.ok) throw new ShuttingDownError();
       this.record(outcome, request.trigger);
       return outcome.result;
     });
@@ -206,7 +213,7 @@ export class Master {
     return (await this.transaction({ all, trigger }, true, this.attempted + 1)).result;
   }
 
-  /** Runs the transaction; an exception of ours becomes a failed result (→ wait mode). */
+  /** Runs the transaction; an exception of ours becomes a failed result (→ wait mode), except the master shutting down meanwhile. */
   private async transaction(request: QueuedReload, dryRun: boolean, generation: number, mayBeNoOp = false): Promise<TransactionOutcome> {
     const startedAt = Date.now();
     try {
@@ -217,6 +224,8 @@ export class Master {
       if (!dryRun && read.ok && this.options.workersEnabled === false) this.notStarted = read.config;
       return await runReloadTransaction({ read, all: request.all, dryRun: validateOnly, trigger: request.trigger, generation, context: this.applyContext() });
     } catch (error) {
+      // Not a failed reload (there is no wait mode to enter): the caller is told the master is going away.
+      if (error instanceof ShuttingDownError) throw error;
       const message = `internal error during reload: ${error instanceof Error ? error.message : String(error)}`;
       const at = new Date().toISOString();
       const located = { message, file: this.options.configFile, line: 1, column: 1 };

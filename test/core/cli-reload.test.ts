@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
 import { cli, withRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
-import { markedProcesses } from '../helpers/procs';
+import { markedProcesses, waitUntil } from '../helpers/procs';
 
 const threeSleepers = (webSeconds = 300): string => `version: 1
 workers:
@@ -192,6 +192,21 @@ workers:
       const fixed = await cli(ws, ['reload']);
       assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
       assert.match(fixed.stdout, /start\s+extra, broken\n\s+stop\s+web/);
+    }));
+
+  test('a reload cut short by steward down is not reported as a failed reload: exit 2, nothing done', () =>
+    withWorkspace('reload-down', threeSleepers(), async (ws) => {
+      await up(ws);
+      await waitForWorkersUp(ws);
+      writeConfig(ws, threeSleepers().replace('command: sleep 300\n', `command: sh -c 'sleep 5; echo up; exec sleep 300'\n    ready: { log: up }\n`));
+      const reloading = cli(ws, ['reload']);
+      await waitUntil(async () => (await status(ws)).state === 'reloading', { message: 'the reload under way' });
+      assert.equal((await cli(ws, ['down'])).code, 0);
+      const reload = await reloading;
+      assert.equal(reload.code, 2, reload.stdout + reload.stderr);
+      assert.match(reload.stderr, /shutting down; nothing was done/);
+      assert.doesNotMatch(reload.stdout, /wait mode/);
+      assert.deepEqual(markedProcesses(ws.marker), []);
     }));
 
   // web gets ready 300 ms after its start, so the whole burst arrives while the first reload runs
