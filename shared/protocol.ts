@@ -233,6 +233,16 @@ export namespace DownRequest {
   export const type = new RequestType<Record<string, never> | undefined, { stopped: number }, void>(method);
 }
 
+/**
+ * Client → master. From now on the master stays up without clients until
+ * `steward down`, as one started from a terminal does (`steward up -d` finding
+ * a master an editor started). `hadIdleTimeout`: it would have stopped when idle.
+ */
+export namespace KeepAliveRequest {
+  export const method = 'steward/keepAlive' as const;
+  export const type = new RequestType<Record<string, never> | undefined, { pid: number; hadIdleTimeout: boolean }, void>(method);
+}
+
 /** JSON-RPC error codes of steward/ requests (server-defined range). */
 export const ErrorCodes = {
   UnknownWorker: -32001,

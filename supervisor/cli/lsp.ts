@@ -4,6 +4,8 @@
  * the master is the language server — starting a master in editor mode
  * (idle timeout, invalid config tolerated) when none runs.
  */
+import type { Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseCommand, withUsage } from './args';
 import { connectSocket } from '../runtime/socket';
 import { startDetachedMaster } from './detach';
@@ -11,6 +13,18 @@ import { workspacePaths } from '../runtime/paths';
 import { resolveConfigFile } from './workspace';
 
 const USAGE = 'steward lsp [--stdio] [--config PATH]';
+/** How long a bridge whose master lost the start race waits for the winner's socket. */
+const RACE_WAIT_MS = 5_000;
+const RACE_POLL_MS = 50;
+
+async function waitForSocket(path: string, timeoutMs: number): Promise<Socket | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const socket = await connectSocket(path);
+    if (socket || Date.now() >= deadline) return socket;
+    await delay(RACE_POLL_MS);
+  }
+}
 
 export function runLsp(args: string[]): Promise<number> {
   return withUsage(async () => {
@@ -21,12 +35,12 @@ export function runLsp(args: string[]): Promise<number> {
     let socket = await connectSocket(socketPath);
     if (!socket) {
       const started = await startDetachedMaster(configFile, ['--editor']);
-      if (!started.ok) {
-        process.stderr.write(started.output);
-        return started.code;
+      // Bridges started at once (an editor opening several windows) race for the workspace lock: a loser connects to the winner.
+      socket = started.ok ? await connectSocket(socketPath) : await waitForSocket(socketPath, RACE_WAIT_MS);
+      if (!socket) {
+        if (!started.ok) process.stderr.write(started.output);
+        return started.ok ? 1 : started.code;
       }
-      socket = await connectSocket(socketPath);
-      if (!socket) return 1;
     }
     const connected = socket;
     process.stdin.pipe(connected);

@@ -115,7 +115,13 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
     if (!restoreLock()) output.say('the lock file was taken by another master while the runtime directory was gone');
     guardian.rewriteRecord().catch((error: unknown) => output.say(`cannot rewrite the stray record: ${describeError(error)}`));
   };
-  server = await ControlServer.listen({ socketPath: paths.socket, master, onDown: () => void lifecycle.stop(0, 'steward down: stopping'), onRebound });
+  server = await ControlServer.listen({
+    socketPath: paths.socket,
+    master,
+    onDown: () => void lifecycle.stop(0, 'steward down: stopping'),
+    keepAlive: () => lifecycle.keepAlive(),
+    onRebound,
+  });
   server.onClientsChanged((count) => lifecycle.clientsChanged(count));
   lifecycle.install();
   output.say(`master ${process.pid} for ${configFile} (socket ${paths.socket})`);

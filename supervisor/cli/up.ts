@@ -7,6 +7,7 @@
  * invalid config (showing the errors) and stops once no client has been
  * connected for `--idle-timeout` (default 10s) unless `--keep-alive`.
  */
+import { KeepAliveRequest } from '../../shared/protocol';
 import { parseDuration } from '../config/duration';
 import { parseCommand, UsageError, withUsage } from './args';
 import { connectToMaster } from './client';
@@ -52,8 +53,12 @@ function idleTimeout(option: string | undefined, keepAlive: boolean, editor: boo
 async function detach(configFile: string, args: string[]): Promise<number> {
   const running = await connectToMaster(configFile);
   if (running) {
+    // An editor's master would stop once the editor is gone; asked for from a terminal, it stays until `steward down`.
+    const kept = await running.connection.sendRequest(KeepAliveRequest.type, {}).catch(() => undefined);
     running.close();
-    process.stderr.write(`steward: a master is already running for ${configFile}\n`);
+    const pid = kept ? ` (pid ${kept.pid})` : '';
+    const now = kept?.hadIdleTimeout ? '; it was started by an editor and now stays up until `steward down`' : '';
+    process.stderr.write(`steward: a master is already running for ${configFile}${pid}${now}\n`);
     return 1;
   }
   const passOn = args.filter((arg) => arg !== '-d' && arg !== '--detach');

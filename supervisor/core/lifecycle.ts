@@ -8,7 +8,8 @@
  *   every worker has ended on its own and none will restart (HAProxy does).
  * - An editor-started master stops with its workers once its last client
  *   has been gone for the idle timeout (a window reload reconnects well
- *   within it); null timeout = keep alive.
+ *   within it); null timeout = keep alive. `steward up -d` finding such a
+ *   master keeps it alive from then on (keepAlive).
  */
 import type { Master } from './master';
 
@@ -27,8 +28,11 @@ export class MasterLifecycle {
   private idleTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
   private readonly cleanups: (() => void)[] = [];
+  private idleTimeoutMs: number | null;
 
-  constructor(private readonly options: LifecycleOptions) {}
+  constructor(private readonly options: LifecycleOptions) {
+    this.idleTimeoutMs = options.idleTimeoutMs;
+  }
 
   install(): void {
     this.onSignal('SIGHUP', () => this.reloadOnSignal('SIGHUP'));
@@ -43,9 +47,19 @@ export class MasterLifecycle {
     this.clientsChanged(0);
   }
 
+  /** From now on no idle timeout (`steward up -d` adopted an editor's master); whether there was one. */
+  keepAlive(): boolean {
+    const had = this.idleTimeoutMs !== null;
+    if (had) this.options.log('kept alive: stays up without clients until `steward down`');
+    this.idleTimeoutMs = null;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    return had;
+  }
+
   /** The number of connected clients changed. */
   clientsChanged(count: number): void {
-    const timeout = this.options.idleTimeoutMs;
+    const timeout = this.idleTimeoutMs;
     if (timeout === null || this.ending) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;

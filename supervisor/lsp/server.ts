@@ -31,6 +31,8 @@ export interface ControlServerOptions {
   master: Master;
   /** A client's `steward/down` has stopped the workers. */
   onDown(): void;
+  /** A client's `steward/keepAlive`: stay up without clients; whether there was an idle timeout. */
+  keepAlive(): boolean;
   /** The socket was bound again after its file (or the whole runtime directory) went missing: restore what else lived there. */
   onRebound?(): void;
   languageFeatures?: readonly LanguageFeatureHook[];
@@ -141,6 +143,7 @@ export class ControlServer {
         this.downRequesters.add(socket);
         options.onDown();
       },
+      keepAlive: options.keepAlive,
       languageFeatures: [...LANGUAGE_FEATURES, ...(options.languageFeatures ?? [])],
     });
     this.sockets.set(socket, served);

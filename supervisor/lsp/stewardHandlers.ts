@@ -7,6 +7,7 @@
 import { ResponseError } from 'vscode-jsonrpc/node';
 import {
   DownRequest,
+  KeepAliveRequest,
   ErrorCodes,
   LogsRequest,
   ReloadRequest,
@@ -38,6 +39,8 @@ export type FrameSink = (frame: Buffer) => Promise<void>;
 export interface StewardSession {
   /** Called once `steward/down` has stopped every worker and its response is on its way. */
   onDown(): void;
+  /** `steward/keepAlive`: no idle timeout from now on; whether there was one. */
+  keepAlive(): boolean;
 }
 
 /** Master errors → JSON-RPC errors; anything else propagates (vscode-jsonrpc answers InternalError). */
@@ -106,6 +109,10 @@ function registerControlHandlers(connection: RpcEndpoint, master: Master, sessio
   onParams(connection, StartWorkerRequest.method, control((p) => master.startWorker(p)));
   onParams(connection, StopWorkerRequest.method, control((p) => master.stopWorker(p)));
   onParams(connection, RestartWorkerRequest.method, control((p) => master.restartWorker(p)));
+  onParams(connection, KeepAliveRequest.method, (params) => {
+    parseEmptyParams(params);
+    return { pid: process.pid, hadIdleTimeout: session.keepAlive() };
+  });
   onParams(connection, DownRequest.method, async (params) => {
     parseEmptyParams(params);
     const stopped = await master.shutdown();

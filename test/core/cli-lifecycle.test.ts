@@ -57,6 +57,18 @@ describe('master lifecycle', () => {
       assert.equal((await cli(ws, ['status'])).code, 2);
     }));
 
+  test('up -d finding an editor master keeps it alive: it no longer stops when idle', () =>
+    withWorkspace('editor-adopted', SLEEPER, async (ws) => {
+      await up(ws, ['--editor', '--idle-timeout', '1500ms']);
+      const again = await cli(ws, ['up', '-d']);
+      assert.equal(again.code, 1, 'a master already runs');
+      assert.match(again.stderr, /already running .*\(pid \d+\); it was started by an editor and now stays up until `steward down`/);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const kept = await status(ws);
+      assert.equal(kept.state, 'running', 'still up after the idle timeout');
+      assert.ok(markedProcesses(ws.marker).some((p) => p.command.includes('sleep 300')), 'its worker too');
+    }));
+
   test('an untrusted master runs no worker command but lists the valid config\'s workers as not started, and keeps that list through an invalid edit', () =>
     withWorkspace('untrusted', SLEEPER.replace('sleep 300', 'sleep 300\n    replicas: 2'), async (ws) => {
       await up(ws, ['--untrusted']);

@@ -42,3 +42,24 @@ test('steward lsp starts an editor-mode master and serves diagnostics over stdio
     await cleanup(ws);
   }
 });
+
+test('three steward lsp started at once with no master: one master starts, and every bridge is served by it', async () => {
+  const ws = makeWorkspace('lsp-race', 'version: 1\nworkers:\n  api:\n    command: sleep 300\n');
+  const bridges = [0, 1, 2].map(() => spawn(process.execPath, [BUNDLE, 'lsp'], { cwd: ws.dir, env: ws.env, stdio: ['pipe', 'pipe', 'pipe'] }));
+  try {
+    const answers = await Promise.all(
+      bridges.map(async (bridge) => {
+        const connection = createMessageConnection(new StreamMessageReader(bridge.stdout), new StreamMessageWriter(bridge.stdin));
+        connection.listen();
+        const result = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} })) as { serverInfo?: { name: string } };
+        connection.dispose();
+        return result.serverInfo?.name;
+      }),
+    );
+    assert.deepEqual(answers, ['steward', 'steward', 'steward']);
+    assert.equal((await status(ws)).workers.length, 1, 'one master, its one worker');
+  } finally {
+    for (const bridge of bridges) bridge.kill();
+    await cleanup(ws);
+  }
+});
