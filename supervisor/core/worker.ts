@@ -58,6 +58,7 @@ export class Worker implements ManagedWorker {
   private restarts = 0;
   private exitCode: number | null = null;
   private run: Run | null = null;
+  private stoppingPid: number | null = null;
   private launching: Promise<StartOutcome> | null = null;
   private stopping: Promise<void> | null = null;
   private lifecycle = new AbortController();
@@ -132,7 +133,7 @@ export class Worker implements ManagedWorker {
     return {
       name: this.spec.name,
       instance: this.instance,
-      pid: run?.proc.pid ?? null,
+      pid: run?.proc.pid ?? this.stoppingPid,
       generation: this.generation,
       state: this.state,
       restarts: this.restarts,
@@ -232,8 +233,11 @@ export class Worker implements ManagedWorker {
     const run = this.run;
     this.run = null;
     if (run) {
+      // Still shown while its group stops (up to the stop timeout): the process is there, and may hold a port.
+      this.stoppingPid = run.proc.pid;
       const { killed } = await run.proc.stop(this.spec.stop.signal, this.spec.stop.timeoutMs);
       const exit = await run.proc.exited;
+      this.stoppingPid = null;
       this.exitCode = exit.status;
       this.say(`stopped${killed ? ` (SIGKILL after ${formatDuration(this.spec.stop.timeoutMs)})` : ''}: ${describeExit(exit)}`);
     }

@@ -37,10 +37,15 @@ describe('Worker lifecycle', () => {
     const spec = testSpec(marker, "trap '' TERM; sleep 300 & sleep 300; wait", { stop: { signal: 'SIGTERM', timeoutMs: 300 } });
     const { worker } = recordedWorker(spec, guardian);
     assert.ok((await worker.start()).ok);
+    const { pid } = worker.status();
     const started = Date.now();
-    await worker.stop();
+    const stopped = worker.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual([worker.status().state, worker.status().pid], ['stopping', pid], 'the group still runs while it stops: its pid is shown');
+    await stopped;
     assert.ok(Date.now() - started >= 300);
     assert.equal(worker.status().exitCode, 137);
+    assert.equal(worker.status().pid, null);
     await assertNoLeaks(marker, { timeoutMs: 0 });
   });
 
