@@ -7,11 +7,13 @@
  * invalid config (showing the errors) and stops once no client has been
  * connected for `--idle-timeout` (default 10s) unless `--keep-alive`.
  */
-import { KeepAliveRequest } from '../../shared/protocol';
+import { setTimeout as delay } from 'node:timers/promises';
+import { KeepAliveRequest, StatusRequest } from '../../shared/protocol';
 import { parseDuration } from '../config/duration';
 import { parseCommand, UsageError, withUsage } from './args';
 import { connectToMaster } from './client';
 import { startDetachedMaster } from './detach';
+import { formatLocated } from './format';
 import { hostMaster, type MasterFlags } from './masterHost';
 import { resolveConfigFile } from './workspace';
 
@@ -65,10 +67,37 @@ async function detach(configFile: string, args: string[]): Promise<number> {
   const outcome = await startDetachedMaster(configFile, withoutConfig(passOn));
   if (outcome.ok) {
     process.stdout.write(`master started (pid ${outcome.pid}); its log: ${outcome.log}; worker output: steward logs [-f] [WORKER]\n`);
+    await reportFailedStart(configFile);
     return 0;
   }
   process.stderr.write(outcome.output);
   return outcome.code;
+}
+
+/** How long `up -d` waits for the first load's outcome: workers with slow readiness are not waited for. */
+const FIRST_LOAD_WAIT_MS = 2_000;
+const FIRST_LOAD_POLL_MS = 25;
+
+/** A first load that failed within FIRST_LOAD_WAIT_MS is said here, not only in `steward status`. */
+async function reportFailedStart(configFile: string): Promise<void> {
+  const client = await connectToMaster(configFile);
+  if (!client) return;
+  try {
+    const deadline = Date.now() + FIRST_LOAD_WAIT_MS;
+    let status = await client.connection.sendRequest(StatusRequest.type, {});
+    while (status.lastReload === null && Date.now() < deadline) {
+      await delay(FIRST_LOAD_POLL_MS);
+      status = await client.connection.sendRequest(StatusRequest.type, {});
+    }
+    const first = status.lastReload;
+    if (first?.trigger !== 'startup' || first.ok || !first.error) return;
+    const lines = [first.error, ...(first.errors ?? [])].map((error) => `  ${formatLocated(error)}`);
+    process.stderr.write(`steward: start-up failed; the master is in wait mode with the workers that did start (fix it, then \`steward reload\`):\n${lines.join('\n')}\n`);
+  } catch {
+    // The master went away meanwhile: `steward status` says so.
+  } finally {
+    client.close();
+  }
 }
 
 /** `--config X` / `--config=X` is passed separately (absolute). */

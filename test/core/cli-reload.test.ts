@@ -142,6 +142,18 @@ workers:
       assert.deepEqual(markedProcesses(ws.marker), []);
     }));
 
+  test('up -d says when a worker failed at the first start; the others run, the failed one is listed with its reason', () =>
+    withWorkspace('up-crash', threeSleepers().replace("command: sleep 300\n    depends_on: [db]", "command: sh -c 'echo boom >&2; exit 2'\n    depends_on: [db]"), async (ws) => {
+      const result = await cli(ws, ['up', '-d']);
+      assert.equal(result.code, 0, 'the master runs');
+      assert.match(result.stderr, /start-up failed.*\n.*steward\.yaml:5:3: error: worker api failed to start: exited with code 2 during start-up; last output: boom/);
+      const listed = await status(ws);
+      assert.deepEqual([listed.state, listed.generation], ['wait', 1]);
+      const states = Object.fromEntries(listed.workers.map((w) => [w.name, w.state]));
+      assert.deepEqual(states, { db: 'running', api: 'failed', web: 'running' }, 'web only waits for api to be started, which it was');
+      assert.match(listed.workers.find((w) => w.name === 'api')?.reason ?? '', /exited with code 2 during start-up; last output: boom/);
+    }));
+
   test('a changed worker that never becomes ready is rolled back to its old definition, in wait mode with the reason', () =>
     withWorkspace('reload-rollback', threeSleepers(), async (ws) => {
       await up(ws);
