@@ -89,8 +89,19 @@ export class DiagnosticsPublisher {
     const checked = checkDocument(document, path ?? this.master.configFile);
     const diagnostics = checked.diagnostics.map(toLspDiagnostic);
     const hasErrors = checked.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-    const failure = isConfig ? reloadFailureDiagnostic(this.master.status().lastReload, hasErrors) : undefined;
+    const failure = isConfig && this.failureFitsText(document) ? reloadFailureDiagnostic(this.master.status().lastReload, hasErrors) : undefined;
     this.send(document.uri, failure ? [...diagnostics, failure] : diagnostics);
+  }
+
+  /**
+   * A reload failure is located in the text the reload read: shown on a
+   * buffer holding that text (or when nothing could be read: then it is
+   * about the file, at its start), not on unsaved edits where that line
+   * may be anything.
+   */
+  private failureFitsText(document: TextDocument): boolean {
+    const read = this.master.lastConfigRead();
+    return read === null || read.text === null || read.text === document.getText();
   }
 
   private publishClosed(uri: string): void {

@@ -154,6 +154,23 @@ describe('the master as a language server', () => {
     });
   });
 
+  test('a reload failure located in the text on disk is not put on an open buffer holding other text', async () => {
+    await LspClient.with(ws, async (client) => {
+      await client.initialize();
+      await client.open(uri, VALID);
+      const onDisk = VALID.replace('sleep 300', 'sleep 301\n    ready: { log: "never", timeout: 300ms }');
+      writeConfig(ws, onDisk);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, false);
+      await client.change(uri, `${VALID}\n`);
+      await client.waitFor(uri, (d) => d.length === 0, 'the unsaved buffer: its own (empty) diagnostics only');
+      await client.change(uri, onDisk);
+      await client.waitFor(uri, (d) => d.some((x) => x.code === 'reload-failed'), 'the buffer holds what the reload read: the failure shows');
+      await client.close(uri);
+      writeConfig(ws, VALID);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+    });
+  });
+
   test('status pushes are coalesced: scaling to 30 replicas sends far fewer than 30 notifications', async () => {
     await LspClient.with(ws, async (client) => {
       const pushes: StatusSnapshot[] = [];
