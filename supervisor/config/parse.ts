@@ -23,12 +23,17 @@ export function parseYaml(text: string): ParsedYaml {
   return { doc, source, diagnostics };
 }
 
+/** The parser's words where they would name its own API instead of the problem in the file. */
+const OUR_WORDS: Partial<Record<YAMLError['code'], string>> = {
+  MULTIPLE_DOCS: "more than one YAML document (a '---' line starts another): steward.yaml holds one",
+};
+
 function toDiagnostic(problem: YAMLError | YAMLWarning, severity: 'error' | 'warning', source: SourceMap): ConfigDiagnostic {
   const firstLine = problem.message.split('\n')[0].trim();
   return {
     severity,
     code: `yaml-${problem.code.toLowerCase().replace(/_/g, '-')}`,
-    message: `yaml: ${firstLine.charAt(0).toLowerCase()}${firstLine.slice(1)}`,
+    message: `yaml: ${OUR_WORDS[problem.code] ?? `${firstLine.charAt(0).toLowerCase()}${firstLine.slice(1)}`}`,
     range: source.span(problem.pos[0], problem.pos[1]),
   };
 }
