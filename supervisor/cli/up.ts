@@ -7,8 +7,7 @@
  * invalid config (showing the errors) and stops once no client has been
  * connected for `--idle-timeout` (default 10s) unless `--keep-alive`.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { KeepAliveRequest, StatusRequest } from '../../shared/protocol';
+import { KeepAliveRequest, type ReloadResult, StatusChangedNotification, SubscribeRequest } from '../../shared/protocol';
 import { parseDuration } from '../config/duration';
 import { parseCommand, UsageError, withUsage } from './args';
 import { connectToMaster } from './client';
@@ -76,26 +75,28 @@ async function detach(configFile: string, args: string[]): Promise<number> {
 
 /** How long `up -d` waits for the first load's outcome: workers with slow readiness are not waited for. */
 const FIRST_LOAD_WAIT_MS = 2_000;
-const FIRST_LOAD_POLL_MS = 25;
 
 /** A first load that failed within FIRST_LOAD_WAIT_MS is said here, not only in `steward status`. */
 async function reportFailedStart(configFile: string): Promise<void> {
   const client = await connectToMaster(configFile);
   if (!client) return;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const deadline = Date.now() + FIRST_LOAD_WAIT_MS;
-    let status = await client.connection.sendRequest(StatusRequest.type, {});
-    while (status.lastReload === null && Date.now() < deadline) {
-      await delay(FIRST_LOAD_POLL_MS);
-      status = await client.connection.sendRequest(StatusRequest.type, {});
-    }
-    const first = status.lastReload;
+    // The master pushes its own state changes at once: the end of the first load arrives as it happens, no polling.
+    const pushed = new Promise<ReloadResult | null>((resolve) => {
+      client.connection.onNotification(StatusChangedNotification.type, (status) => {
+        if (status.lastReload) resolve(status.lastReload);
+      });
+      timer = setTimeout(() => resolve(null), FIRST_LOAD_WAIT_MS);
+    });
+    const first = (await client.connection.sendRequest(SubscribeRequest.type, {})).lastReload ?? (await pushed);
     if (first?.trigger !== 'startup' || first.ok || !first.error) return;
     const lines = [first.error, ...(first.errors ?? [])].map((error) => `  ${formatLocated(error)}`);
     process.stderr.write(`steward: start-up failed; the master is in wait mode with the workers that did start (fix it, then \`steward reload\`):\n${lines.join('\n')}\n`);
   } catch {
     // The master went away meanwhile: `steward status` says so.
   } finally {
+    clearTimeout(timer);
     client.close();
   }
 }
