@@ -178,18 +178,7 @@ workers:
     withWorkspace('reload-undo', threeSleepers(), async (ws) => {
       await up(ws);
       const before = pids(await waitForWorkersUp(ws));
-      const next = `version: 1
-workers:
-  db:
-    command: sleep 300
-  api:
-    command: sleep 300
-    depends_on: [db]
-  extra:
-    command: sleep 303
-  broken:
-    command: steward-no-such-program
-`;
+      const next = threeSleepers().replace(/ {2}web:[^]*$/, '  extra:\n    command: sleep 303\n  broken:\n    command: steward-no-such-program\n');
       writeConfig(ws, next);
       const reload = await cli(ws, ['reload']);
       assert.equal(reload.code, 1, reload.stdout + reload.stderr);
