@@ -48,6 +48,12 @@ describe('completion in steward.yaml', () => {
     assert.equal(items[0].insertTextFormat, InsertTextFormat.Snippet);
   });
 
+  test('a position past the end of the text is read as the end: edits stay inside the document', async () => {
+    await client.change(RUNNING);
+    const items = await client.completion({ line: 999, character: 0 });
+    for (const edit of edits(items)) assert.ok(edit && edit.range.start.line <= 4 && edit.range.end.line <= 4, JSON.stringify(edit));
+  });
+
   test('a half-typed key in a worker offers the worker keys not yet written, replacing the typed word', async () => {
     const items = await completeAt(client, 'version: 1\nworkers:\n  api:\n    command: x\n    re|\n  web:\n    command: y\n');
     assert.deepEqual(labels(items), ['cwd', 'env', 'ports', 'depends_on', 'ready', 'restart', 'stop', 'replicas']);

@@ -23,7 +23,8 @@ export const registerLanguageFeatures: LanguageFeatureHook = (connection, docume
   registerNavigation(connection, open, parsed);
   connection.onCompletion(({ textDocument, position }) => {
     const doc = open(textDocument.uri);
-    return doc ? completionsAt(doc.document.getText(), position) : null;
+    // A position past the end (some clients send the line after the last) is read as the end, as offsetAt clamps it.
+    return doc ? completionsAt(doc.document.getText(), doc.document.positionAt(doc.document.offsetAt(position))) : null;
   });
   connection.onHover(({ textDocument, position }) => {
     const doc = open(textDocument.uri);
