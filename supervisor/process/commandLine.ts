@@ -18,7 +18,12 @@
 /** Outside quotes: lists, pipes, subshells, background jobs, several lines. */
 const CONTROL_CHARACTERS = ';|()\n\r';
 
-/** Whether sh would see control syntax or a command substitution, or the quotes do not close (sh is left to report that). */
+/**
+ * Whether sh would see control syntax outside quotes and substitutions, or
+ * could not be followed (quotes or a substitution that do not close: sh is
+ * left to report that). A substitution (`$(…)`, `` `…` ``, `$((…))`) runs
+ * before the command and leaves it simple: `exec sleep $((1000 + 17))`.
+ */
 function hasControlSyntax(command: string): boolean {
   let quote: "'" | '"' | null = null;
   for (let index = 0; index < command.length; index++) {
@@ -28,7 +33,9 @@ function hasControlSyntax(command: string): boolean {
     } else if (char === '\\') {
       index++;
     } else if (char === '`' || (char === '$' && command[index + 1] === '(')) {
-      return true;
+      const end = substitutionEnd(command, index);
+      if (end < 0) return true;
+      index = end;
     } else if (quote === '"') {
       if (char === '"') quote = null;
     } else if (char === "'" || char === '"') {
@@ -41,6 +48,41 @@ function hasControlSyntax(command: string): boolean {
     }
   }
   return quote !== null;
+}
+
+/**
+ * Index of the character closing the substitution that starts at `start`
+ * (a backtick, or the `$` of `$(`), or -1. Parentheses are counted and
+ * quotes skipped; a `)` that is not a parenthesis's (a `case` pattern) ends
+ * it early, which only makes the command look complex: the safe side.
+ */
+function substitutionEnd(command: string, start: number): number {
+  if (command[start] === '`') {
+    for (let index = start + 1; index < command.length; index++) {
+      if (command[index] === '\\') index++;
+      else if (command[index] === '`') return index;
+    }
+    return -1;
+  }
+  let depth = 0;
+  let quote: "'" | '"' | null = null;
+  for (let index = start + 1; index < command.length; index++) {
+    const char = command[index];
+    if (quote === "'") {
+      if (char === "'") quote = null;
+    } else if (char === '\\') {
+      index++;
+    } else if (quote === '"') {
+      if (char === '"') quote = null;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+    } else if (char === '(') {
+      depth++;
+    } else if (char === ')' && --depth === 0) {
+      return index;
+    }
+  }
+  return -1;
 }
 
 /** Leading `NAME=value` words with plain (unquoted, unescaped) values. */

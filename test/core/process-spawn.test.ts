@@ -38,9 +38,9 @@ describe('spawnProcess', () => {
     }
   });
 
-  it('reports the program’s own pid when quotes hold control characters or the command redirects', async () => {
+  it('reports the program’s own pid when quotes or a substitution hold control characters, or the command redirects', async () => {
     const marker = newMarker('own-pid-quoted');
-    for (const command of [`sleep 31 2>&1`, `node -e "setInterval(() => {}, 1e6)"`]) {
+    for (const command of [`sleep 31 2>&1`, `sleep $((30 + 2))`, `node -e "setInterval(() => {}, 1e6)"`]) {
       const proc = await collect(marker, command).started;
       try {
         const program = command.split(' ')[0];
@@ -150,14 +150,14 @@ describe('shellScript', () => {
     assert.equal(shellScript('PORT=3000 DEBUG=1 node server.js'), 'PORT=3000 DEBUG=1 exec node server.js');
   });
 
-  it('execs simple commands whose quotes hold control characters, and commands with redirections', () => {
-    for (const command of ['node -e "setInterval(() => {}, 1e6)"', `python3 -c 'import time; time.sleep(1000)'`, 'echo "a|b & c" \\; d', 'sleep 1055 2>&1', 'a > log', 'a <&3', 'node -e "console.log(\\"x\\")"']) {
+  it('execs simple commands whose quotes or substitutions hold control characters, and commands with redirections', () => {
+    for (const command of ['sleep $((1000 + 17))', 'node x --port $(cat .port)', 'echo "$(date; uptime)" `date`', 'node -e "setInterval(() => {}, 1e6)"', `python3 -c 'import time; time.sleep(1000)'`, 'echo "a|b & c" \\; d', 'sleep 1055 2>&1', 'a > log', 'a <&3', 'node -e "console.log(\\"x\\")"']) {
       assert.equal(shellScript(command), `exec ${command}`, command);
     }
   });
 
   it('leaves anything with shell syntax, quoted assignments or shell builtins unchanged', () => {
-    const complex = ['a && b', 'a | b', 'a; b', 'a &', 'a &> log', 'echo $(date)', 'echo "$(date)"', 'echo `date`', 'echo "`date`"', 'a\nb', '(a)', 'echo "open', "echo 'open", 'FOO="a b" node x', 'exit 3', 'cd x', ''];
+    const complex = ['a && b', 'a | b', 'a; b', 'a &', 'a &> log', 'a $(b) ; c', 'echo $(date', 'echo `date', 'echo $(case a in a) b;; esac)', 'a\nb', '(a)', 'echo "open', "echo 'open", 'FOO="a b" node x', 'exit 3', 'cd x', ''];
     for (const command of complex) {
       assert.equal(shellScript(command), command, command);
     }
