@@ -7,8 +7,8 @@
 import type { DependencyCondition, WorkerSpec } from '../config/model';
 import { DEFAULTS } from '../config/model';
 import { directDependents, topologicalOrder, uniqueSpecs } from './dependencyOrder';
-import type { ManagedWorker } from './workerPort';
-import { isUp } from './workerPort';
+import type { WorkerStatus } from '../../shared/protocol';
+import { hasEnded, isUp, STOPPED_ON_REQUEST, type ManagedWorker } from './workerPort';
 import type { WorkerTable } from './workerTable';
 
 export interface ApplyContext {
@@ -87,7 +87,8 @@ async function firstUnmetDependency(
 /**
  * A dependency started in this same reload is awaited through its start
  * outcome (a failure is reported at once); one that was already running
- * through its status, up to its readiness timeout.
+ * through its status, up to its readiness timeout — or until it has ended
+ * for good (failed, stopped on request), which is reported at once.
  */
 async function waitForDependency(
   name: string,
@@ -99,21 +100,44 @@ async function waitForDependency(
     failures.length > 0 ? `dependency ${name} failed to start: ${failures[0].reason}` : undefined,
   );
   if (failedReason && condition === 'ready') return failedReason;
-  const timeoutMs = dependencyTimeout(context.table.instancesOf(name)[0]?.spec);
+  const instances = () => context.table.instancesOf(name);
+  const timeoutMs = dependencyTimeout(instances()[0]?.spec);
   const met = context
-    .waitFor(() => dependencyMet(context.table.instancesOf(name), condition), timeoutMs)
-    .then((ok) => (ok ? undefined : `dependency ${name} is not ${condition} after ${timeoutMs} ms`));
+    .waitFor(() => dependencyMet(instances(), condition) || endedForGood(instances()) !== undefined, timeoutMs)
+    .then((settled) => {
+      if (!settled) return `dependency ${name} is not ${condition} after ${timeoutMs} ms`;
+      const ended = dependencyMet(instances(), condition) ? undefined : endedForGood(instances());
+      return ended && `dependency ${name} ${ended}`;
+    });
   return failedReason ? Promise.race([met, failedReason]) : met;
 }
 
-/** A dependency condition over all instances of the dependency. */
+/**
+ * A dependency condition over all instances of the dependency. One that
+ * exited 0 on its own (a one-shot such as a migration) has done its job:
+ * it meets either condition.
+ */
 export function dependencyMet(instances: ManagedWorker[], condition: DependencyCondition): boolean {
   if (instances.length === 0) return false;
   return instances.every((worker) => {
     const status = worker.status();
+    if (finishedItsJob(status)) return true;
     if (condition === 'started') return isUp(status);
     return status.state === 'ready' || (status.state === 'running' && worker.spec.ready === undefined);
   });
+}
+
+function finishedItsJob(status: WorkerStatus): boolean {
+  return status.state === 'exited' && status.exitCode === 0 && status.reason !== STOPPED_ON_REQUEST;
+}
+
+/** Why a dependency will not come up by itself (every instance ended, not all of them cleanly), or undefined. */
+function endedForGood(instances: ManagedWorker[]): string | undefined {
+  const statuses = instances.map((worker) => worker.status());
+  if (statuses.length === 0 || !statuses.every(hasEnded) || statuses.every(finishedItsJob)) return undefined;
+  const last = statuses.find((status) => !finishedItsJob(status))!;
+  if (last.reason === STOPPED_ON_REQUEST) return 'was stopped on request and will not start by itself';
+  return `has ${last.state === 'failed' ? 'failed' : 'ended'} (${last.reason ?? `exit ${last.exitCode}`}) and will not start by itself`;
 }
 
 function dependencyTimeout(spec: WorkerSpec | undefined): number {

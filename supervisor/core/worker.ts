@@ -14,7 +14,7 @@ import { LogBuffer, type LogEntry } from './logBuffer';
 import { formatDuration } from './probes';
 import { canMove, isSettled } from './workerState';
 import { describeExit, launchRun, type Run } from './workerRun';
-import type { ManagedWorker, StartOutcome } from './workerPort';
+import { type ManagedWorker, type StartOutcome, STOPPED_ON_REQUEST } from './workerPort';
 
 export interface WorkerHooks {
   /** After every state change (and pid / restart-count change). */
@@ -241,7 +241,7 @@ export class Worker implements ManagedWorker {
       this.exitCode = exit.status;
       this.say(`stopped${killed ? ` (SIGKILL after ${formatDuration(this.spec.stop.timeoutMs)})` : ''}: ${describeExit(exit)}`);
     }
-    this.setState('exited', 'stopped');
+    this.setState('exited', STOPPED_ON_REQUEST);
   }
 
   private settle(state: 'exited' | 'failed', reason: string): void {
