@@ -5,7 +5,8 @@
  *   then exit 0; a second one while stopping kills every worker group at
  *   once and exits 130.
  * - A foreground terminal master exits, with the last worker's status, once
- *   every worker has ended on its own and none will restart (HAProxy does).
+ *   every worker has ended on its own and none will restart (HAProxy does) —
+ *   not in wait mode, where it waits for a good reload.
  * - An editor-started master stops with its workers once its last client
  *   has been gone for the idle timeout (a window reload reconnects well
  *   within it); null timeout = keep alive. `steward up -d` finding such a

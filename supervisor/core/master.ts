@@ -269,8 +269,9 @@ export class Master {
     return worker;
   }
 
+  /** Not in wait mode: there the master waits for a good reload, whatever became of the workers it keeps. */
   private checkAllEnded(lastChanged: ManagedWorker | undefined): void {
-    if (this.state !== 'running' && this.state !== 'wait') return;
+    if (this.state !== 'running') return;
     const code = this.ended.check(this.table.all(), lastChanged);
     if (code !== undefined) this.emitter.emit('allEnded', code);
   }

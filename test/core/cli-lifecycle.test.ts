@@ -118,6 +118,19 @@ workers:
       }));
   }
 
+  test('a foreground master whose every worker failed at the first start waits for a good reload instead of exiting', () =>
+    withWorkspace('all-failed-wait', "version: 1\nworkers:\n  a:\n    command: sh -c 'exit 3'\n    restart: never\n", async (ws) => {
+      const master = foreground(ws);
+      await waitUntil(async () => (await cli(ws, ['status'])).code === 0 && (await status(ws)).workers[0]?.state === 'failed', { message: 'a failed' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await status(ws)).state, 'wait', master.output());
+      writeConfig(ws, SLEEPER);
+      assert.equal((await cli(ws, ['reload'])).code, 0);
+      assert.equal((await waitForWorkersUp(ws)).state, 'running');
+      master.child.kill('SIGTERM');
+      assert.equal(await master.exited, 0);
+    }));
+
   test('Ctrl-C stops gracefully; a second Ctrl-C kills at once', () =>
     withWorkspace('ctrl-c', `version: 1
 workers:
