@@ -42,6 +42,8 @@ export interface WorkerSpec {
   replicas: number;
   /** 1-based line of the worker's key, for status and "go to definition". */
   line: number;
+  /** 1-based column of the worker's key (a flow-style `{ a: …, b: … }` has several on a line); absent in specs not read from a file. */
+  column?: number;
 }
 
 export interface StewardConfig {

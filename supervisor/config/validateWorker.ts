@@ -55,14 +55,15 @@ function validateWorker(name: string, node: Node | null, entry: OutlineEntry, ct
   const fields: Fields = read?.fields ?? new Map();
   const command = fields.get('command');
   return {
-    spec: workerSpec(name, fields, ctx.dir, entry.keyRange.start.line + 1),
+    spec: workerSpec(name, fields, ctx.dir, entry.keyRange.start),
     outline,
     ports: valueOf<PortDeclaration[]>(fields, 'ports') ?? [],
     commandRange: typeof command?.value === 'string' ? command.valueRange : undefined,
   };
 }
 
-function workerSpec(name: string, fields: Fields, dir: string, line: number): WorkerSpec {
+/** `key`: where the worker's key starts (0-based). */
+function workerSpec(name: string, fields: Fields, dir: string, key: { line: number; character: number }): WorkerSpec {
   const value = <T>(key: string): T | undefined => valueOf<T>(fields, key);
   const ports = value<PortDeclaration[]>('ports') ?? [];
   const readyFields = value<Fields>('ready');
@@ -77,7 +78,8 @@ function workerSpec(name: string, fields: Fields, dir: string, line: number): Wo
     restart: value<WorkerSpec['restart']>('restart') ?? DEFAULTS.restart,
     stop: stopSpec(value<Fields>('stop')),
     replicas: value<number>('replicas') ?? DEFAULTS.replicas,
-    line,
+    line: key.line + 1,
+    column: key.character + 1,
   };
 }
 

@@ -10,14 +10,14 @@
  * reason. The caller (the master) turns the result into state: ok → running
  * with a new last good generation, not ok → wait mode.
  */
-import type { LocatedError, ReloadResult, ReloadTrigger } from '../../shared/protocol';
+import type { LocatedError, ReloadResult, ReloadTrigger, WorkerState } from '../../shared/protocol';
 import { statSync } from 'node:fs';
 import { readRegularFile, toLocatedError } from '../config/load';
 import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
 import { type InstanceStep, planReload, sameRuntime, summarizePlan } from './plan';
-import type { ManagedWorker } from './workerPort';
+import { isUp, type ManagedWorker } from './workerPort';
 
 export interface TransactionInput {
   read: ConfigRead;
@@ -44,7 +44,7 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
     at: new Date().toISOString(),
     ...(input.dryRun ? { dryRun: true } : {}),
     ...fields,
-    ...warningsOf(input.read),
+    ...warningsOf(input.read, fields.warnings),
   });
   const { read } = input;
   if (!read.ok) {
@@ -54,12 +54,13 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
   const plan = summarizePlan(steps);
   if (input.dryRun) return { result: finish({ ok: true, plan }) };
   const failures = await applySteps(steps, input.generation, input.context);
-  const retried = failures.filter((failure) => isRetry(failure, steps));
+  const retried = failures.filter((failure) => isRetry(stepOf(failure, steps)));
   if (failures.length === retried.length) {
     // An unchanged instance that had failed, tried again and failed again, leaves the reload's changes in place: listed as failed, as before.
     listBlockedAsFailed(retried);
     carryUnchanged(steps, input.generation, input.context);
-    return { result: finish({ ok: true, plan }), applied: read.config };
+    const again = retried.map((failure) => locatedFailure(failure, read, 'failed to start again', " (it had failed before; the reload's changes are applied)"));
+    return { result: finish({ ok: true, plan, ...(again.length > 0 ? { warnings: again } : {}) }), applied: read.config };
   }
   if (input.trigger === 'startup') {
     listBlockedAsFailed(failures);
@@ -71,10 +72,12 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
   return { result: finish({ ok: false, plan, ...describeFailures(causes, undone, read) }) };
 }
 
-function warningsOf(read: ConfigRead): { warnings?: LocatedError[] } {
+/** The config's warnings, then the reload's own (`more`). */
+function warningsOf(read: ConfigRead, more: LocatedError[] = []): { warnings?: LocatedError[] } {
   const file = read.ok ? read.config.file : read.error.file;
-  const warnings = read.diagnostics.filter((diagnostic) => diagnostic.severity === 'warning');
-  return warnings.length > 0 && file !== undefined ? { warnings: warnings.map((warning) => toLocatedError(warning, file)) } : {};
+  const ofConfig = file === undefined ? [] : read.diagnostics.filter((d) => d.severity === 'warning').map((d) => toLocatedError(d, file));
+  const warnings = [...ofConfig, ...more];
+  return warnings.length > 0 ? { warnings } : {};
 }
 
 /**
@@ -112,7 +115,7 @@ export function runningInstances(context: ApplyContext) {
 }
 
 /** The instances a reload stopped (replaced or removed), for its undo. */
-const stoppedBy = new WeakMap<InstanceStep, ManagedWorker>();
+const stoppedBy = new WeakMap<InstanceStep, { worker: ManagedWorker; stateBefore: WorkerState }>();
 
 async function applySteps(steps: InstanceStep[], generation: number, context: ApplyContext): Promise<StartFailure[]> {
   const leaving: ManagedWorker[] = [];
@@ -120,7 +123,7 @@ async function applySteps(steps: InstanceStep[], generation: number, context: Ap
     if (step.action !== 'stop' && step.action !== 'restart') continue;
     const worker = context.table.get(step.name, step.instance);
     if (!worker) continue;
-    stoppedBy.set(step, worker);
+    stoppedBy.set(step, { worker, stateBefore: worker.status().state });
     worker.draining = true;
     leaving.push(worker);
   }
@@ -131,10 +134,13 @@ async function applySteps(steps: InstanceStep[], generation: number, context: Ap
   return startInDependencyOrder(items, context);
 }
 
-/** The instance was `failed` and its definition is unchanged: the reload only tried it again. */
-function isRetry(failure: StartFailure, steps: InstanceStep[]): boolean {
-  const step = steps.find((s) => s.name === failure.item.spec.name && s.instance === failure.item.instance);
-  return step?.action === 'restart' && stoppedBy.get(step)?.status().state === 'failed' && sameRuntime(step.before!, step.after!);
+/** The instance was `failed` and its definition is unchanged: the reload only tries it again. */
+function isRetry(step: InstanceStep | undefined): boolean {
+  return step?.action === 'restart' && stoppedBy.get(step)?.stateBefore === 'failed' && sameRuntime(step.before!, step.after!);
+}
+
+function stepOf(failure: StartFailure, steps: InstanceStep[]): InstanceStep | undefined {
+  return steps.find((step) => step.name === failure.item.spec.name && step.instance === failure.item.instance);
 }
 
 /** Unchanged instances keep their pids and join the new generation. */
@@ -149,22 +155,33 @@ function carryUnchanged(steps: InstanceStep[], generation: number, context: Appl
  * Puts the last good generation back: every instance this reload started is
  * stopped (an added one is thereby removed), then every instance it stopped
  * (replaced or removed) starts again from its last good definition, in
- * dependency order — except one that had failed before: that one is listed
- * again as it was (reason and logs), not retried. Kept instances were never
- * touched.
+ * dependency order. One that was not running before (failed, stopped on
+ * request, a one-shot that finished) is listed again exactly as it was,
+ * not started; an unchanged failed one that the reload's retry brought up
+ * keeps running. Kept instances were never touched.
  */
 async function undo(steps: InstanceStep[], context: ApplyContext): Promise<StartFailure[]> {
+  const recovered = new Set(
+    steps.filter((step) => {
+      const now = context.table.get(step.name, step.instance)?.status();
+      return isRetry(step) && now !== undefined && isUp(now);
+    }),
+  );
   const started = steps
-    .filter((step) => step.action === 'start' || step.action === 'restart')
+    .filter((step) => (step.action === 'start' || step.action === 'restart') && !recovered.has(step))
     .flatMap((step) => context.table.get(step.name, step.instance) ?? []);
   await stopInReverseDependencyOrder(started, context.table);
   const items: StartItem[] = [];
   for (const step of steps) {
-    const previous = stoppedBy.get(step);
-    if (previous?.status().state === 'failed') {
+    const stopped = stoppedBy.get(step);
+    if (!stopped) continue;
+    const previous = stopped.worker;
+    if (recovered.has(step)) {
+      context.table.get(step.name, step.instance)!.generation = previous.generation;
+    } else if (stopped.stateBefore === 'exited' || stopped.stateBefore === 'failed') {
       previous.draining = false;
       context.table.put(previous);
-    } else if (previous) {
+    } else {
       items.push({ spec: step.before!, instance: step.instance, generation: previous.generation });
     }
   }
@@ -200,21 +217,20 @@ function undoOutcome(first: StartFailure, failures: StartFailure[], undoFailures
   const replaced = steps.some((step) => step.name === first.item.spec.name && step.action === 'restart');
   const own = replaced ? '; rolled back to its last good definition' : '; it is new, so it was removed';
   const failed = new Set(failures.map((failure) => failure.item.spec.name));
-  const otherChanges = steps.some((step) => step.action !== 'keep' && !failed.has(step.name));
+  const otherChanges = steps.some((step) => step.action !== 'keep' && !failed.has(step.name) && !isRetry(step));
   return otherChanges ? `${own}; the reload's other changes were undone: the last good generation runs` : own;
 }
 
-function locatedFailure(failure: StartFailure, read: ConfigRead & { ok: true }): LocatedError {
+function locatedFailure(failure: StartFailure, read: ConfigRead & { ok: true }, what = 'failed to start', after = ''): LocatedError {
   const { spec, instance } = failure.item;
   const name = spec.name;
-  const line = spec.line;
-  const column = read.text.split('\n')[line - 1]?.indexOf(name) ?? -1;
+  const { line, column = 1 } = spec;
   return {
-    message: `worker ${name}${spec.replicas > 1 ? `[${instance}]` : ''} failed to start: ${failure.reason}`,
+    message: `worker ${name}${spec.replicas > 1 ? `[${instance}]` : ''} ${what}: ${failure.reason}${after}`,
     file: read.config.file,
     line,
-    column: column >= 0 ? column + 1 : 1,
+    column,
     endLine: line,
-    endColumn: column >= 0 ? column + 1 + name.length : 1,
+    endColumn: column + name.length,
   };
 }

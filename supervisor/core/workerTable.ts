@@ -16,8 +16,10 @@ export class WorkerTable {
     return this.workers.get(instanceKey(name, instance));
   }
 
+  /** Registers the worker in its slot; one put back after being removed (a reload's undo) is live again, not retired. */
   put(worker: ManagedWorker): void {
     this.workers.set(instanceKey(worker.spec.name, worker.instance), worker);
+    if (this.retired.includes(worker)) this.retired = this.retired.filter((retired) => retired !== worker);
   }
 
   /** Removes the worker only if it is still the one registered for its slot. */

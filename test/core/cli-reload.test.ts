@@ -4,7 +4,8 @@
  * never-ready worker back, and a burst of 50 requests.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
 import { cli, withRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
@@ -209,6 +210,73 @@ workers:
       assert.match(reload.stderr, /shutting down; nothing was done/);
       assert.doesNotMatch(reload.stdout, /wait mode/);
       assert.deepEqual(markedProcesses(ws.marker), []);
+    }));
+
+  const withOneShot = (apiSeconds: number): string => `version: 1
+workers:
+  migrate:
+    command: sh -c 'echo migrated >> migrations.log'
+    restart: never
+  api:
+    command: sleep ${apiSeconds}
+    depends_on: [migrate]
+  other:
+    command: sleep 300
+`;
+
+  test('a dependency that finished its job (exited 0) counts as met; one stopped on request fails a dependent at once', () =>
+    withWorkspace('reload-one-shot', withOneShot(300), async (ws) => {
+      await up(ws);
+      await waitUntil(async () => (await status(ws)).workers.find((w) => w.name === 'migrate')?.state === 'exited', { message: 'migrate done' });
+      writeConfig(ws, withOneShot(301));
+      const started = Date.now();
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 0, reload.stdout + reload.stderr);
+      assert.ok(Date.now() - started < 5_000, 'api did not wait for a migration that already ran');
+      assert.equal((await cli(ws, ['stop', 'other'])).code, 0);
+      writeConfig(ws, `${withOneShot(301)}  late:\n    command: sleep 302\n    depends_on: [other]\n`);
+      const blocked = await cli(ws, ['reload']);
+      assert.equal(blocked.code, 1);
+      assert.match(blocked.stdout, /worker late failed to start: dependency other was stopped on request and will not start by itself/);
+      assert.ok(Date.now() - started < 10_000, 'no 31 s wait for a dependency that will not come');
+    }));
+
+  test('undoing a reload leaves workers that were not running as they were: a stopped one stays stopped, a finished one-shot does not run again', () =>
+    withWorkspace('reload-undo-settled', withOneShot(300), async (ws) => {
+      await up(ws);
+      await waitUntil(async () => (await status(ws)).workers.find((w) => w.name === 'migrate')?.state === 'exited', { message: 'migrate done' });
+      assert.equal((await cli(ws, ['stop', 'other'])).code, 0);
+      writeConfig(ws, 'version: 1\nworkers:\n  api:\n    command: sleep 300\n  broken:\n    command: steward-no-such-program\n');
+      assert.equal((await cli(ws, ['reload'])).code, 1);
+      const after = await status(ws);
+      const states = Object.fromEntries(after.workers.map((w) => [w.name, [w.state, w.pid === null]]));
+      assert.deepEqual(states, { migrate: ['exited', true], api: ['running', false], other: ['exited', true] });
+      assert.equal(readFileSync(join(ws.dir, 'migrations.log'), 'utf8'), 'migrated\n', 'the one-shot ran once');
+      const lines = (await cli(ws, ['logs', 'migrate'])).stdout.split('\n').filter(Boolean);
+      assert.ok(lines.some((line) => line.endsWith('exited with code 0')), lines.join(' / '));
+      assert.equal(new Set(lines).size, lines.length, `a worker put back is not also read as retired: ${lines.join(' / ')}`);
+    }));
+
+  test('a failed worker that a reload tried again and brought up keeps running when that reload is undone', () =>
+    withWorkspace('reload-undo-recovered', `version: 1
+workers:
+  gate:
+    command: sleep 300
+    ready: { exec: "test -f flag", interval: 50ms, timeout: 400ms }
+  web:
+    command: sleep 301
+`, async (ws) => {
+      await up(ws);
+      await waitUntil(async () => (await status(ws)).workers.find((w) => w.name === 'gate')?.state === 'failed', { message: 'gate failed at start' });
+      writeFileSync(join(ws.dir, 'flag'), '');
+      writeConfig(ws, readFileSync(ws.config, 'utf8').replace('sleep 301', 'steward-no-such-program'));
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 1, reload.stdout);
+      assert.match(reload.stdout, /worker web failed to start: .*rolled back to its last good definition\n/, 'the retry is not among the changes undone');
+      const after = await status(ws);
+      const gate = after.workers.find((w) => w.name === 'gate');
+      assert.deepEqual([gate?.state, gate?.generation, after.generation], ['ready', 1, 1]);
+      assert.match(markedProcesses(ws.marker).find((p) => p.pid === gate?.pid)?.command ?? '', /sleep 300/);
     }));
 
   // web gets ready 300 ms after its start, so the whole burst arrives while the first reload runs
