@@ -246,6 +246,7 @@ describe('master state machine', () => {
     setConfig(valid(spec('db', { command: 'run db v2' }), broken));
     const result = await master.reload({});
     assert.equal(result.ok, true, result.error?.message);
+    assert.deepEqual(result.warnings?.map((w) => w.message), ["worker broken failed to start again: never became ready (it had failed before; the reload's changes are applied)"]);
     assert.deepEqual(result.plan, { start: [], stop: [], restart: ['db', 'broken'], keep: [] });
     assert.ok(journal.includes('start broken (fail broken)') && journal.includes('start db (run db v2)'));
     const workers = master.status().workers.map((w) => [w.name, w.generation, w.state]);
