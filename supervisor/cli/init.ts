@@ -2,7 +2,8 @@
  * `steward init [DIR] [--from SOURCE] [--scripts a,b] [--config PATH] [--force] [--dry-run] [--json] [--yes]`:
  * create steward.yaml from what the workspace already has. Exit 0 done (or
  * dry run), 1 nothing written (existing file without --force, missing or
- * malformed source), 2 usage error.
+ * malformed source) or the result has errors to fix before `steward up`
+ * (written all the same, to be edited), 2 usage error.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -59,7 +60,7 @@ export async function runInit(args: string[]): Promise<number> {
     if (parsed.json) process.stdout.write(`${JSON.stringify(successReport(outcome), null, 2)}\n`);
     else if (parsed.dryRun) process.stdout.write(outcome.imported.yaml);
     if (!parsed.json) (parsed.dryRun ? process.stderr : process.stdout).write(textReport(outcome, process.cwd()));
-    return 0;
+    return outcome.diagnostics.some((diagnostic) => diagnostic.severity === 'error') ? 1 : 0;
   } catch (error) {
     if (!(error instanceof ImportError)) throw error;
     if (parsed.json) process.stdout.write(`${JSON.stringify(failureReport(error), null, 2)}\n`);

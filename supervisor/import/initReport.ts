@@ -54,7 +54,10 @@ export function textReport({ imported, config, written, diagnostics }: InitOutco
     const { line, column } = toLocatedError(diagnostic, config);
     lines.push(`${shownConfig}:${line}:${column}: ${diagnostic.severity}: ${diagnostic.message}`);
   }
-  lines.push(written ? `Wrote ${shownConfig}. Start the workers with \`steward up\`.` : `Dry run: ${shownConfig} not written.`);
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  if (!written) lines.push(`Dry run: ${shownConfig} not written.`);
+  else if (errors > 0) lines.push(`Wrote ${shownConfig}, but it has ${plural(errors, 'error')} (above) to fix before \`steward up\`.`);
+  else lines.push(`Wrote ${shownConfig}. Start the workers with \`steward up\`.`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -53,6 +53,8 @@ export const PROCESS_FIELDS: Record<string, Translator> = {
   readiness_probe: translateReadinessProbe,
   ready_log_line: ({ worker, field, note }) => {
     if (typeof field.value !== 'string') return note('must be a string');
+    // A steward worker has one probe; the log line is what process-compose itself waits for first.
+    if (worker.ready) note('replaces the readiness_probe (steward has one probe per worker)');
     worker.ready = { log: escapeRegExp(field.value) };
   },
   availability: translateAvailability,
@@ -95,6 +97,7 @@ function translateDependsOn({ worker, field, note, entriesOf }: FieldContext): v
 function translateReadinessProbe({ worker, field, note }: FieldContext): void {
   const probe = field.value;
   if (!isRecord(probe)) return note('must be a mapping');
+  if (worker.ready) return note('not translated: ready_log_line is the probe (steward has one probe per worker)');
   const ready = probeKind(probe, note);
   if (!ready) return;
   const seconds =
@@ -112,7 +115,12 @@ function probeKind(probe: Record<string, unknown>, note: (message: string) => vo
     const scheme = typeof http.scheme === 'string' ? http.scheme.toLowerCase() : 'http';
     const host = typeof http.host === 'string' ? http.host : '127.0.0.1';
     const path = typeof http.path === 'string' ? http.path : '/';
-    return { http: `${scheme}://${host}:${String(http.port)}${path.startsWith('/') ? '' : '/'}${path}` };
+    const port = Number(http.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      note(`http_get needs a port from 1 to 65535 (got ${http.port === undefined ? 'none' : JSON.stringify(http.port)}); not translated`);
+      return undefined;
+    }
+    return { http: `${scheme}://${host}:${port}${path.startsWith('/') ? '' : '/'}${path}` };
   }
   if (isRecord(exec) && typeof exec.command === 'string') {
     if (exec.working_dir !== undefined) note('exec.working_dir not translated (steward runs the probe in the worker cwd)');

@@ -9,7 +9,8 @@ const PROCESS_LINE = /^([A-Za-z0-9_-]+):\s*(.*)$/;
 /** foreman and honcho give each process type its own PORT: 5000, 5100, 5200, … */
 const FOREMAN_BASE_PORT = 5000;
 const FOREMAN_PORT_STEP = 100;
-const USES_PORT = /\$(PORT\b|\{PORT\})/;
+/** `$PORT`, `${PORT}`, `${PORT:-3000}`… */
+const USES_PORT = /\$\{?PORT\b/;
 
 export function importProcfile(text: string, file: string): ImportResult {
   const workers: ImportedWorker[] = [];
@@ -29,28 +30,29 @@ export function importProcfile(text: string, file: string): ImportResult {
       notes.push({ file, line, message: `process '${rawName}' has no command, skipped` });
       return;
     }
-    const name = uniqueName(toWorkerName(rawName), names);
-    if (name !== rawName) notes.push({ file, line, worker: name, message: `process '${rawName}' is named '${name}' (names must be unique)` });
+    const valid = toWorkerName(rawName);
+    const name = uniqueName(valid, names);
+    const why = valid === rawName ? 'names must be unique' : "worker names are lowercase letters, digits, '-' and '_'";
+    if (name !== rawName) notes.push({ file, line, worker: name, message: `process '${rawName}' is named '${name}' (${why})` });
     names.add(name);
-    workers.push(withForemanPort({ name, command: command.trim(), line }, workers.length, notes, file));
+    workers.push(withForemanPort({ name, command: command.trim(), line }, workers.length));
   });
   if (workers.length === 0) {
     const [first] = notes;
     const detail = notes.map((note) => `line ${note.line}: ${note.message.replace(/, skipped/, '')}`).join('; ');
     throw new ImportError(file, `no valid 'name: command' line${detail ? ` (${detail})` : ''}`, first?.line);
   }
+  const ports = workers.map((worker) => `${worker.name} ${worker.env?.PORT}`).join(', ');
+  notes.push({ file, line: workers[0].line, message: `PORT set as foreman gives it to every process (5000 + 100 per process): ${ports}; a command reading $PORT declares it as its port` });
   return { kind: 'procfile', file, workers, notes };
 }
 
-/** A command that reads $PORT gets the PORT foreman would have given it, declared as its port. */
-function withForemanPort(worker: ImportedWorker, index: number, notes: ImportNote[], file: string): ImportedWorker {
-  if (!USES_PORT.test(worker.command)) return worker;
+/**
+ * Every process gets the PORT foreman would have given it (an app may read
+ * process.env.PORT without the command saying so); one whose command reads
+ * $PORT also declares it as its port.
+ */
+function withForemanPort(worker: ImportedWorker, index: number): ImportedWorker {
   const port = FOREMAN_BASE_PORT + FOREMAN_PORT_STEP * index;
-  notes.push({
-    file,
-    line: worker.line,
-    worker: worker.name,
-    message: `uses $PORT: set PORT=${port} as foreman would (5000 + 100 per process)`,
-  });
-  return { ...worker, env: { PORT: String(port) }, ports: [port] };
+  return { ...worker, env: { PORT: String(port) }, ...(USES_PORT.test(worker.command) ? { ports: [port] } : {}) };
 }

@@ -118,8 +118,18 @@ describe('steward init (the built CLI)', { skip: !existsSync(BUNDLE) && 'run npm
     const report = JSON.parse(run.stdout) as InitReport;
     assert.equal(run.code, 0);
     assert.deepEqual(report.diagnostics?.map(({ severity, message, line }) => ({ severity, message, line })), [
-      { severity: 'warning', message: "program 'steward-no-such-program' of worker 'web' is not on PATH", line: 6 },
+      { severity: 'warning', message: "program 'steward-no-such-program' of worker 'web' is not on PATH", line: 8 },
     ]);
+  });
+
+  it('writes a result the checker rejects (a working_dir that does not exist) for editing, but says so and exits 1', () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'process-compose.yaml'), 'version: "0.5"\nprocesses:\n  api:\n    command: sleep 1\n    working_dir: ./nope\n');
+    const run = steward(['init'], dir);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /steward\.yaml:\d+:\d+: error: .*nope/);
+    assert.match(run.stdout, /Wrote steward\.yaml, but it has 1 error \(above\) to fix before `steward up`\./);
+    assert.ok(existsSync(join(dir, 'steward.yaml')));
   });
 
   it('fails on a malformed source with file and line, exit 1, and writes nothing', () => {

@@ -44,6 +44,19 @@ describe('importing process-compose.yaml', () => {
     assert.deepEqual(worker.ready, { http: 'https://localhost:8443/health', timeout: '25s', interval: '2s' });
   });
 
+  it('leaves out an http_get probe without a port, with a note, instead of writing a URL the checker refuses', () => {
+    const text = compose('  web:\n    command: x\n    readiness_probe:\n      http_get: { path: /health }\n');
+    assert.equal(importProcessCompose(text, 'process-compose.yaml').workers[0].ready, undefined);
+    assert.deepEqual(notesOf(text), ['5: readiness_probe: http_get needs a port from 1 to 65535 (got none); not translated']);
+  });
+
+  it('keeps one probe when both ready_log_line and readiness_probe are given, and says which', () => {
+    const text = compose('  web:\n    command: x\n    ready_log_line: listening\n    readiness_probe:\n      exec: { command: "true" }\n');
+    assert.deepEqual(importProcessCompose(text, 'process-compose.yaml').workers[0].ready, { log: 'listening' });
+    assert.equal(notesOf(text).length, 1);
+    assert.match(notesOf(text)[0], /ready_log_line|one probe per worker/);
+  });
+
   it('keeps an exec probe and drops what it cannot express with a note', () => {
     const text = compose('  db:\n    command: x\n    readiness_probe:\n      exec: { command: pg_isready }\n      timeout_seconds: 1\n');
     assert.deepEqual(importProcessCompose(text, 'process-compose.yaml').workers[0].ready, { exec: 'pg_isready', timeout: '30s' });
