@@ -33,6 +33,8 @@ const RUNNER = /^((?:npm|yarn|pnpm|bun) run|node --run|deno task) (\S+)(.*)$/s;
 const RUNNER_OF_SHORTCUT: Record<string, string> = {
   npm: 'npm run', yarn: 'yarn run', pnpm: 'pnpm run', bun: 'bun run', node: 'node --run', deno: 'deno task',
 };
+/** `yarn dev`, `pnpm dev`, `bun dev`: a script run without `run` — when the word is a script (`yarn install` is not). */
+const IMPLICIT_RUNNER = /^(yarn|pnpm|bun) (\S+)(.*)$/s;
 const OMISSION = /\(!([^)]+)\)/;
 
 interface Options {
@@ -73,7 +75,10 @@ function splitInlineValue(arg: string): [string, string | undefined] {
 
 function expandCommand(command: string, name: string | undefined, scripts: Record<string, string>): ScriptPart[] {
   const shortcut = SHORTCUT.exec(command);
-  const run = shortcut ? [RUNNER_OF_SHORTCUT[shortcut[1]], shortcut[2], shortcut[3]] : RUNNER.exec(command)?.slice(1);
+  const implicit = IMPLICIT_RUNNER.exec(command);
+  const run = shortcut
+    ? [RUNNER_OF_SHORTCUT[shortcut[1]], shortcut[2], shortcut[3]]
+    : (RUNNER.exec(command)?.slice(1) ?? (implicit && implicit[2] in scripts ? implicit.slice(1) : undefined));
   if (!run) return [{ name: name ?? firstWord(command), command }];
   const [runner, script, args] = run;
   if (!script.includes('*')) return [{ name: name ?? script, command: `${runner} ${script}${args}` }];

@@ -10,7 +10,9 @@ import type { ImportNote, ImportResult, ImportedWorker } from './model';
 const FLOW_KEYS = new Set(['ports', 'depends_on', 'ready', 'stop']);
 
 export function emitStewardYaml(result: ImportResult, sourceLabel: string): string {
-  const document = new Document({ version: 1, workers: Object.fromEntries(result.workers.map((worker) => [worker.name, workerObject(worker)])) });
+  // No anchors for an env shared by several workers (process-compose's global environment): editing one must not change the others.
+  const objects = Object.fromEntries(result.workers.map((worker) => [worker.name, workerObject(worker)]));
+  const document = new Document({ version: 1, workers: objects }, { aliasDuplicateObjects: false });
   document.commentBefore = header(result, sourceLabel);
   const workers = document.get('workers', true) as YAMLMap<Node, Node>;
   for (const pair of workers.items as Pair<Node, Node>[]) {

@@ -11,7 +11,8 @@ const LONG_RUNNING = new Set(['dev', 'develop', 'development', 'start', 'serve',
 /** Name segments of scripts that are not development workers even when they watch. */
 const NOT_WORKERS = new Set(['test', 'tests', 'lint', 'prod', 'production', 'ci', 'e2e', 'format', 'typecheck', 'preview']);
 const PATH_INDEPENDENT = new Set(['npm', 'npx', 'yarn', 'pnpm', 'bun', 'node', 'deno']);
-const RUN_REFERENCE = /(?:(?:npm|yarn|pnpm|bun) run|node --run|(?:npm|yarn|pnpm|bun|node):)\s*([^\s"'&|;]+)/g;
+/** `npm run x`, `yarn x` (yarn, pnpm and bun run a script without `run`), `npm:x`…; only names that are scripts count. */
+const RUN_REFERENCE = /(?:(?:npm|yarn|pnpm|bun) run|node --run|(?:yarn|pnpm|bun)(?= )|(?:npm|yarn|pnpm|bun|node):)\s*([^\s"'&|;]+)/g;
 
 /** The `scripts` of a package.json; throws ImportError with a line for invalid JSON. */
 export function readPackageScripts(text: string, file: string): Record<string, string> {

@@ -67,6 +67,12 @@ function translateApp(app: JsValue, index: number, context: AppContext): Importe
   if (name !== rawName) note(app.line, `app '${rawName}' is named '${name}'`);
   for (const entry of app.entries) {
     if (COMMAND_KEYS.has(entry.key) || entry.key === 'name') continue;
+    if (entry.key === 'env' && entry.value.kind === 'object') {
+      // One computed variable (`PORT: process.env.PORT || 3000`) leaves out that one, not the whole env.
+      const env = stringValues(plainFields(entry.value.entries, undefined, (line, message) => note(line, `env: ${message}`)));
+      if (Object.keys(env).length > 0) worker.env = env;
+      continue;
+    }
     const value = plainValue(entry.value);
     if (value === undefined) note(entry.line, computedValue(entry));
     else translateField(worker, entry.key, value, (message) => note(entry.line, `${entry.key}: ${message}`));
@@ -74,10 +80,10 @@ function translateApp(app: JsValue, index: number, context: AppContext): Importe
   return worker;
 }
 
-/** The literal values of `keys` in an app; a computed one is reported and left out. */
-function plainFields(entries: JsEntry[], keys: Set<string>, note: (line: number, message: string) => void): Record<string, unknown> {
+/** The literal values of `keys` (default: all) among entries; a computed one is reported and left out. */
+function plainFields(entries: JsEntry[], keys: Set<string> | undefined, note: (line: number, message: string) => void): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  for (const entry of entries.filter((candidate) => keys.has(candidate.key))) {
+  for (const entry of entries.filter((candidate) => keys === undefined || keys.has(candidate.key))) {
     const value = plainValue(entry.value);
     if (value === undefined) note(entry.line, computedValue(entry));
     else fields[entry.key] = value;
@@ -86,7 +92,8 @@ function plainFields(entries: JsEntry[], keys: Set<string>, note: (line: number,
 }
 
 function computedValue(entry: JsEntry): string {
-  return `${entry.key}: ${firstNonLiteral(entry.value)?.description ?? 'the value'} is computed when PM2 runs the file; not translated`;
+  const key = entry.key === '...' ? '' : `${entry.key}: `;
+  return `${key}${firstNonLiteral(entry.value)?.description ?? 'the value'} is computed when PM2 runs the file; not translated`;
 }
 
 function translateField(worker: ImportedWorker, key: string, value: unknown, note: (message: string) => void): void {

@@ -46,9 +46,10 @@ export function pm2Command(fields: Record<string, unknown>, isFile: (script: str
   return { text: [...program, ...args].join(' '), notes };
 }
 
-/** PM2 takes args (and interpreter args) as one string or as a list of words. */
+/** PM2 takes args (and interpreter args) as one string or as a list of words; a number (`args: 100`) is one word. */
 function words(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((word) => shellWord(String(word)));
+  if (typeof value === 'number' && Number.isFinite(value)) return [String(value)];
   if (typeof value === 'string' && value.trim() !== '') return [value.trim()];
   return [];
 }

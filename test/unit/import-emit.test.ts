@@ -59,6 +59,13 @@ describe('writing steward.yaml', () => {
     assert.match(yaml, /depends_on: \[ b, c \]/);
   });
 
+  it('writes an env shared by several workers out in full for each, never as an anchor and aliases', () => {
+    const shared = { NODE_ENV: 'development' };
+    const yaml = emitStewardYaml(result([{ name: 'a', command: 'x', env: shared }, { name: 'b', command: 'y', env: shared }]), 'process-compose.yaml');
+    assert.doesNotMatch(yaml, /[&*]a\d/);
+    assert.equal(yaml.match(/NODE_ENV: development/g)?.length, 2);
+  });
+
   it('makes names from other tools into valid worker names', () => {
     assert.deepEqual(['dev:api', 'My App', 'web.1', '__x__', ':::'].map(toWorkerName), ['dev-api', 'my-app', 'web-1', 'x', 'worker']);
   });

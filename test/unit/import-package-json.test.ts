@@ -33,11 +33,22 @@ describe('choosing package.json scripts without being told', () => {
     const scripts = { dev: 'concurrently "npm:dev:api" "npm:dev:web"', 'dev:api': 'tsx watch api.ts', 'dev:web': 'vite' };
     assert.deepEqual(defaultScripts(scripts), ['dev']);
     assert.deepEqual(defaultScripts({ dev: 'npm run serve', serve: 'vite' }), ['dev']);
+    // yarn, pnpm and bun run a script without `run`.
+    assert.deepEqual(defaultScripts({ dev: 'yarn dev:api & pnpm dev:web', 'dev:api': 'tsx watch api.ts', 'dev:web': 'vite' }), ['dev']);
   });
 });
 
 describe('a script that runs concurrently', () => {
   const scripts = { api: 'node api.js', web: 'vite', 'watch-js': 'esbuild --watch', 'watch-css': 'sass --watch', 'watch-fix': 'x' };
+
+  it('runs `yarn web` / `pnpm api` as the scripts they name, and `yarn install` as the command it is', () => {
+    const split = splitParallelScript('concurrently "yarn web" "pnpm api" "yarn install"', scripts);
+    assert.deepEqual(split?.parts, [
+      { name: 'web', command: 'yarn web' },
+      { name: 'api', command: 'pnpm api' },
+      { name: 'yarn', command: 'yarn install' },
+    ]);
+  });
 
   it('becomes one part per command, keeping the -n names', () => {
     const split = splitParallelScript('concurrently -n api,web "npm:api" "npm:web"', scripts);

@@ -63,12 +63,17 @@ describe('importing a PM2 ecosystem file', () => {
   });
 
   it('reports a computed value with its line and source text, and imports the rest of the app', () => {
-    const text = `const path = require('path');\nconst base = { A: '1' };\n${ecosystem(`    {\n      name: 'web',\n      script: 'npm',\n      args: 'start',\n      cwd: path.join(__dirname, 'web'),\n      env: { ...base, PORT: process.env.PORT },\n    },`)}`;
-    assert.deepEqual(workersOf(text), [{ name: 'web', command: 'npm start', line: 5, restart: 'always' }]);
+    const text = `const path = require('path');\nconst base = { A: '1' };\n${ecosystem(`    {\n      name: 'web',\n      script: 'npm',\n      args: 'start',\n      cwd: path.join(__dirname, 'web'),\n      env: { ...base, PORT: process.env.PORT || 3000, NODE_ENV: 'development' },\n    },`)}`;
+    assert.deepEqual(workersOf(text), [{ name: 'web', command: 'npm start', line: 5, restart: 'always', env: { NODE_ENV: 'development' } }]);
     assert.deepEqual(notesOf(text), [
       "9: cwd: `path.join(__dirname, 'web')` (a function call) is computed when PM2 runs the file; not translated",
       '10: env: `...base` (a spread) is computed when PM2 runs the file; not translated',
+      '10: env: PORT: `process.env.PORT || 3000` (an expression) is computed when PM2 runs the file; not translated',
     ]);
+  });
+
+  it('takes a number as args as one word (args: 100)', () => {
+    assert.equal(workersOf(ecosystem(`    { name: 's', script: 'sleep', args: 100 },`))[0].command, 'sleep 100');
   });
 
   it('skips an app whose script is not a literal, saying where', () => {
