@@ -20,9 +20,10 @@ Creates DIR/steward.yaml (DIR: the current directory) from the workspace's
 process-compose.yaml, Procfile, PM2 ecosystem.config.js or package.json scripts
 (the first found, in that order). Sources are read as data, never run.
   --from SOURCE   process-compose | Procfile | pm2 | package.json, or a path to such a file
+                  (from the current directory, as --config)
   --scripts a,b   package.json: the scripts to import (default: the long-running dev ones)
   --config PATH   write this file instead of DIR/steward.yaml (worker cwds relative to it)
-  --force         overwrite an existing steward.yaml
+  --force, -f     overwrite an existing steward.yaml
   --dry-run       print the YAML on stdout instead of writing it
   --json          print the outcome as JSON (InitReport) on stdout
   --yes, -y       do not ask which scripts (never asked when stdin is not a terminal)
@@ -76,11 +77,16 @@ async function init(args: InitArgs): Promise<InitOutcome> {
   const mayWrite = !args.dryRun;
   if (mayWrite && !args.force && existsSync(config)) throw new ImportError(config, 'already exists; use --force to overwrite it');
   const askable = !args.json && !args.yes && args.scripts === undefined && process.stdin.isTTY === true;
-  const scripts = askable ? await askForScripts(dir, args.from) : args.scripts;
-  const imported = importWorkspace(dir, { from: args.from, scripts, configDir: dirname(config) });
+  const scripts = askable ? await askForScripts(dir, fromPath(args.from)) : args.scripts;
+  const imported = importWorkspace(dir, { from: fromPath(args.from), scripts, configDir: dirname(config) });
   const { diagnostics } = checkConfigText(imported.yaml, config);
   if (mayWrite) writeConfig(config, imported.yaml, args.force);
   return { imported, config, written: mayWrite, diagnostics };
+}
+
+/** `--from app/Procfile` is a path from the current directory, as --config is; a bare word (`Procfile`, `pm2`) names a kind in DIR. */
+function fromPath(from: string | undefined): string | undefined {
+  return from !== undefined && from.includes('/') && existsSync(resolve(from)) ? resolve(from) : from;
 }
 
 /** `wx` unless --force: a steward.yaml that appeared meanwhile is still not overwritten. */

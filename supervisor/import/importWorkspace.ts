@@ -57,9 +57,22 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
     throw new ImportError(label, `cannot read: ${(error as Error).message}`);
   }
   const read = readSource(kind, text, label, source, options.scripts);
-  const notes = [...read.notes, ...dotenvNote(kind, source, dir)].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const said = [...dotenvNote(kind, source, dir), ...choiceNotes(dir, kind, label, options)];
+  const notes = [...read.notes, ...said].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const result = { ...rebaseCwds(read, dirname(source), options.configDir ?? dir), notes };
   return { result, source, yaml: emitStewardYaml(result, label) };
+}
+
+/** What the choice of source left out: other sources found beside it (auto-detected), --scripts given for another kind. */
+function choiceNotes(dir: string, kind: SourceKind, label: string, options: ImportOptions): ImportNote[] {
+  const notes: ImportNote[] = [];
+  if (options.scripts !== undefined && kind !== 'package.json') notes.push({ file: label, message: `--scripts applies to package.json; ignored for ${label}` });
+  if (options.from !== undefined) return notes;
+  const others = SOURCE_FILES.filter((entry) => entry.kind !== kind)
+    .flatMap((entry) => entry.files)
+    .filter((name) => isFile(join(dir, name)));
+  if (others.length > 0) notes.push({ file: label, message: `also found ${others.join(', ')}: not imported (steward init --from picks another)` });
+  return notes;
 }
 
 function readSource(kind: SourceKind, text: string, label: string, source: string, scripts: string[] | undefined): ImportResult {

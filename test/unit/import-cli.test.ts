@@ -132,6 +132,15 @@ describe('steward init (the built CLI)', { skip: !existsSync(BUNDLE) && 'run npm
     assert.ok(existsSync(join(dir, 'steward.yaml')));
   });
 
+  it('takes a --from path from the current directory, as --config', () => {
+    const dir = workspace();
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', 'Procfile'), 'web: sleep 1\n');
+    const run = steward(['init', 'app', '--from', 'app/Procfile', '--dry-run'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /command: sleep 1/);
+  });
+
   it('fails on a malformed source with file and line, exit 1, and writes nothing', () => {
     for (const fixture of ['package-json', 'process-compose', 'pm2-call', 'pm2-syntax', 'procfile']) {
       const dir = workspace(join('malformed', fixture));

@@ -108,6 +108,13 @@ describe('finding the source', () => {
     assert.equal(importWorkspace(dir, { from: './process-compose.yml' }).result.kind, 'process-compose');
   });
 
+  it('says which other sources it found and left alone, and when --scripts does not apply', () => {
+    const messages = importWorkspace(dir, { scripts: ['dev'] }).result.notes.map((note) => note.message);
+    assert.ok(messages.some((message) => /^also found .*package\.json.*: not imported \(steward init --from picks another\)$/.test(message)), messages.join(' / '));
+    assert.ok(messages.some((message) => message.startsWith('--scripts applies to package.json; ignored')), messages.join(' / '));
+    assert.ok(!importWorkspace(dir, { from: 'Procfile' }).result.notes.some((note) => note.message.startsWith('also found')), 'not when --from chose');
+  });
+
   it('rebases cwd when the source is in another directory than steward.yaml', () => {
     mkdirSync(join(dir, 'deploy'));
     write('deploy/Procfile.local', 'web: node web.js\n');
