@@ -46,8 +46,8 @@ commands:
 ${COMMAND_SUMMARIES.map(([syntax, summary]) => `  ${syntax.padEnd(COLUMN)}${summary}`).join('\n')}
 
 every command's options: steward <command> --help
-up, reload, status, logs, start, stop, restart, down and lsp take --config PATH
-(default: the nearest steward.yaml upward from the current directory)
+every command takes --config PATH (default: the nearest steward.yaml upward
+from the current directory; for init, the file to write, DIR/steward.yaml)
 `;
 
 async function main(argv: string[]): Promise<number> {

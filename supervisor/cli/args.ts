@@ -43,7 +43,7 @@ export function parseCommand<O extends Options>(args: string[], syntax: CommandS
     parsed = parseArgs({ args, options: { ...syntax.options, ...CONFIG_OPTION, ...HELP_OPTION }, allowPositionals: true, strict: true });
   } catch (error) {
     if (args.includes('--help') || args.includes('-h')) throw new HelpRequested(syntax.usage);
-    throw new UsageError((error as Error).message, syntax.usage);
+    throw new UsageError(usageMessage(error as Error), syntax.usage);
   }
   if ((parsed.values as { help?: boolean }).help) throw new HelpRequested(syntax.usage);
   const { positionals } = parsed;
@@ -52,6 +52,13 @@ export function parseCommand<O extends Options>(args: string[], syntax: CommandS
   if (positionals.length < min) throw new UsageError('missing argument', syntax.usage);
   if (positionals.length > max) throw new UsageError(`unexpected argument '${positionals[max]}'`, syntax.usage);
   return { values: parsed.values, positionals };
+}
+
+/** parseArgs's words, without its advice on positionals that start with '-' (which no command has). */
+function usageMessage(error: Error): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message);
+  if (unknown) return `unknown option '${unknown[1]}'`;
+  return `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`;
 }
 
 /** Runs a command body, turning a UsageError into the message + usage and exit 2 (and `--help` into the usage and exit 0). */

@@ -27,6 +27,9 @@ export async function runCheck(args: string[]): Promise<number> {
   const loaded = await loadConfigFile(file);
   if (loaded.kind === 'unreadable') {
     process.stderr.write(`steward: ${loaded.error.message}\n`);
+    // A program reading --json still gets JSON: one problem, about the whole file.
+    const whole: ConfigDiagnostic = { severity: 'error', code: 'unreadable', message: loaded.error.message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    if (parsed.json) process.stdout.write(`${JSON.stringify([jsonDiagnostic(whole, displayPath(file))], null, 2)}\n`);
     return 2;
   }
   const shown = displayPath(file);

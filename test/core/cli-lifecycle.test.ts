@@ -162,7 +162,8 @@ workers:
   test('usage errors exit 2 with a clear message; commands without a master exit 2', () =>
     withWorkspace('usage', SLEEPER, async (ws) => {
       const cases: [string[], RegExp][] = [
-        [['reload', '--bogus'], /Unknown option '--bogus'/],
+        [['reload', '--bogus'], /^steward: unknown option '--bogus'\n/],
+        [['status', '--config'], /argument missing/],
         [['start'], /missing argument/],
         [['logs', '-n', 'many'], /-n wants a number/],
         [['status', 'extra'], /unexpected argument 'extra'/],

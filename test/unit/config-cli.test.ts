@@ -120,6 +120,14 @@ describe('steward check', () => {
     assert.equal(stderr, `steward: config file not found: ${join(scratch, 'missing.yaml')}\n`);
   });
 
+  it('with --json, still prints JSON for a file it cannot read: one problem at 1:1', () => {
+    const { code, stdout } = steward(['check', join(scratch, 'missing.yaml'), '--json']);
+    assert.equal(code, 2);
+    const [problem] = JSON.parse(stdout) as { line: number; column: number; severity: string; code: string; message: string }[];
+    assert.deepEqual([problem.line, problem.column, problem.severity, problem.code], [1, 1, 'error', 'unreadable']);
+    assert.match(problem.message, /config file not found/);
+  });
+
   it('says the config file is a directory and exits 2', () => {
     const { code, stderr } = steward(['check', scratch]);
     assert.equal(code, 2);
