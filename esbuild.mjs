@@ -2,6 +2,7 @@
 // and the self-contained supervisor (master, language server and CLI).
 import * as esbuild from 'esbuild';
 import { writeSchema } from './scripts/write-schema.mjs';
+import { readFileSync } from 'node:fs';
 import { yamlDebugSwitchesOff } from './scripts/yaml-debug-switches.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -21,7 +22,15 @@ const builds = [
   // string (comments are the only non-ASCII text) rather than 2.9 MB of UTF-16.
   // Whitespace only, also for the .vsix: fully minified, the master measured
   // 3 MB more RSS, not less (bench/PROFILE.md).
-  { ...common, entryPoints: ['supervisor/main.ts'], outfile: 'dist/supervisor.js', banner: { js: '#!/usr/bin/env node' }, minify: false, minifyWhitespace: true },
+  {
+    ...common,
+    entryPoints: ['supervisor/main.ts'],
+    outfile: 'dist/supervisor.js',
+    banner: { js: '#!/usr/bin/env node' },
+    minify: false,
+    minifyWhitespace: true,
+    define: { STEWARD_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+  },
 ];
 
 if (watch) {

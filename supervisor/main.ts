@@ -11,6 +11,9 @@ import { RuntimeDirError } from './runtime/paths';
 
 type Command = (args: string[]) => Promise<number>;
 
+/** The package's version, put in by esbuild (esbuild.mjs `define`). */
+declare const STEWARD_VERSION: string;
+
 const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./cli/check.js')).runCheck,
   init: async () => (await import('./cli/init.js')).runInit,
@@ -45,13 +48,19 @@ const USAGE = `usage: steward <command> [options]
 commands:
 ${COMMAND_SUMMARIES.map(([syntax, summary]) => `  ${syntax.padEnd(COLUMN)}${summary}`).join('\n')}
 
-every command's options: steward <command> --help
+every command's options: steward <command> --help (or steward help <command>); steward --version
 every command takes --config PATH (default: the nearest steward.yaml upward
 from the current directory; for init, the file to write, DIR/steward.yaml)
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // `steward help up` is `steward up --help`.
+  if (name === 'help' && rest.length === 1 && rest[0] in commands) return (await commands[rest[0]]())(['--help']);
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`steward ${STEWARD_VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;

@@ -4,6 +4,8 @@
  * aligned column.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { cli, withWorkspace } from '../helpers/master';
 
@@ -19,7 +21,16 @@ describe('help', () => {
           assert.equal(result.stderr, '');
           assert.match(result.stdout, new RegExp(`^usage: steward ${command} `), `${command} ${flag}`);
         }
+        const asked = await cli(ws, ['help', command]);
+        assert.deepEqual([asked.code, asked.stdout.split('\n')[0]], [0, (await cli(ws, [command, '--help'])).stdout.split('\n')[0]], `help ${command}`);
       }
+    }));
+
+  test('steward --version says the package version', () =>
+    withWorkspace('version', 'version: 1\n', async (ws) => {
+      const { code, stdout } = await cli(ws, ['--version']);
+      assert.equal(code, 0);
+      assert.equal(stdout, `steward ${(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version}\n`);
     }));
 
   test('steward --help names every command, summaries in one column', () =>
