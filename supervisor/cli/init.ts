@@ -17,7 +17,7 @@ import { defaultScripts, readPackageScripts } from '../import/packageJson';
 const USAGE = `usage: steward init [DIR] [--from SOURCE] [--scripts a,b] [--config PATH] [--force] [--dry-run] [--json] [--yes]
 
 Creates DIR/steward.yaml (DIR: the current directory) from the workspace's
-process-compose.yaml, Procfile, PM2 ecosystem.config.js or package.json scripts
+process-compose.yaml, Procfile, PM2 ecosystem.config.{js,cjs,mjs,json} or package.json scripts
 (the first found, in that order). Sources are read as data, never run.
   --from SOURCE   process-compose | Procfile | pm2 | package.json, or a path to such a file
                   (from the current directory, as --config)

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { emitStewardYaml } from './emit';
 import { ImportError, type ImportNote, type ImportResult, type ImportedWorker, type SourceKind } from './model';
-import { importPackageJson } from './packageJson';
+import { importPackageJson, jsonError } from './packageJson';
 import { importPm2 } from './pm2';
 import { importProcessCompose } from './processCompose';
 import { importProcfile } from './procfile';
@@ -32,7 +32,7 @@ export interface WorkspaceImport {
 const SOURCE_FILES: readonly { kind: SourceKind; files: readonly string[] }[] = [
   { kind: 'process-compose', files: ['process-compose.yaml', 'process-compose.yml'] },
   { kind: 'procfile', files: ['Procfile.dev', 'Procfile'] },
-  { kind: 'pm2', files: ['ecosystem.config.js', 'ecosystem.config.cjs', 'ecosystem.config.mjs'] },
+  { kind: 'pm2', files: ['ecosystem.config.js', 'ecosystem.config.cjs', 'ecosystem.config.mjs', 'ecosystem.config.json', 'ecosystem.json'] },
   { kind: 'package.json', files: ['package.json'] },
 ];
 
@@ -63,6 +63,16 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
   return { result, source, yaml: emitStewardYaml(result, label) };
 }
 
+/** The text of a JSON file, parsed as JSON first so that a mistake in it is reported as JSON's, with its line. */
+function jsonText(text: string, file: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw jsonError(text, file, error as Error);
+  }
+  return text;
+}
+
 /** What the choice of source left out: other sources found beside it (auto-detected), --scripts given for another kind. */
 function choiceNotes(dir: string, kind: SourceKind, label: string, options: ImportOptions): ImportNote[] {
   const notes: ImportNote[] = [];
@@ -82,7 +92,8 @@ function readSource(kind: SourceKind, text: string, label: string, source: strin
     case 'procfile':
       return importProcfile(text, label);
     case 'pm2':
-      return importPm2(text, label, (script, cwd) => isFile(resolve(dirname(source), cwd ?? '.', script)));
+      // A JSON ecosystem file is the same object literal; as an export it keeps its lines (the prefix is on line 1).
+      return importPm2(source.endsWith('.json') ? `module.exports = ${jsonText(text, label)}` : text, label, (script, cwd) => isFile(resolve(dirname(source), cwd ?? '.', script)));
     case 'package.json':
       return importPackageJson(text, label, scripts);
   }
@@ -108,7 +119,7 @@ function kindOfPath(path: string): SourceKind {
   if (found) return found;
   if (/^process-compose.*\.ya?ml$/.test(name)) return 'process-compose';
   if (/^Procfile/.test(name)) return 'procfile';
-  if (/^ecosystem.*\.[cm]?js$/.test(name)) return 'pm2';
+  if (/^ecosystem.*\.([cm]?js|json)$/.test(name)) return 'pm2';
   throw new ImportError(path, `unknown source '${path}': use --from process-compose, Procfile, pm2 or package.json, or a file named like one of ${SOURCE_FILES.flatMap((entry) => entry.files).join(', ')}`);
 }
 

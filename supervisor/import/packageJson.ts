@@ -124,7 +124,7 @@ function lineOfScript(text: string, script: string): number | undefined {
 }
 
 /** JSON.parse reports an offset ("at position 120"); turn it into a line and column. */
-function jsonError(text: string, file: string, error: Error): ImportError {
+export function jsonError(text: string, file: string, error: Error): ImportError {
   const position = /at position (\d+)/.exec(error.message);
   const message = `invalid JSON: ${error.message.replace(/ in JSON at position \d+.*$/s, '')}`;
   if (!position) return new ImportError(file, message);

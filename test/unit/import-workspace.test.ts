@@ -101,6 +101,15 @@ describe('finding the source', () => {
     assert.equal(importWorkspace(dir).result.kind, 'process-compose');
   });
 
+  it('reads a PM2 ecosystem.json as it reads ecosystem.config.js, with its lines; a JSON mistake is located', () => {
+    write('ecosystem.json', '{\n  "apps": [\n    { "name": "api", "script": "sleep", "args": "100", "env": { "A": "1" } }\n  ]\n}\n');
+    const { result } = importWorkspace(dir, { from: 'ecosystem.json' });
+    assert.deepEqual(result.workers.map(({ name, command, env, line }) => ({ name, command, env, line })), [{ name: 'api', command: 'sleep 100', env: { A: '1' }, line: 3 }]);
+    write('ecosystem.json', '{\n  "apps": []\n} junk\n');
+    assert.throws(() => importWorkspace(dir, { from: 'ecosystem.json' }), (error: unknown) => error instanceof ImportError && /invalid JSON/.test(error.message) && error.line === 3);
+    rmSync(join(dir, 'ecosystem.json'));
+  });
+
   it('takes --from as a kind or as a path, case-insensitively', () => {
     assert.equal(importWorkspace(dir, { from: 'package.json' }).result.kind, 'package.json');
     assert.equal(importWorkspace(dir, { from: 'Procfile' }).result.kind, 'procfile');
@@ -136,8 +145,8 @@ describe('finding the source', () => {
   it('says what it looked for when there is nothing to import, or the --from kind is missing', () => {
     const empty = mkdtempSync(join(tmpdir(), 'steward-import-empty-'));
     try {
-      assert.equal(importFailure(empty), `${empty}: nothing to import: found none of process-compose.yaml, process-compose.yml, Procfile.dev, Procfile, ecosystem.config.js, ecosystem.config.cjs, ecosystem.config.mjs, package.json`);
-      assert.equal(importFailure(empty, 'pm2'), `${empty}: nothing to import: found none of ecosystem.config.js, ecosystem.config.cjs, ecosystem.config.mjs`);
+      assert.equal(importFailure(empty), `${empty}: nothing to import: found none of process-compose.yaml, process-compose.yml, Procfile.dev, Procfile, ecosystem.config.js, ecosystem.config.cjs, ecosystem.config.mjs, ecosystem.config.json, ecosystem.json, package.json`);
+      assert.equal(importFailure(empty, 'pm2'), `${empty}: nothing to import: found none of ecosystem.config.js, ecosystem.config.cjs, ecosystem.config.mjs, ecosystem.config.json, ecosystem.json`);
       assert.match(importFailure(empty, 'compose.yaml'), /^compose\.yaml: unknown source 'compose\.yaml': use --from process-compose, Procfile, pm2 or package\.json/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
