@@ -58,7 +58,9 @@ export function importPackageJson(text: string, file: string, chosen?: string[])
   for (const script of picks) {
     for (const worker of workersOfScript(script, scripts, text, file, notes)) {
       if (workers.some((existing) => existing.command === worker.command)) continue;
-      worker.name = uniqueName(worker.name, names);
+      const wanted = worker.name;
+      worker.name = uniqueName(wanted, names);
+      if (worker.name !== wanted) notes.push({ file, line: worker.line, worker: worker.name, message: `'${wanted}' is taken by another worker: named '${worker.name}'` });
       names.add(worker.name);
       workers.push(worker);
     }
@@ -70,6 +72,8 @@ function workersOfScript(script: string, scripts: Record<string, string>, text: 
   const line = lineOfScript(text, script);
   const split = splitParallelScript(scripts[script], scripts);
   if (!split) return [{ name: toWorkerName(script), command: `npm run ${script}`, line }];
+  // `npm run dev` runs `predev` first; its parts started one by one do not.
+  if (`pre${script}` in scripts) notes.push({ file, line, message: `script 'pre${script}', which npm runs before '${script}', is not run by the workers: run it once by hand, or make it a worker the others depend on` });
   const env = Object.keys(split.env).length > 0 ? split.env : undefined;
   const workers = split.parts.map((part) => ({ name: toWorkerName(part.name), command: withPackageBins(part.command), line, ...(env && { env }) }));
   notes.push({

@@ -110,8 +110,12 @@ function translateField(worker: ImportedWorker, key: string, value: unknown, not
 
 /** PM2 instances: a count, or 0 / -1 / 'max' meaning "one per CPU", which steward does not do. */
 function translateInstances(worker: ImportedWorker, value: unknown, note: (message: string) => void): void {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) worker.replicas = value;
-  else note(`${String(value)} (one per CPU) is not translated; set replicas`);
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) {
+    worker.replicas = value;
+    if (value > 1) note("each replica gets STEWARD_INSTANCE (0, 1, …) where PM2 sets NODE_APP_INSTANCE");
+  } else {
+    note(`${String(value)} (one per CPU) is not translated; set replicas`);
+  }
 }
 
 function stringValues(record: object): Record<string, string> {

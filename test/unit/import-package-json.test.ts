@@ -146,6 +146,12 @@ describe('importing package.json', () => {
     ]);
   });
 
+  it('says when a worker name is taken and the next script gets another', () => {
+    const result = importPackageJson(packageJson({ 'dev:api': 'x', 'dev-api': 'y' }), 'package.json', ['dev:api', 'dev-api']);
+    assert.deepEqual(result.workers.map((worker) => worker.name), ['dev-api', 'dev-api-2']);
+    assert.deepEqual(result.notes.map((note) => note.message), ["'dev-api' is taken by another worker: named 'dev-api-2'"]);
+  });
+
   it('rejects a --scripts name that package.json does not have, listing the scripts it has', () => {
     assert.throws(() => workersOf({ dev: 'vite', build: 'vite build' }, ['serve']), {
       message: "no script named 'serve' (scripts: dev, build)",
