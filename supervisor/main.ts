@@ -65,6 +65,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
   }
+  // `steward logs | head`: a reader that has seen enough is not an error of ours. Not for a master
+  // (`up`): it keeps supervising without its terminal (ForegroundOutput stops printing).
+  if (name !== 'up') {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  }
   const load = commands[name];
   if (!load) {
     process.stderr.write(`steward: unknown command '${name}'\n${USAGE}`);
@@ -72,12 +80,6 @@ async function main(argv: string[]): Promise<number> {
   }
   return (await load())(rest);
 }
-
-// `steward logs | head`: a reader that has seen enough is not an error of ours.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(0);
-});
 
 main(process.argv.slice(2)).then(
   (code) => {

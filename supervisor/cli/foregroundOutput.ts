@@ -27,11 +27,19 @@ export class ForegroundOutput {
   private pending: string[] = [];
   private pendingBytes = 0;
   private flushScheduled = false;
+  /** stdout failed (`steward up | head` after head exited): nothing more is printed, the master goes on. */
+  private broken = false;
 
   constructor(
     private readonly master: Master,
     private readonly options: { workerOutput: boolean },
-  ) {}
+  ) {
+    process.stdout.on('error', () => {
+      this.broken = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+    });
+  }
 
   attach(): () => void {
     const { workerOutput } = this.options;
@@ -62,6 +70,7 @@ export class ForegroundOutput {
   }
 
   private write(text: string): void {
+    if (this.broken) return;
     this.pending.push(text);
     this.pendingBytes += text.length;
     if (this.pendingBytes >= 64 * 1024) this.flush();

@@ -131,6 +131,19 @@ workers:
       assert.equal(await master.exited, 0);
     }));
 
+  test('a foreground master whose output pipe closes (steward up | head) goes on supervising, silently', () =>
+    withWorkspace('up-closed-pipe', "version: 1\nworkers:\n  chatty:\n    command: sh -c 'while true; do echo tick; sleep 0.02; done'\n", async (ws) => {
+      const master = foreground(ws);
+      const up = await waitForWorkersUp(ws);
+      master.child.stdout.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const still = await status(ws);
+      assert.deepEqual([still.pid, still.state, still.workers[0]?.pid], [up.pid, 'running', up.workers[0]?.pid]);
+      assert.doesNotMatch(master.output(), /internal error/);
+      master.child.kill('SIGTERM');
+      assert.equal(await master.exited, 0);
+    }));
+
   test('Ctrl-C stops gracefully; a second Ctrl-C kills at once', () =>
     withWorkspace('ctrl-c', `version: 1
 workers:
