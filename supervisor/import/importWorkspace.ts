@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { emitStewardYaml } from './emit';
 import { ImportError, type ImportNote, type ImportResult, type ImportedWorker, type SourceKind } from './model';
-import { importPackageJson, jsonError } from './packageJson';
+import { importPackageJson, parseJson } from './packageJson';
 import { importPm2 } from './pm2';
 import { importProcessCompose } from './processCompose';
 import { importProcfile } from './procfile';
@@ -63,16 +63,6 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
   return { result, source, yaml: emitStewardYaml(result, label) };
 }
 
-/** The text of a JSON file, parsed as JSON first so that a mistake in it is reported as JSON's, with its line. */
-function jsonText(text: string, file: string): string {
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    throw jsonError(text, file, error as Error);
-  }
-  return text;
-}
-
 /** What the choice of source left out: other sources found beside it (auto-detected), --scripts given for another kind. */
 function choiceNotes(dir: string, kind: SourceKind, label: string, options: ImportOptions): ImportNote[] {
   const notes: ImportNote[] = [];
@@ -91,9 +81,13 @@ function readSource(kind: SourceKind, text: string, label: string, source: strin
       return importProcessCompose(text, label);
     case 'procfile':
       return importProcfile(text, label);
-    case 'pm2':
-      // A JSON ecosystem file is the same object literal; as an export it keeps its lines (the prefix is on line 1).
-      return importPm2(source.endsWith('.json') ? `module.exports = ${jsonText(text, label)}` : text, label, (script, cwd) => isFile(resolve(dirname(source), cwd ?? '.', script)));
+    case 'pm2': {
+      // A JSON ecosystem file is the same object literal: checked as JSON (a mistake is reported as JSON's),
+      // then read as an export, which keeps its lines (the prefix is on line 1).
+      const isJson = source.endsWith('.json');
+      if (isJson) parseJson(text, label);
+      return importPm2(isJson ? `module.exports = ${text}` : text, label, (script, cwd) => isFile(resolve(dirname(source), cwd ?? '.', script)));
+    }
     case 'package.json':
       return importPackageJson(text, label, scripts);
   }

@@ -16,12 +16,7 @@ const RUN_REFERENCE = /(?:(?:npm|yarn|pnpm|bun) run|node --run|(?:yarn|pnpm|bun)
 
 /** The `scripts` of a package.json; throws ImportError with a line for invalid JSON. */
 export function readPackageScripts(text: string, file: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw jsonError(text, file, error as Error);
-  }
+  const parsed = parseJson(text, file);
   const scripts = isRecord(parsed) ? parsed.scripts : undefined;
   if (!isRecord(scripts)) throw new ImportError(file, 'has no "scripts" object');
   return Object.fromEntries(Object.entries(scripts).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
@@ -127,8 +122,17 @@ function lineOfScript(text: string, script: string): number | undefined {
   return offset < 0 ? undefined : text.slice(0, offset).split('\n').length;
 }
 
+/** JSON.parse, its mistake an ImportError at the line and column of the problem when JSON.parse gives an offset. */
+export function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw jsonError(text, file, error as Error);
+  }
+}
+
 /** JSON.parse reports an offset ("at position 120"); turn it into a line and column. */
-export function jsonError(text: string, file: string, error: Error): ImportError {
+function jsonError(text: string, file: string, error: Error): ImportError {
   const position = /at position (\d+)/.exec(error.message);
   const message = `invalid JSON: ${error.message.replace(/ in JSON at position \d+.*$/s, '')}`;
   if (!position) return new ImportError(file, message);
