@@ -28,22 +28,24 @@ export interface WorkerHooks {
 
 export interface WorkerOptions {
   backoff?: BackoffPolicy;
-  /** Without a probe, start() succeeds once the process survived this long (a simple command: or blocked after its exec). */
+  /** Without a probe, start() succeeds once the process tree went quiet, or survived this long. */
   startupWindowMs?: number;
   /** The environment workers inherit (default: the master's). */
   baseEnv?: NodeJS.ProcessEnv;
 }
 
 /**
- * The longest a probe-less worker must survive to count as started; a
- * reload waits for each one. A simple command counts as started sooner:
- * once its program was exec'd and blocked (process/startup.ts), in 1–3 ms.
- * The window is for commands run through sh, kept to what catches their
- * immediate failure (a script that exits at once): on this 2-core machine
- * under load such an exit reached the master 3–12 ms after the spawn.
- * Later crashes are the restart policy's business.
+ * The longest a reload waits for a probe-less worker's process tree to go
+ * quiet (process/startup.ts) before it counts as started anyway. A tree
+ * goes quiet once its programs are past their start — `sleep` in about a
+ * millisecond, a Node server in 60–150 ms — so this bounds only programs
+ * that stay busy (a dev server compiling for seconds) or whose main thread
+ * only ever waits on its own threads. It is as long as supervisord's
+ * `startsecs` default, so a script that crashes while it loads on a
+ * loaded machine is still caught; later crashes are the restart policy's
+ * business.
  */
-export const STARTUP_WINDOW_MS = 20;
+export const STARTUP_WINDOW_MS = 1_000;
 
 const STOPPED: StartOutcome = { ok: false, reason: 'stopped during start-up' };
 

@@ -102,7 +102,14 @@ export function describeExit(exit: ProcessExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
+/**
+ * Lines that say nothing about why: stack frames ("    at main (app.js:3:9)"),
+ * Node's closing version line and the caret under the failing source line.
+ * Without them a Node crash quotes its error message instead of its stack.
+ */
+const NOISE = /^\s+at\s|^Node\.js v\d|^\s*\^+\s*$/;
+
 function quoteOutput(lines: LogLine[]): string {
-  const quoted = lines.filter((line) => line.stream !== 'system' && line.text.trim() !== '').slice(-QUOTED_LINES);
+  const quoted = lines.filter((line) => line.stream !== 'system' && line.text.trim() !== '' && !NOISE.test(line.text)).slice(-QUOTED_LINES);
   return quoted.length === 0 ? '' : `; last output: ${quoted.map((line) => line.text).join(' | ')}`;
 }

@@ -18,6 +18,8 @@ export interface ProcStat {
   pgid: number;
   /** Start time in clock ticks after boot: with the pid, identifies a process across pid reuse. */
   startTime: number;
+  /** How many threads it has (1: a single-threaded program). */
+  threads: number;
 }
 
 function readText(path: string): string | null {
@@ -36,10 +38,10 @@ const statBuffer = Buffer.alloc(4096);
  * the whole table (escaped.ts, stop.ts) read every process's stat, and
  * readFileSync costs two more system calls and a buffer per file.
  */
-function readStatLine(pid: number): string | null {
+function readStatLine(path: string): string | null {
   let fd: number;
   try {
-    fd = openSync(`/proc/${pid}/stat`, 'r');
+    fd = openSync(path, 'r');
   } catch {
     return null;
   }
@@ -54,7 +56,15 @@ function readStatLine(pid: number): string | null {
 
 /** /proc/PID/stat, or null when the process is gone or unreadable. */
 export function readStat(pid: number): ProcStat | null {
-  const text = readStatLine(pid);
+  return parseStat(pid, readStatLine(`/proc/${pid}/stat`));
+}
+
+/** One thread's /proc/PID/task/TID/stat: its own state (the process's stat shows the main thread's). */
+export function readThreadStat(pid: number, tid: number): ProcStat | null {
+  return parseStat(pid, readStatLine(`/proc/${pid}/task/${tid}/stat`));
+}
+
+function parseStat(pid: number, text: string | null): ProcStat | null {
   if (text === null) return null;
   // The command name (field 2) is in parentheses and may itself contain ") ".
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -64,7 +74,32 @@ export function readStat(pid: number): ProcStat | null {
     ppid: Number(fields[1]),
     pgid: Number(fields[2]),
     startTime: Number(fields[19]),
+    threads: Number(fields[17]),
   };
+}
+
+/** The thread ids of a process ([] when it is gone). */
+export function threadIds(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The children one thread forked (none listed on a kernel without CONFIG_PROC_CHILDREN). */
+export function childrenOf(pid: number, tid: number): number[] {
+  const text = readText(`/proc/${pid}/task/${tid}/children`);
+  return text === null ? [] : text.split(' ').filter(Boolean).map(Number);
+}
+
+/**
+ * The kernel function a sleeping thread waits in (`do_epoll_wait`,
+ * `hrtimer_nanosleep`, `futex_wait_queue`…); '0' while it runs or where the
+ * kernel does not say; null when it is gone.
+ */
+export function readWaitChannel(pid: number, tid: number): string | null {
+  return readText(`/proc/${pid}/task/${tid}/wchan`);
 }
 
 /** The command line joined by spaces ('' for kernel threads or when unreadable). */

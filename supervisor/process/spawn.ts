@@ -60,9 +60,9 @@ export interface SpawnedProcess {
   /** Signal to the group → timeout → SIGKILL; resolves when the group is gone. */
   stop(signal: NodeJS.Signals, timeoutMs: number): Promise<StopResult>;
   /**
-   * Resolves once the program is past its immediate start (startup.ts): a
-   * simple command as soon as it was exec'd and blocked, any other after
-   * `windowMs`. It does not watch for an exit: race it with `exited`.
+   * Resolves once the program is past its immediate start (startup.ts): as
+   * soon as its process tree went quiet, at the latest after `windowMs`. It
+   * does not watch for an exit: race it with `exited`.
    */
   pastImmediateStart(windowMs: number, signal: AbortSignal): Promise<StartupVerdict>;
 }

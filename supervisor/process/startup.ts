@@ -1,44 +1,62 @@
 /**
  * When a freshly spawned worker without a readiness probe counts as started.
  *
- * A worker that cannot start shows it by exiting within milliseconds: a
- * command that is not found (sh exits 127), an exec error, a program that
- * rejects its arguments (`sleep abc`). Waiting a fixed window for such an
- * exit costs every reload that window. For a program spawned directly or a
- * simple command, which sh replaces with the program (commandLine.ts), the
- * program itself tells when it is past that: once it has been exec'd and
- * blocks for the first time (state S: it waits for a timer, a socket, a
- * child, input), its immediate start is behind it. An exit before that is
- * still a start-up failure; a later one is the restart policy's business.
+ * A worker that cannot start shows it by exiting soon: a command that is
+ * not found, a program that rejects its arguments (`sleep abc`), an
+ * interpreter whose script is missing, does not parse or throws while it
+ * loads (`node missing.js` exits 60–100 ms after its exec here, Python's
+ * `sys.exit(2)` as late). A fixed window long enough for those would cost
+ * every reload that window. The program tells instead when it is past its
+ * start: its process tree goes quiet. Every process in it is blocked
+ * waiting for something outside itself (a timer, a socket, input, a
+ * child); none runs or waits for the disk. A thread blocked on a futex waits
+ * for another thread of its own program (Node's main thread does while it
+ * starts), which says nothing. An exit before the tree went quiet is a
+ * start-up failure; a later one is the restart policy's business. A tree
+ * that never goes quiet (a busy loop, a runtime whose main thread only
+ * ever waits on a futex) counts as started after the window.
  *
- * A command line run through sh gets the whole window: the shell blocks in
- * wait() for its first child at once, which says nothing about the command.
+ * A multi-threaded program can look quiet for a moment while it still
+ * loads: Node's main thread waits in epoll while its thread pool reads the
+ * next module (3 ms, seen with an ES module importing a missing one). Such a
+ * tree, and one whose wait channel the kernel does not show, must stay
+ * quiet for SETTLE_MS. A single-threaded program blocked in a known wait is
+ * past its start at once: `sleep` about a millisecond after its exec.
  */
 import { readFileSync } from 'node:fs';
-import { readStat } from './procfs';
+import { childrenOf, readStat, readThreadStat, readWaitChannel, threadIds } from './procfs';
 
-/** Why the start-up wait ended: the program blocked after its exec, the window passed, or the caller aborted. */
-export type StartupVerdict = 'blocked' | 'window' | 'aborted';
+/** Why the start-up wait ended: the program's tree went quiet, the window passed, or the caller aborted. */
+export type StartupVerdict = 'quiet' | 'window' | 'aborted';
 
 export type StartupWatch =
   /** The program itself, spawned directly: exec'd by the time the spawn returned. */
   | { pid: number; launch: 'program' }
   /** `sh -c` that will exec the program; `shellCmdline` is its /proc/PID/cmdline (shellCmdlineOf). */
   | { pid: number; launch: 'exec'; shellCmdline: string }
-  /** sh runs the command itself. */
+  /** sh runs the command itself: the shell waiting for its children is quiet, the children decide. */
   | { pid: number; launch: 'shell' };
 
 /**
- * How often a starting program's state is read: a blocked `sleep` or
- * server is seen about a millisecond after it blocks. One timer serves
- * every starting program; it runs only while one is starting.
+ * How often a starting tree is looked at: a blocked `sleep` is seen about a
+ * millisecond after it blocks. One timer serves every starting program; it
+ * runs only while one is starting.
  */
 const STEP_MS = 1;
+/** How long a tree that might still be loading must stay quiet (see above). */
+const SETTLE_MS = 10;
+/** Deeper than any real tree: a bound for a fork bomb, not a limit anyone meets. */
+const MAX_DEPTH = 16;
+
+/** quiet: past its start; settling: quiet unless it wakes within SETTLE_MS; busy: still starting. */
+type TreeState = 'quiet' | 'settling' | 'busy';
 
 interface Pending {
   pid: number;
   /** The cmdline it has until its exec; null when it was exec'd already. */
   shellCmdline: Buffer | null;
+  /** Since when (ms) the tree has been settling without a break. */
+  settlingSince: number | null;
   done(verdict: StartupVerdict): void;
 }
 
@@ -48,44 +66,78 @@ let ticker: NodeJS.Timeout | null = null;
 export function awaitImmediateStart(watch: StartupWatch, windowMs: number, signal: AbortSignal): Promise<StartupVerdict> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve('aborted');
-    const { pid } = watch;
     const shellCmdline = watch.launch === 'exec' ? Buffer.from(watch.shellCmdline) : null;
-    const entry: Pending | null = watch.launch === 'shell' ? null : { pid, shellCmdline, done: finish };
+    const entry: Pending = { pid: watch.pid, shellCmdline, settlingSince: null, done: finish };
     const timer = setTimeout(() => finish('window'), windowMs);
     const onAbort = () => finish('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
     function finish(verdict: StartupVerdict): void {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      if (entry) pending.delete(entry);
+      pending.delete(entry);
       resolve(verdict);
     }
-    if (entry) watchUntilBlocked(entry);
+    if (isPastStart(entry)) return entry.done('quiet');
+    pending.add(entry);
+    ticker ??= setTimeout(tick, STEP_MS);
   });
-}
-
-function watchUntilBlocked(entry: Pending): void {
-  if (blockedAfterExec(entry)) return entry.done('blocked');
-  pending.add(entry);
-  ticker ??= setTimeout(tick, STEP_MS);
 }
 
 function tick(): void {
   ticker = null;
-  for (const entry of [...pending]) if (blockedAfterExec(entry)) entry.done('blocked');
+  for (const entry of [...pending]) if (isPastStart(entry)) entry.done('quiet');
   if (pending.size > 0) ticker = setTimeout(tick, STEP_MS);
 }
 
-/**
- * Exec'd: its command line is no longer the shell's. Blocked: state S (a
- * zombie is Z, a process still running its start-up R or D). The command
- * line is read only once the state says S, the rarer case per tick.
- */
-function blockedAfterExec(entry: Pending): boolean {
-  if (readStat(entry.pid)?.state !== 'S') return false;
-  if (entry.shellCmdline === null) return true;
-  const cmdline = readRawCmdline(entry.pid);
-  return cmdline !== null && cmdline.length > 0 && !cmdline.equals(entry.shellCmdline);
+function isPastStart(entry: Pending): boolean {
+  const state = entry.shellCmdline !== null && !execed(entry.pid, entry.shellCmdline) ? 'busy' : treeState(entry.pid, 0);
+  if (state !== 'settling') entry.settlingSince = null;
+  if (state === 'quiet') return true;
+  if (state === 'busy') return false;
+  const now = performance.now();
+  entry.settlingSince ??= now;
+  return now - entry.settlingSince >= SETTLE_MS;
+}
+
+/** Its command line is no longer the shell's. */
+function execed(pid: number, shellCmdline: Buffer): boolean {
+  const cmdline = readRawCmdline(pid);
+  return cmdline !== null && cmdline.length > 0 && !cmdline.equals(shellCmdline);
+}
+
+/** The process and its descendants: busy if any is, else settling if any is. */
+function treeState(pid: number, depth: number): TreeState {
+  const stat = readStat(pid);
+  // Gone or exiting: the leader's exit is raced with this wait; a child's ends its parent's turn soon.
+  if (stat === null || stat.state !== 'S' || depth > MAX_DEPTH) return 'busy';
+  let state = stat.threads > 1 ? threadsState(pid) : waitState(pid, pid);
+  if (state === 'busy') return 'busy';
+  for (const tid of stat.threads > 1 ? threadIds(pid) : [pid]) {
+    for (const child of childrenOf(pid, tid)) {
+      const childState = treeState(child, depth + 1);
+      if (childState === 'busy') return 'busy';
+      if (childState === 'settling') state = 'settling';
+    }
+  }
+  return state;
+}
+
+/** One blocked thread: quiet in a wait for the world, busy on a futex, settling when the kernel does not say. */
+function waitState(pid: number, tid: number): TreeState {
+  const channel = readWaitChannel(pid, tid)?.trim() ?? '';
+  if (channel.includes('futex')) return 'busy';
+  // Not shown (a kernel without it, or the thread woke or ended as it was read): only a quiet spell counts.
+  return channel === '0' || channel === '' ? 'settling' : 'quiet';
+}
+
+/** Every thread blocked, one of them waiting for the world; settling at best (it may still be loading). */
+function threadsState(pid: number): TreeState {
+  let waitsForWorld = false;
+  for (const tid of threadIds(pid)) {
+    if (readThreadStat(pid, tid)?.state !== 'S') return 'busy';
+    waitsForWorld ||= waitState(pid, tid) !== 'busy';
+  }
+  return waitsForWorld ? 'settling' : 'busy';
 }
 
 function readRawCmdline(pid: number): Buffer | null {

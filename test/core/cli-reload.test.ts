@@ -175,6 +175,23 @@ workers:
       assert.equal(pids(after).db, before.db);
     }));
 
+  test('a changed worker whose Node script throws while it loads (no probe) fails the reload and is rolled back', () =>
+    withWorkspace('reload-node-crash', threeSleepers(), async (ws) => {
+      writeFileSync(join(ws.dir, 'web.js'), "console.error('loading web');\nthrow new Error('DATABASE_URL is not set');\n");
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      writeConfig(ws, threeSleepers().replace('command: sleep 300\n    depends_on: { api', `command: ${process.execPath} web.js\n    depends_on: { api`));
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 1, reload.stdout + reload.stderr);
+      assert.match(reload.stdout, /steward\.yaml:8:3: error: worker web failed to start: exited with code 1 during start-up; last output: .*web\.js:2 \| throw new Error\('DATABASE_URL is not set'\); \| Error: DATABASE_URL is not set; rolled back to its last good definition/);
+      const after = await waitForWorkersUp(ws);
+      assert.equal(after.state, 'wait');
+      const web = after.workers.find((w) => w.name === 'web');
+      assert.equal(web?.generation, 1, 'the last good definition runs again');
+      assert.match(markedProcesses(ws.marker).find((p) => p.pid === web?.pid)?.command ?? '', /sleep 300/);
+      assert.deepEqual([pids(after).db, pids(after).api], [before.db, before.api]);
+    }));
+
   test('a reload whose new worker cannot start is undone as a whole: the removed worker runs again, the added ones are gone', () =>
     withWorkspace('reload-undo', threeSleepers(), async (ws) => {
       await up(ws);
