@@ -108,6 +108,8 @@ function execed(pid: number, shellCmdline: Buffer): boolean {
 /** The process and its descendants: busy if any is, else settling if any is. */
 function treeState(pid: number, depth: number): TreeState {
   const stat = readStat(pid);
+  // A descendant's zombie runs nothing and holds nothing, though a parent that never reaps keeps it forever.
+  if (depth > 0 && stat?.state === 'Z') return 'quiet';
   // Gone or exiting: the leader's exit is raced with this wait; a child's ends its parent's turn soon.
   if (stat === null || stat.state !== 'S' || depth > MAX_DEPTH) return 'busy';
   let state = stat.threads > 1 ? threadsState(pid) : waitState(pid, pid);

@@ -112,6 +112,18 @@ describe('awaitImmediateStart', () => {
     }
   });
 
+  it('does not wait for a child the program never reaps: a zombie runs nothing', async () => {
+    const marker = newMarker('zombie-child');
+    const script = 'sleep 0 & exec sleep 30';
+    const child = await shell(script, marker);
+    try {
+      assert.equal(await outcome(child, { pid: child.pid, launch: 'exec', shellCmdline: shellCmdlineOf(script) }, 60_000), 'quiet');
+    } finally {
+      await end(child);
+      await assertNoLeaks(marker);
+    }
+  });
+
   it('counts a tree that never goes quiet (a busy loop) as started when the window ends', async () => {
     const marker = newMarker('busy');
     const child = await shell('while :; do :; done', marker);
