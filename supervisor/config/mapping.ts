@@ -7,6 +7,7 @@
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { describeNode, type CheckContext } from './context';
 import { EXTENSION_KEY_PREFIX, specOf, type KeyTable } from './keys';
+import { isMergeKey, MERGE_KEY, mergedPairs, mergeSources } from './mergeKeys';
 import type { Range } from './model';
 import type { OutlineEntry, OutlineMap } from './outline';
 import { isEmptyValue } from './ranges';
@@ -30,14 +31,16 @@ export function valueOf<T>(fields: Fields | undefined, key: string): T | undefin
 export type PairVisitor = (key: string, value: Node | null, entry: OutlineEntry) => void;
 
 /**
- * Calls `visit` once per distinct plain key of `map`, in file order, and
- * returns the map's outline. Non-scalar keys and repeated keys are reported
- * and skipped.
+ * Calls `visit` once per distinct plain key of `map`: its own keys in file
+ * order, then those it takes from merges (`<<: *base`, see mergeKeys.ts),
+ * located where they are written. Returns the map's outline. Non-scalar
+ * keys and repeated keys are reported and skipped.
  */
 export function forEachPair(map: YAMLMap, path: string[], ctx: CheckContext, visit: PairVisitor): OutlineMap {
   const outlineMap: OutlineMap = { path, range: ctx.source.ofNode(map, ctx.source.whole()), entries: [] };
   ctx.outline.maps.push(outlineMap);
   const seen = new Map<string, Range>();
+  const merges: Array<{ entry: OutlineEntry; value: Node | null }> = [];
   for (const pair of map.items as Pair<Node | null, Node | null>[]) {
     const entry = outlineEntry(pair, path, outlineMap.range, ctx);
     if (entry === undefined) continue;
@@ -48,9 +51,31 @@ export function forEachPair(map: YAMLMap, path: string[], ctx: CheckContext, vis
       continue;
     }
     seen.set(entry.key, entry.keyRange);
-    visit(entry.key, pair.value, entry);
+    if (isMergeKey(pair.key)) merges.push({ entry, value: pair.value });
+    else visit(entry.key, pair.value, entry);
+  }
+  const visited = new Set<YAMLMap>([map]);
+  for (const merge of merges) {
+    for (const { pair, entry } of mergedEntries(merge, path, ctx, visited)) {
+      if (seen.has(entry.key)) continue;
+      seen.set(entry.key, entry.keyRange);
+      (outlineMap.merged ??= []).push(entry);
+      visit(entry.key, pair.value, entry);
+    }
   }
   return outlineMap;
+}
+
+/** The keys one `<<` brings in, with their outline entries (located where they are written); a value that is not a mapping is reported. */
+function mergedEntries(merge: { entry: OutlineEntry; value: Node | null }, path: string[], ctx: CheckContext, visited: Set<YAMLMap>) {
+  const fallback = merge.entry.valueRange ?? merge.entry.keyRange;
+  const resolve = (node: Node | null) => ctx.resolve(node);
+  const invalid = (item: Node | null, resolved: Node | null): void =>
+    ctx.error('invalid-merge', ctx.source.ofNode(item, fallback), `'${MERGE_KEY}' merges a mapping, an alias of one (*name) or a list of them, got ${describeNode(resolved)}`);
+  return mergedPairs(mergeSources(merge.value, resolve, invalid), resolve, invalid, visited).flatMap((pair) => {
+    const entry = outlineEntry(pair, path, fallback, ctx);
+    return entry ? [{ pair, entry }] : [];
+  });
 }
 
 function outlineEntry(pair: Pair<Node | null, Node | null>, path: string[], mapRange: Range, ctx: CheckContext): OutlineEntry | undefined {
@@ -121,10 +146,10 @@ function requiredKeys(table: KeyTable): string[] {
   return keys;
 }
 
-/** A required key that is absent; when an unknown key looks like its misspelling, say so. */
+/** A required key that is absent (not merged in either); when an unknown key looks like its misspelling, say so. */
 function reportMissingKeys(table: KeyTable, map: OutlineMap, ctx: CheckContext, ownerRange: Range): void {
   for (const key of requiredKeys(table)) {
-    if (map.entries.some((entry) => entry.key === key)) continue;
+    if (map.entries.some((entry) => entry.key === key) || map.merged?.some((entry) => entry.key === key)) continue;
     const typo = map.entries.find((entry) => !specOf(table, entry.key) && closest(entry.key, [key]) === key);
     const hint = typo ? ` (is '${typo.key}' on line ${typo.keyRange.start.line + 1} a typo?)` : '';
     ctx.error('missing-key', ownerRange, `missing required key '${key}' ${whereIs(map.path)}${hint}`);

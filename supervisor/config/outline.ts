@@ -27,6 +27,8 @@ export interface OutlineMap {
   range: Range;
   /** In file order, duplicates included. */
   entries: OutlineEntry[];
+  /** Keys taken from a merge (`<<: *base`) that the mapping does not set itself, located where they are written. */
+  merged?: OutlineEntry[];
 }
 
 export interface WorkerOutline {

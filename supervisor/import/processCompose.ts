@@ -20,7 +20,8 @@ export function importProcessCompose(text: string, file: string): ImportResult {
     throw new ImportError(file, '`processes:` must be a mapping of process names to definitions', processesEntry?.line ?? 1);
   }
   for (const entry of top) {
-    if (!SILENT_TOP_LEVEL.has(entry.key)) notes.push({ file, line: entry.line, message: `${entry.key}: not translated` });
+    // `x-` keys are the file's own (anchors for `<<: *common`), as in compose files: already used where they are merged.
+    if (!SILENT_TOP_LEVEL.has(entry.key) && !entry.key.startsWith('x-')) notes.push({ file, line: entry.line, message: `${entry.key}: not translated` });
   }
   const globalEnv = globalEnvironment(top, file, notes);
   const workers = translateProcesses(source, processes, globalEnv, notes);

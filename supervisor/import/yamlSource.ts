@@ -2,7 +2,8 @@
  * Reading a YAML source file as data with 1-based lines for every key, so a
  * note or an error can point at the exact place in the user's file.
  */
-import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMergeKey, MERGE_KEY, mergedPairs, mergeSources } from '../config/mergeKeys';
 import { ImportError } from './model';
 
 export interface YamlEntry {
@@ -25,14 +26,18 @@ export class YamlSource {
   /** Throws ImportError at the first syntax error (duplicate keys included). */
   static parse(text: string, file: string): YamlSource {
     const lines = new LineCounter();
-    const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+    // merge: values read as data (toJS) take their `<<: *base` keys, as the tools that read these files do.
+    const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, merge: true });
     const [first] = document.errors;
     if (first) {
       const position = first.linePos?.[0];
       const message = first.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
       throw new ImportError(file, `invalid YAML: ${message}`, position?.line, position?.col);
     }
-    return new YamlSource(file, document, lines);
+    const source = new YamlSource(file, document, lines);
+    // Before any value is read as data: toJS throws on a bad merge without saying where.
+    visit(document, { Pair: (_, pair) => void (isMergeKey(pair.key) && mergeSources(pair.value as Node | null, source.resolve, source.invalidMerge)) });
+    return source;
   }
 
   get root(): Node | null {
@@ -44,18 +49,37 @@ export class YamlSource {
     return offset === undefined ? undefined : this.lines.linePos(offset).line;
   }
 
-  /** The entries of a mapping in file order; undefined when the node is not a mapping. */
+  /**
+   * The entries of a mapping in file order, then those it takes from a merge
+   * (`<<: *base`) and does not set itself; undefined when the node is not a
+   * mapping.
+   */
   entriesOf(node: Node | null | undefined): YamlEntry[] | undefined {
     if (!isMap(node)) return undefined;
-    return node.items.map((pair) => {
-      const keyNode = pair.key as Node | null;
-      const value = pair.value as Node | null;
-      return {
-        key: isScalar(keyNode) ? String(keyNode.value) : String(keyNode),
-        value: value === null ? null : value.toJS(this.document),
-        node: value,
-        line: this.lineOf(keyNode) ?? 1,
-      };
-    });
+    const items = node.items as Array<Pair<Node | null, Node | null>>;
+    const own = items.filter((pair) => !isMergeKey(pair.key));
+    const keys = new Set(own.map((pair) => this.keyOf(pair)));
+    const merged = this.mergedInto(node, items).filter((pair) => !keys.has(this.keyOf(pair)) && keys.add(this.keyOf(pair)));
+    return [...own, ...merged].map((pair) => ({
+      key: this.keyOf(pair),
+      value: pair.value === null ? null : pair.value.toJS(this.document),
+      node: pair.value,
+      line: this.lineOf(pair.key) ?? 1,
+    }));
+  }
+
+  private keyOf(pair: Pair<Node | null, Node | null>): string {
+    return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+  }
+
+  private readonly resolve = (node: Node | null): Node | null => (isAlias(node) ? ((node.resolve(this.document) as Node | undefined) ?? null) : node);
+
+  private readonly invalidMerge = (item: Node | null): never => {
+    throw new ImportError(this.file, `'${MERGE_KEY}' merges a mapping, an alias of one (*name) or a list of them`, this.lineOf(item));
+  };
+
+  private mergedInto(map: YAMLMap, items: Array<Pair<Node | null, Node | null>>): Array<Pair<Node | null, Node | null>> {
+    const sources = items.filter((pair) => isMergeKey(pair.key)).flatMap((pair) => mergeSources(pair.value, this.resolve, this.invalidMerge));
+    return mergedPairs(sources, this.resolve, this.invalidMerge, new Set([map]));
   }
 }

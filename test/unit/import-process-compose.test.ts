@@ -87,6 +87,36 @@ describe('importing process-compose.yaml', () => {
     assert.deepEqual(importProcessCompose(text, 'process-compose.yaml').workers[0].env, { A: '1', B: '3' });
   });
 
+  it('takes what a process merges from an anchor (`<<: *common`), under its own keys, and leaves the x- holder unmentioned', () => {
+    const text = `version: "0.5"
+x-common: &common
+  availability: { restart: on_failure }
+  environment: ["NODE_ENV=development"]
+x-quiet: &quiet { shutdown: { signal: 2 } }
+processes:
+  api:
+    <<: *common
+    command: node api.js
+  web:
+    <<: [*quiet, *common]
+    command: node web.js
+    environment: ["PORT=3001"]
+`;
+    const { workers, notes } = importProcessCompose(text, 'process-compose.yaml');
+    assert.deepEqual(
+      workers.map((w) => [w.name, w.restart, w.env, w.stop]),
+      [
+        ['api', 'on-failure', { NODE_ENV: 'development' }, undefined],
+        ['web', 'on-failure', { PORT: '3001' }, { signal: 'SIGINT' }],
+      ],
+    );
+    assert.deepEqual(notes, []);
+    assert.throws(() => importProcessCompose(compose('  api:\n    <<: 3\n    command: x\n'), 'process-compose.yaml'), {
+      message: "'<<' merges a mapping, an alias of one (*name) or a list of them",
+      line: 4,
+    });
+  });
+
   it('reports broken YAML with its line and column', () => {
     assert.throws(
       () => importProcessCompose('processes:\n  api:\n    command: [npm run dev\n  web: {}\n', 'process-compose.yaml'),

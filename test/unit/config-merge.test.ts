@@ -1,0 +1,107 @@
+/** YAML merge keys (`<<: *base`) in steward.yaml: what the checker takes from them, and where it says what is wrong. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { checkConfigText } from '../../supervisor/config/check';
+
+const scratch = mkdtempSync(join(tmpdir(), 'steward-merge-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const check = (text: string) => checkConfigText(text, join(scratch, 'steward.yaml'), { commandExists: () => true });
+const problems = (text: string) => check(text).diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`);
+const workers = (text: string) => Object.fromEntries((check(text).config?.workers ?? []).map((w) => [w.name, { command: w.command, restart: w.restart, env: w.env }]));
+
+describe('merge keys', () => {
+  it('give a worker the keys of the anchored mapping it does not set itself, the required command included', () => {
+    const text = `version: 1
+x-base: &base
+  command: sleep 100
+  restart: always
+  env: { NODE_ENV: development }
+workers:
+  api:
+    <<: *base
+    restart: never
+  web:
+    <<: *base
+    env:
+      <<: { NODE_ENV: production, LOG: debug }
+      PORT: "3001"
+`;
+    assert.deepEqual(problems(text), []);
+    assert.deepEqual(workers(text), {
+      api: { command: 'sleep 100', restart: 'never', env: { NODE_ENV: 'development' } },
+      web: { command: 'sleep 100', restart: 'always', env: { PORT: '3001', NODE_ENV: 'production', LOG: 'debug' } },
+    });
+  });
+
+  it('take the earlier of several sources, and a source’s own keys over what it merges in turn', () => {
+    const text = `version: 1
+x-a: &a { command: sleep 1, restart: never }
+x-b: &b { command: sleep 2, restart: always, env: { B: "1" } }
+x-c: &c { <<: *b, command: sleep 3 }
+workers:
+  one:
+    <<: [*a, *b]
+  two:
+    <<: *c
+`;
+    assert.deepEqual(workers(text), {
+      one: { command: 'sleep 1', restart: 'never', env: { B: '1' } },
+      two: { command: 'sleep 3', restart: 'always', env: { B: '1' } },
+    });
+  });
+
+  it('report a mistake inside the anchored mapping where it is written, once per worker that takes it', () => {
+    const text = `version: 1
+x-base: &base
+  command: sleep 100
+  restart: sometimes
+workers:
+  api:
+    <<: *base
+  web:
+    <<: *base
+    restart: always
+`;
+    assert.deepEqual(problems(text), ["4:12 expected one of always, on-failure, never for 'restart', got a string ('sometimes')"]);
+  });
+
+  it('refuse a merge of something that is not a mapping, at that value; a quoted "<<" is an ordinary key', () => {
+    const text = `version: 1
+workers:
+  api:
+    <<: sleep 1
+  web:
+    "<<": { command: sleep 1 }
+    command: sleep 2
+`;
+    assert.deepEqual(problems(text), [
+      "3:3 missing required key 'command' in worker 'api'",
+      "4:9 '<<' merges a mapping, an alias of one (*name) or a list of them, got a string ('sleep 1')",
+      "6:5 unknown key '<<' in worker 'web' (keys of your own start with 'x-')",
+    ]);
+  });
+
+  it('end at a mapping that merges itself, and list merged keys apart from the mapping’s own in the outline', () => {
+    const cycle = `version: 1
+workers:
+  api: &api
+    <<: *api
+    command: sleep 1
+`;
+    assert.deepEqual(workers(cycle), { api: { command: 'sleep 1', restart: 'on-failure', env: {} } });
+    const merged = `version: 1
+x-base: &base { restart: always }
+workers:
+  api:
+    <<: *base
+    command: sleep 1
+`;
+    const api = check(merged).outline.maps.find((map) => map.path.join('.') === 'workers.api');
+    assert.deepEqual(api?.entries.map((entry) => entry.key), ['<<', 'command']);
+    assert.deepEqual(api?.merged?.map((entry) => [entry.key, entry.keyRange.start.line]), [['restart', 1]]);
+  });
+});
