@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { checkConfigText } from '../../supervisor/config/check';
+import { workerNameSites } from '../../supervisor/lsp/features/outlineLookup';
 
 const scratch = mkdtempSync(join(tmpdir(), 'steward-merge-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -52,6 +53,41 @@ workers:
       one: { command: 'sleep 1', restart: 'never', env: { B: '1' } },
       two: { command: 'sleep 3', restart: 'always', env: { B: '1' } },
     });
+  });
+
+  it('count a merged ready probe for a dependent that waits until ready', () => {
+    const text = `version: 1
+x-probed: &probed { ready: { tcp: 5432 } }
+workers:
+  db:
+    <<: *probed
+    command: sleep 100
+  api:
+    command: sleep 100
+    depends_on: { db: ready }
+`;
+    assert.deepEqual(problems(text), []);
+  });
+
+  it('give a rename one site for a depends_on in an anchor that several workers merge', () => {
+    const text = `version: 1
+x-after-db: &after-db { depends_on: [db] }
+workers:
+  db:
+    command: sleep 100
+  api:
+    <<: *after-db
+    command: sleep 100
+  web:
+    <<: *after-db
+    command: sleep 100
+`;
+    const { outline } = check(text);
+    assert.equal(outline.references.filter((ref) => ref.name === 'db').length, 2, 'a reference of each worker that merges it');
+    assert.deepEqual(workerNameSites(outline, 'db').map((site) => [site.kind, site.range.start.line, site.range.start.character]), [
+      ['declaration', 3, 2],
+      ['reference', 1, 37],
+    ]);
   });
 
   it('report a mistake inside the anchored mapping where it is written, once per worker that takes it', () => {

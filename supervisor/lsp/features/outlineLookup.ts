@@ -23,10 +23,18 @@ export function workerNameAt(outline: ConfigOutline, position: Position): Worker
   return reference && { name: reference.name, range: reference.range, kind: 'reference' };
 }
 
-/** Every place `name` is written as a worker name: its key (first, when declared) and each depends_on use. */
+/**
+ * Every place `name` is written as a worker name: its key (first, when
+ * declared) and each depends_on use — once, though a depends_on in an
+ * anchored mapping that several workers merge is a reference of each.
+ */
 export function workerNameSites(outline: ConfigOutline, name: string): WorkerNameSite[] {
   const declaration = outline.workers.find((worker) => worker.name === name);
-  const references = outline.references.filter((ref) => ref.name === name);
+  const written = new Set<string>();
+  const references = outline.references.filter((ref) => {
+    const at = `${ref.range.start.line}:${ref.range.start.character}`;
+    return ref.name === name && !written.has(at) && Boolean(written.add(at));
+  });
   return [
     ...(declaration ? [{ name, range: declaration.keyRange, kind: 'declaration' as const }] : []),
     ...references.map((ref) => ({ name, range: ref.range, kind: 'reference' as const })),
