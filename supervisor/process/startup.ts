@@ -109,12 +109,14 @@ function execed(pid: number, shellCmdline: Buffer): boolean {
 function treeState(pid: number, depth: number): TreeState {
   const stat = readStat(pid);
   // A descendant's zombie runs nothing and holds nothing, though a parent that never reaps keeps it forever.
-  if (depth > 0 && stat?.state === 'Z') return 'quiet';
+  // Not one whose main thread exited while others still run: that process is on its way out, maybe with a failure.
+  if (depth > 0 && stat?.state === 'Z' && stat.threads <= 1) return 'quiet';
   // Gone or exiting: the leader's exit is raced with this wait; a child's ends its parent's turn soon.
   if (stat === null || stat.state !== 'S' || depth > MAX_DEPTH) return 'busy';
-  let state = stat.threads > 1 ? threadsState(pid) : waitState(pid, pid);
+  const tids = stat.threads > 1 ? threadIds(pid) : [pid];
+  let state = tids.length > 1 ? threadsState(pid, tids) : waitState(pid, pid);
   if (state === 'busy') return 'busy';
-  for (const tid of stat.threads > 1 ? threadIds(pid) : [pid]) {
+  for (const tid of tids) {
     for (const child of childrenOf(pid, tid)) {
       const childState = treeState(child, depth + 1);
       if (childState === 'busy') return 'busy';
@@ -133,9 +135,9 @@ function waitState(pid: number, tid: number): TreeState {
 }
 
 /** Every thread blocked, one of them waiting for the world; settling at best (it may still be loading). */
-function threadsState(pid: number): TreeState {
+function threadsState(pid: number, tids: number[]): TreeState {
   let waitsForWorld = false;
-  for (const tid of threadIds(pid)) {
+  for (const tid of tids) {
     if (readThreadStat(pid, tid)?.state !== 'S') return 'busy';
     waitsForWorld ||= waitState(pid, tid) !== 'busy';
   }
