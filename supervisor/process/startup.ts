@@ -90,7 +90,11 @@ function tick(): void {
 }
 
 function isPastStart(entry: Pending): boolean {
-  const state = entry.shellCmdline !== null && !execed(entry.pid, entry.shellCmdline) ? 'busy' : treeState(entry.pid, 0);
+  if (entry.shellCmdline !== null) {
+    if (!execed(entry.pid, entry.shellCmdline)) return false;
+    entry.shellCmdline = null;
+  }
+  const state = treeState(entry.pid, 0);
   if (state !== 'settling') entry.settlingSince = null;
   if (state === 'quiet') return true;
   if (state === 'busy') return false;
