@@ -10,7 +10,7 @@ import { CheckContext, describeNode, type CommandExists } from './context';
 import { ROOT_KEYS } from './keys';
 import { readMapping } from './mapping';
 import type { ConfigDiagnostic, StewardConfig } from './model';
-import type { ConfigOutline } from './outline';
+import { entriesWithMerged, type ConfigOutline } from './outline';
 import { parseYamlIncrementally } from './incremental';
 import { parseYaml } from './parse';
 import { commandOnPath } from './program';
@@ -48,7 +48,7 @@ export function checkConfigText(text: string, file: string, options: CheckOption
   ctx.diagnostics.push(...diagnostics);
   const drafts = readRoot(ctx);
   if (drafts) checkSemantics(drafts, ctx);
-  const sorted = ctx.diagnostics.sort((a, b) => compareRanges(a.range, b.range));
+  const sorted = distinct(ctx.diagnostics).sort((a, b) => compareRanges(a.range, b.range));
   const valid = drafts !== undefined && !sorted.some((diagnostic) => diagnostic.severity === 'error');
   const config: StewardConfig | undefined = valid
     ? { version: 1, file: absolute, dir: dirname(absolute), workers: drafts.map((draft) => draft.spec) }
@@ -72,9 +72,18 @@ function readRoot(ctx: CheckContext): WorkerDraft[] | undefined {
   const ownerRange = ctx.source.ofNode(isScalar(first) ? first : root, ctx.source.whole());
   const read = readMapping(root, ROOT_KEYS, [], ctx, ownerRange);
   const workers = read?.fields.get('workers');
-  const workersEntry = read?.map.entries.find((entry) => entry.key === 'workers');
+  const workersEntry = read && entriesWithMerged(read.map).find((entry) => entry.key === 'workers');
   if (!read || !workers || !workersEntry) return read ? [] : undefined;
   return validateWorkers(workers.value as Parameters<typeof validateWorkers>[0], ctx, workersEntry);
+}
+
+/** Without repeats: a mistake in an anchored mapping is found once per worker that merges it (`<<: *base`). */
+function distinct(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.severity} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`;
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
 }
 
 /** One lookup per program and PATH within a check: a 200-worker config mostly repeats a few programs. */

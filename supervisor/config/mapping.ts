@@ -4,12 +4,12 @@
  * keys warned about with a suggestion, required keys enforced — all driven
  * by the key table. Every mapping walked is recorded in the outline.
  */
-import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { describeNode, type CheckContext } from './context';
 import { EXTENSION_KEY_PREFIX, specOf, type KeyTable } from './keys';
 import { isMergeKey, MERGE_KEY, mergedPairs, mergeSources } from './mergeKeys';
 import type { Range } from './model';
-import type { OutlineEntry, OutlineMap } from './outline';
+import { entriesWithMerged, type OutlineEntry, type OutlineMap } from './outline';
 import { isEmptyValue } from './ranges';
 import { closest, didYouMean } from './suggest';
 import { readValue } from './values';
@@ -45,12 +45,7 @@ export function forEachPair(map: YAMLMap, path: string[], ctx: CheckContext, vis
     const entry = outlineEntry(pair, path, outlineMap.range, ctx);
     if (entry === undefined) continue;
     outlineMap.entries.push(entry);
-    const first = seen.get(entry.key);
-    if (first) {
-      ctx.error('duplicate-key', entry.keyRange, `duplicate key '${entry.key}' (first defined on line ${first.start.line + 1})`);
-      continue;
-    }
-    seen.set(entry.key, entry.keyRange);
+    if (isDuplicate(entry, seen, ctx)) continue;
     if (isMergeKey(pair.key)) merges.push({ entry, value: pair.value });
     else visit(entry.key, pair.value, entry);
   }
@@ -66,16 +61,38 @@ export function forEachPair(map: YAMLMap, path: string[], ctx: CheckContext, vis
   return outlineMap;
 }
 
-/** The keys one `<<` brings in, with their outline entries (located where they are written); a value that is not a mapping is reported. */
+/**
+ * The keys one `<<` brings in, with their outline entries (located where
+ * they are written); a value that is not a mapping, and a key repeated
+ * within one merged mapping (which the checker walks nowhere else), are
+ * reported.
+ */
 function mergedEntries(merge: { entry: OutlineEntry; value: Node | null }, path: string[], ctx: CheckContext, visited: Set<YAMLMap>) {
   const fallback = merge.entry.valueRange ?? merge.entry.keyRange;
   const resolve = (node: Node | null) => ctx.resolve(node);
   const invalid = (item: Node | null, resolved: Node | null): void =>
-    ctx.error('invalid-merge', ctx.source.ofNode(item, fallback), `'${MERGE_KEY}' merges a mapping, an alias of one (*name) or a list of them, got ${describeNode(resolved)}`);
-  return mergedPairs(mergeSources(merge.value, resolve, invalid), resolve, invalid, visited).flatMap((pair) => {
+    ctx.error('invalid-merge', ctx.source.ofNode(item, fallback), `'${MERGE_KEY}' merges a mapping, an alias of one (*name) or a list of them, got ${describeMergeValue(item, resolved)}`);
+  const keysOf = new Map<YAMLMap, Map<string, Range>>();
+  return mergedPairs(mergeSources(merge.value, resolve, invalid), resolve, invalid, visited).flatMap(({ pair, source }) => {
     const entry = outlineEntry(pair, path, fallback, ctx);
-    return entry ? [{ pair, entry }] : [];
+    if (!entry) return [];
+    const keys = keysOf.get(source) ?? new Map<string, Range>();
+    keysOf.set(source, keys);
+    return isDuplicate(entry, keys, ctx) ? [] : [{ pair, entry }];
   });
+}
+
+/** Reports a key already in `seen` (of the same mapping); otherwise records it. */
+function isDuplicate(entry: OutlineEntry, seen: Map<string, Range>, ctx: CheckContext): boolean {
+  const first = seen.get(entry.key);
+  if (first) ctx.error('duplicate-key', entry.keyRange, `duplicate key '${entry.key}' (first defined on line ${first.start.line + 1})`);
+  else seen.set(entry.key, entry.keyRange);
+  return first !== undefined;
+}
+
+/** An alias whose anchor does not exist is named as such, not as "nothing". */
+function describeMergeValue(item: Node | null, resolved: Node | null): string {
+  return isAlias(item) && resolved === null ? `*${item.source}, which names no anchor (&${item.source}) before it` : describeNode(resolved);
 }
 
 function outlineEntry(pair: Pair<Node | null, Node | null>, path: string[], mapRange: Range, ctx: CheckContext): OutlineEntry | undefined {
@@ -86,7 +103,8 @@ function outlineEntry(pair: Pair<Node | null, Node | null>, path: string[], mapR
     ctx.error('invalid-key', ctx.source.ofNode(pair.key, entryRange), `expected a plain key name, got ${got}`);
     return undefined;
   }
-  const key = String(keyNode.value);
+  // A `!!merge` tag makes the key a symbol.
+  const key = typeof keyNode.value === 'symbol' ? (keyNode.value.description ?? '') : String(keyNode.value);
   const keyRange = ctx.source.ofNode(pair.key, entryRange);
   const hasValue = pair.value !== null && !isEmptyValue(pair.value);
   const valueRange = hasValue ? ctx.source.ofNode(pair.value, keyRange) : undefined;
@@ -149,7 +167,7 @@ function requiredKeys(table: KeyTable): string[] {
 /** A required key that is absent (not merged in either); when an unknown key looks like its misspelling, say so. */
 function reportMissingKeys(table: KeyTable, map: OutlineMap, ctx: CheckContext, ownerRange: Range): void {
   for (const key of requiredKeys(table)) {
-    if (map.entries.some((entry) => entry.key === key) || map.merged?.some((entry) => entry.key === key)) continue;
+    if (entriesWithMerged(map).some((entry) => entry.key === key)) continue;
     const typo = map.entries.find((entry) => !specOf(table, entry.key) && closest(entry.key, [key]) === key);
     const hint = typo ? ` (is '${typo.key}' on line ${typo.keyRange.start.line + 1} a typo?)` : '';
     ctx.error('missing-key', ownerRange, `missing required key '${key}' ${whereIs(map.path)}${hint}`);

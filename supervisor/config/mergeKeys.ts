@@ -16,11 +16,12 @@ export type Resolve = (node: Node | null) => Node | null;
 /** Reports a merge value item that is not a mapping or an alias of one. */
 export type InvalidMerge = (item: Node | null, resolved: Node | null) => void;
 
-/** `<<` written plainly: a quoted '<<' is an ordinary key. */
+/** `<<` written plainly, or tagged `!!merge`: a quoted '<<' is an ordinary key. */
 export function isMergeKey(key: unknown): boolean {
-  if (!isScalar(key) || key.type !== 'PLAIN') return false;
-  // A document parsed with `merge: true` (as the importers read theirs, for toJS) holds the key as a symbol.
-  return key.value === MERGE_KEY || (typeof key.value === 'symbol' && key.value.description === MERGE_KEY);
+  if (!isScalar(key)) return false;
+  // The parser gives a merge key as a symbol when tagged, or when told to merge (the importers are, for toJS).
+  if (typeof key.value === 'symbol') return key.value.description === MERGE_KEY;
+  return key.value === MERGE_KEY && key.type === 'PLAIN';
 }
 
 /** What a merge value names: a mapping, an alias of one, or a list of those. */
@@ -35,18 +36,24 @@ export function mergeSources(value: Node | null, resolve: Resolve, invalid: Inva
   return sources;
 }
 
+/** A pair a merge brings in, with the mapping it is written in. */
+export interface MergedPair {
+  pair: Pair<Node | null, Node | null>;
+  source: YAMLMap;
+}
+
 /**
  * Every pair the sources bring in, in precedence order: each source's own
  * pairs, then what it merges in turn. `visited` holds the mappings already
  * taken (the merging one first), so an alias cycle ends.
  */
-export function mergedPairs(sources: YAMLMap[], resolve: Resolve, invalid: InvalidMerge, visited: Set<YAMLMap>): Array<Pair<Node | null, Node | null>> {
-  const pairs: Array<Pair<Node | null, Node | null>> = [];
+export function mergedPairs(sources: YAMLMap[], resolve: Resolve, invalid: InvalidMerge, visited: Set<YAMLMap>): MergedPair[] {
+  const pairs: MergedPair[] = [];
   for (const source of sources) {
     if (visited.has(source)) continue;
     visited.add(source);
     const own = source.items as Array<Pair<Node | null, Node | null>>;
-    pairs.push(...own.filter((pair) => !isMergeKey(pair.key)));
+    pairs.push(...own.filter((pair) => !isMergeKey(pair.key)).map((pair) => ({ pair, source })));
     for (const pair of own) if (isMergeKey(pair.key)) pairs.push(...mergedPairs(mergeSources(pair.value, resolve, invalid), resolve, invalid, visited));
   }
   return pairs;

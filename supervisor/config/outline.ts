@@ -75,6 +75,11 @@ export function mapAt(outline: ConfigOutline, line: number, character: number): 
   return found;
 }
 
+/** A mapping's own entries, then the keys it merges in. */
+export function entriesWithMerged(map: OutlineMap): OutlineEntry[] {
+  return map.merged ? [...map.entries, ...map.merged] : map.entries;
+}
+
 export function emptyOutline(): ConfigOutline {
   return { maps: [], workers: [], references: [] };
 }

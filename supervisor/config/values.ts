@@ -7,7 +7,7 @@ import { isScalar, type Node } from 'yaml';
 import { describeNode, type CheckContext } from './context';
 import { parseDuration } from './duration';
 import type { ValueType } from './keys';
-import type { OutlineEntry } from './outline';
+import { entriesWithMerged, type OutlineEntry } from './outline';
 import { readDependsOn, readEnv, readPorts, readTcpTarget } from './collections';
 import { readMapping } from './mapping';
 import { readFormattedString, readSignal } from './strings';
@@ -106,7 +106,8 @@ function readObject(
   const read = readMapping(node, keys, entry.path, ctx, entry.keyRange);
   if (!read) return undefined;
   entry.map = read.map;
-  if (exactlyOneOf) checkExactlyOne(read.map.entries, exactlyOneOf, ctx, entry);
+  // Merged keys count: `ready: { <<: *probe }` has the probe of its anchor, and one merged beside its own has two.
+  if (exactlyOneOf) checkExactlyOne(entriesWithMerged(read.map), exactlyOneOf, ctx, entry);
   return read.fields;
 }
 

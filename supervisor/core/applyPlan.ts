@@ -122,7 +122,9 @@ export function dependencyMet(instances: ManagedWorker[], condition: DependencyC
   return instances.every((worker) => {
     const status = worker.status();
     if (finishedItsJob(status)) return true;
-    if (condition === 'started') return isUp(status);
+    // Started: past its start-up check (process/startup.ts), so a dependency that crashes while it loads is not
+    // met; one with a probe once spawned, as waiting for the probe is what `ready` is for.
+    if (condition === 'started') return isUp(status) && (status.state !== 'starting' || worker.spec.ready !== undefined);
     return status.state === 'ready' || (status.state === 'running' && worker.spec.ready === undefined);
   });
 }

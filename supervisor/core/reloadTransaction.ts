@@ -207,7 +207,7 @@ function describeFailures(
   const [first, ...others] = failures;
   const error = locatedFailure(first, read);
   if (undone) error.message += undoOutcome(first, failures, undone.failures, undone.steps);
-  if (others.length > 0) error.message += ` (and ${others.length} more instance(s) failed)`;
+  if (others.length > 0) error.message += ` (and ${others.length} more: ${others.map((failure) => instanceName(failure.item)).join(', ')})`;
   return others.length > 0 ? { error, errors: others.map((failure) => locatedFailure(failure, read)) } : { error };
 }
 
@@ -221,12 +221,15 @@ function undoOutcome(first: StartFailure, failures: StartFailure[], undoFailures
   return otherChanges ? `${own}; the reload's other changes were undone: the last good generation runs` : own;
 }
 
+/** `api`, or `api[2]` for one of its replicas. */
+function instanceName({ spec, instance }: StartFailure['item']): string {
+  return spec.replicas > 1 ? `${spec.name}[${instance}]` : spec.name;
+}
+
 function locatedFailure(failure: StartFailure, read: ConfigRead & { ok: true }, what = 'failed to start', after = ''): LocatedError {
-  const { spec, instance } = failure.item;
-  const name = spec.name;
-  const { line, column = 1 } = spec;
+  const { name, line, column = 1 } = failure.item.spec;
   return {
-    message: `worker ${name}${spec.replicas > 1 ? `[${instance}]` : ''} ${what}: ${failure.reason}${after}`,
+    message: `worker ${instanceName(failure.item)} ${what}: ${failure.reason}${after}`,
     file: read.config.file,
     line,
     column,

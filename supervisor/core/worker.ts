@@ -177,7 +177,7 @@ export class Worker implements ManagedWorker {
     });
     if (this.lifecycle.signal.aborted) return STOPPED;
     if (!attempt.ok) return this.startupFailed(attempt.reason, isRestart);
-    if (this.spec.ready) this.setState('ready');
+    this.setState(this.spec.ready ? 'ready' : 'running');
     const run = this.run!;
     this.say(this.spec.ready ? `ready (pid ${run.proc.pid})` : `running (pid ${run.proc.pid})`);
     void run.proc.exited.then((exit) => this.afterExit(run, exit)).catch((error: unknown) => this.internalError(error));
@@ -188,8 +188,8 @@ export class Worker implements ManagedWorker {
     this.run = run;
     this.say(`started \`${this.spec.command}\` (pid ${run.proc.pid})`);
     if (this.lifecycle.signal.aborted) return;
-    if (this.spec.ready) this.setState('starting', `waiting for ${this.spec.ready.kind} readiness`);
-    else this.setState('running');
+    // `running` only once past its start-up check: a dependent waiting for it to be started must not go ahead of a crash.
+    this.setState('starting', this.spec.ready ? `waiting for ${this.spec.ready.kind} readiness` : 'waiting for its start-up to settle');
   }
 
   /** The start-up did not succeed; the run (if any) is already stopped by launchRun. */

@@ -105,11 +105,15 @@ export function describeExit(exit: ProcessExit): string {
 /**
  * Lines that say nothing about why: stack frames ("    at main (app.js:3:9)"),
  * Node's closing version line and the caret under the failing source line.
- * Without them a Node crash quotes its error message instead of its stack.
  */
 const NOISE = /^\s+at\s|^Node\.js v\d|^\s*\^+\s*$/;
+/** "Error: Cannot find module …", "TypeError [ERR_X]: …", Python's "ModuleNotFoundError: …". */
+const ERROR_LINE = /^(\w+\.)*\w*(Error|Exception)\b/;
 
+/** The last lines, ending at the last error message when there is one (Node prints the error's properties after it). */
 function quoteOutput(lines: LogLine[]): string {
-  const quoted = lines.filter((line) => line.stream !== 'system' && line.text.trim() !== '' && !NOISE.test(line.text)).slice(-QUOTED_LINES);
+  const said = lines.filter((line) => line.stream !== 'system' && line.text.trim() !== '' && !NOISE.test(line.text));
+  const errorAt = said.map((line) => ERROR_LINE.test(line.text)).lastIndexOf(true);
+  const quoted = said.slice(0, errorAt === -1 ? said.length : errorAt + 1).slice(-QUOTED_LINES);
   return quoted.length === 0 ? '' : `; last output: ${quoted.map((line) => line.text).join(' | ')}`;
 }

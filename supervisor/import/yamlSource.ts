@@ -60,12 +60,18 @@ export class YamlSource {
     const own = items.filter((pair) => !isMergeKey(pair.key));
     const keys = new Set(own.map((pair) => this.keyOf(pair)));
     const merged = this.mergedInto(node, items).filter((pair) => !keys.has(this.keyOf(pair)) && keys.add(this.keyOf(pair)));
-    return [...own, ...merged].map((pair) => ({
-      key: this.keyOf(pair),
-      value: pair.value === null ? null : pair.value.toJS(this.document),
-      node: pair.value,
-      line: this.lineOf(pair.key) ?? 1,
-    }));
+    return [...own, ...merged].map((pair) => ({ key: this.keyOf(pair), value: this.dataOf(pair), node: pair.value, line: this.lineOf(pair.key) ?? 1 }));
+  }
+
+  /** The value as plain data; one that refers back into itself (`x: &c { <<: *c }`) is an error at its key. */
+  private dataOf(pair: Pair<Node | null, Node | null>): unknown {
+    try {
+      return pair.value === null ? null : pair.value.toJS(this.document);
+    } catch (error) {
+      // The parser's words for a cycle ("Excessive alias count…") are about an attack, not about this file.
+      const reason = error instanceof ReferenceError ? 'an alias or merge refers back to the mapping it is in' : String(error instanceof Error ? error.message : error);
+      throw new ImportError(this.file, `cannot read '${this.keyOf(pair)}': ${reason}`, this.lineOf(pair.key));
+    }
   }
 
   private keyOf(pair: Pair<Node | null, Node | null>): string {
@@ -80,6 +86,6 @@ export class YamlSource {
 
   private mergedInto(map: YAMLMap, items: Array<Pair<Node | null, Node | null>>): Array<Pair<Node | null, Node | null>> {
     const sources = items.filter((pair) => isMergeKey(pair.key)).flatMap((pair) => mergeSources(pair.value, this.resolve, this.invalidMerge));
-    return mergedPairs(sources, this.resolve, this.invalidMerge, new Set([map]));
+    return mergedPairs(sources, this.resolve, this.invalidMerge, new Set([map])).map(({ pair }) => pair);
   }
 }

@@ -112,9 +112,10 @@ function execed(pid: number, shellCmdline: Buffer): boolean {
 /** The process and its descendants: busy if any is, else settling if any is. */
 function treeState(pid: number, depth: number): TreeState {
   const stat = readStat(pid);
-  // A descendant's zombie runs nothing and holds nothing, though a parent that never reaps keeps it forever.
-  // Not one whose main thread exited while others still run: that process is on its way out, maybe with a failure.
-  if (depth > 0 && stat?.state === 'Z' && stat.threads <= 1) return 'quiet';
+  // A descendant's zombie runs nothing, though a parent that never reaps keeps it forever; but a shell about to
+  // reap one may be about to exit with its failure: only a quiet spell counts. Not one whose main thread exited
+  // while others still run: that process is on its way out.
+  if (depth > 0 && stat?.state === 'Z' && stat.threads <= 1) return 'settling';
   // Gone or exiting: the leader's exit is raced with this wait; a child's ends its parent's turn soon.
   if (stat === null || stat.state !== 'S' || depth > MAX_DEPTH) return 'busy';
   const tids = stat.threads > 1 ? threadIds(pid) : [pid];

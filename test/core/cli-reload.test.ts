@@ -152,8 +152,9 @@ workers:
       const listed = await status(ws);
       assert.deepEqual([listed.state, listed.generation], ['wait', 1]);
       const states = Object.fromEntries(listed.workers.map((w) => [w.name, w.state]));
-      assert.deepEqual(states, { db: 'running', api: 'failed', web: 'running' }, 'web only waits for api to be started, which it was');
+      assert.deepEqual(states, { db: 'running', api: 'failed', web: 'failed' }, 'web waits for api to have started, which it never did');
       assert.match(listed.workers.find((w) => w.name === 'api')?.reason ?? '', /exited with code 2 during start-up; last output: boom/);
+      assert.match(listed.workers.find((w) => w.name === 'web')?.reason ?? '', /dependency api has failed \(exited with code 2 during start-up/);
     }));
 
   test('a changed worker that never becomes ready is rolled back to its old definition, in wait mode with the reason', () =>

@@ -231,7 +231,7 @@ describe('master state machine', () => {
     const { master } = harness(valid(db, broken, dependent));
     const result = await master.start();
     assert.equal(result.ok, false);
-    assert.match(result.error?.message ?? '', /^worker broken failed to start: never became ready \(and 1 more instance\(s\) failed\)$/);
+    assert.match(result.error?.message ?? '', /^worker broken failed to start: never became ready \(and 1 more: dependent\)$/);
     assert.match(result.errors?.[0]?.message ?? '', /^worker dependent failed to start: dependency broken failed to start: never became ready$/);
     const workers = master.status().workers.map((w) => [w.name, w.generation, w.state]);
     assert.deepEqual(workers, [['db', 1, 'running'], ['broken', 1, 'failed'], ['dependent', 1, 'failed']]);

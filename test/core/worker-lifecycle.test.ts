@@ -17,7 +17,7 @@ describe('Worker lifecycle', () => {
     const started = performance.now();
     assert.deepEqual(await worker.start(), { ok: true });
     const toRunning = changes.find((c) => c.state === 'running')!.at;
-    t.diagnostic(`start() resolved after ${(performance.now() - started).toFixed(1)} ms (running once sleep was exec'd and blocked)`);
+    t.diagnostic(`start() resolved after ${(performance.now() - started).toFixed(1)} ms (running once sleep's process tree was quiet)`);
     assert.ok(toRunning > 0);
     const { pid, state } = worker.status();
     assert.equal(state, 'running');
@@ -27,7 +27,8 @@ describe('Worker lifecycle', () => {
     t.diagnostic(`stop() took ${(performance.now() - stopping).toFixed(1)} ms`);
     assert.equal(worker.status().state, 'exited');
     assert.equal(worker.status().pid, null);
-    assert.deepEqual(changes.map((c) => c.state), ['starting', 'running', 'stopping', 'exited']);
+    // Starting, starting again once spawned (with its pid, waiting for its start-up to settle), running.
+    assert.deepEqual(changes.map((c) => c.state), ['starting', 'starting', 'running', 'stopping', 'exited']);
     await worker.stop();
     await assertNoLeaks(marker, { timeoutMs: 0 });
   });
@@ -56,6 +57,14 @@ describe('Worker lifecycle', () => {
     assert.deepEqual(outcome, { ok: false, reason: 'exited with code 3 during start-up; last output: loading | Error: no config' });
     assert.equal(worker.status().state, 'failed');
     assert.equal(worker.status().exitCode, 3);
+    await assertNoLeaks(marker);
+  });
+
+  it('quotes a Node crash by its error message, not by the error properties Node prints after it', async () => {
+    const marker = newMarker('node-missing');
+    const { worker } = recordedWorker(testSpec(marker, `${process.execPath} steward-no-such-script.js`), guardian);
+    const outcome = await worker.start();
+    assert.match(outcome.ok ? '' : outcome.reason, /^exited with code 1 during start-up; last output: .* \| Error: Cannot find module '.*steward-no-such-script\.js'$/);
     await assertNoLeaks(marker);
   });
 
