@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { checkConfigText } from '../../supervisor/config/check';
+import { workerNamesInText } from '../../supervisor/lsp/features/cursorContext';
 import { workerNameSites } from '../../supervisor/lsp/features/outlineLookup';
 
 const scratch = mkdtempSync(join(tmpdir(), 'steward-merge-'));
@@ -55,6 +56,61 @@ workers:
     });
   });
 
+  it('count merged probe kinds for the exactly-one rule: a probe from a merge alone is one, beside an own one two', () => {
+    const merged = `version: 1
+x-probe: &probe { http: "http://127.0.0.1:4555/health", timeout: 5s }
+workers:
+  api: { command: sleep 100, ready: { <<: *probe } }
+`;
+    assert.deepEqual(problems(merged), []);
+    assert.equal(check(merged).config?.workers[0].ready?.kind, 'http');
+    const both = `version: 1
+workers:
+  api:
+    command: sleep 100
+    ready:
+      <<: { tcp: 4558 }
+      log: hi
+`;
+    assert.deepEqual(problems(both), ["6:13 'ready' has both 'log' and 'tcp': keep exactly one of tcp, http, log or exec"]);
+  });
+
+  it('read workers merged in at the top level, and report a key repeated inside a merged mapping', () => {
+    const top = `version: 1
+x-all: &all
+  workers: { a: { command: sleep 100 } }
+<<: *all
+`;
+    assert.deepEqual(Object.keys(workers(top)), ['a']);
+    const repeated = `version: 1
+x-a: &a
+  restart: never
+  restart: always
+workers:
+  w: { <<: *a, command: sleep 1 }
+`;
+    assert.deepEqual(problems(repeated), ["4:3 duplicate key 'restart' (first defined on line 3)"]);
+  });
+
+  it('merge a !!merge-tagged key, and say when an alias names no anchor', () => {
+    const tagged = `version: 1
+x-b: &b { restart: always }
+workers:
+  w:
+    ? !!merge "<<"
+    : *b
+    command: sleep 1
+`;
+    assert.equal(workers(tagged).w?.restart, 'always');
+    const unknown = `version: 1
+workers:
+  w:
+    <<: *nope
+    command: sleep 1
+`;
+    assert.ok(problems(unknown).some((line) => line.includes("*nope, which names no anchor (&nope) before it")), problems(unknown).join('\n'));
+  });
+
   it('count a merged ready probe for a dependent that waits until ready', () => {
     const text = `version: 1
 x-probed: &probed { ready: { tcp: 5432 } }
@@ -90,7 +146,11 @@ workers:
     ]);
   });
 
-  it('report a mistake inside the anchored mapping where it is written, once per worker that takes it', () => {
+  it('are no worker name to complete in a depends_on', () => {
+    assert.deepEqual(workerNamesInText('version: 1\nworkers:\n  <<: *more\n  db:\n    command: sleep 1\n  api:\n    command: sleep 1\n'), ['db', 'api']);
+  });
+
+  it('report a mistake inside the anchored mapping where it is written, once though several workers take it', () => {
     const text = `version: 1
 x-base: &base
   command: sleep 100
@@ -100,8 +160,11 @@ workers:
     <<: *base
   web:
     <<: *base
+  db:
+    <<: *base
     restart: always
 `;
+    // Found for api and for web, at the same place in the same words: shown once.
     assert.deepEqual(problems(text), ["4:12 expected one of always, on-failure, never for 'restart', got a string ('sometimes')"]);
   });
 

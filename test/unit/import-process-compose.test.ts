@@ -111,6 +111,11 @@ processes:
       ],
     );
     assert.deepEqual(notes, []);
+    const cycle = 'version: "0.5"\nx-c: &c\n  availability: { restart: always }\n  <<: *c\nprocesses:\n  api: { command: x, <<: *c }\n';
+    assert.throws(() => importProcessCompose(cycle, 'process-compose.yaml'), {
+      message: "cannot read 'x-c': an alias or merge refers back to the mapping it is in",
+      line: 2,
+    });
     assert.throws(() => importProcessCompose(compose('  api:\n    <<: 3\n    command: x\n'), 'process-compose.yaml'), {
       message: "'<<' merges a mapping, an alias of one (*name) or a list of them",
       line: 4,

@@ -6,6 +6,7 @@
  * Paths are spelled as in outline.ts: `[]` root, `['workers', 'api']` the
  * worker api, `['workers', 'api', 'depends_on']` its dependency map.
  */
+import { MERGE_KEY } from '../../config/mergeKeys';
 import type { Position, Range } from '../../config/model';
 import { splitLines } from './text';
 
@@ -164,7 +165,7 @@ export function workerNamesInText(text: string): string[] {
     if (line.indent === 0) break;
     workerIndent ??= line.indent;
     const key = line.indent === workerIndent && !line.isItem ? keyOf(line.content) : undefined;
-    if (key !== undefined) names.push(key);
+    if (key !== undefined && key !== MERGE_KEY) names.push(key);
   }
   return names;
 }
