@@ -113,7 +113,7 @@ export class Worker implements ManagedWorker {
   }
 
   /**
-   * Resolves when the worker is `started` (its process runs) or `ready`
+   * Resolves when the worker is `started` (past its start-up check) or `ready`
    * (probe passed; a worker without a probe is ready once running), or with
    * ok: false once it has exited or failed instead.
    */
@@ -254,7 +254,8 @@ export class Worker implements ManagedWorker {
   private conditionOutcome(condition: 'started' | 'ready'): StartOutcome | undefined {
     const state = this.state;
     if (state === 'ready' || (state === 'running' && (condition === 'started' || !this.spec.ready))) return { ok: true };
-    if (condition === 'started' && state === 'starting' && this.run) return { ok: true };
+    // As depends_on reads it (applyPlan.ts): a worker with a probe is started once spawned, one without once running.
+    if (condition === 'started' && state === 'starting' && this.run && this.spec.ready) return { ok: true };
     if (isSettled(state) && !this.launching) {
       return { ok: false, reason: `${this.spec.name} ${state}: ${this.reason ?? 'no reason'}` };
     }
