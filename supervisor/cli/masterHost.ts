@@ -97,7 +97,9 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
   const lifecycle = new MasterLifecycle({
     master,
     idleTimeoutMs: flags.idleTimeoutMs,
-    exitWhenWorkersEnd: !flags.editor,
+    // Only a master in a terminal ends with its workers (its exit status is theirs); one in the background (`up -d`,
+    // an editor's) stays, with their reasons and logs, until `steward down`.
+    exitWhenWorkersEnd: !flags.background,
     killNow: () => guardian.groups().forEach((pgid) => signalGroup(pgid, 'SIGKILL')),
     log: (message) => output.say(message),
     exit: async (code) => {

@@ -2,9 +2,10 @@
  * "Every worker has ended and none will restart". The master then exits
  * with the last worker's status, as HAProxy's does, unless that one ended
  * cleanly and another did not: then with the first unclean one's, so that
- * 0 means every worker ended cleanly. Workers stopped on request do not
- * count as ending on their own: stopping all of them by hand leaves the
- * master up, waiting for `start` or `down`.
+ * 0 means every worker ended cleanly. A worker stopped on request (`steward
+ * stop`, or the stop within a `steward restart`) did not end on its own:
+ * once the user has stopped one by hand, the master stays up, waiting for
+ * `start` or `down`, even when the others have ended by themselves.
  */
 import type { WorkerStatus } from '../../shared/protocol';
 import type { ManagedWorker } from './workerPort';
@@ -28,11 +29,10 @@ export class AllEndedWatch {
     if (this.reported || workers.length === 0) return undefined;
     const statuses = workers.map((worker) => worker.status());
     if (!statuses.every(hasEnded)) return undefined;
-    if (workers.every((worker) => this.stoppedOnRequest.has(worker))) return undefined;
+    if (workers.some((worker) => this.stoppedOnRequest.has(worker))) return undefined;
     this.reported = true;
     const last = exitStatus(lastChanged?.status() ?? statuses[statuses.length - 1]);
-    const ownEnds = workers.filter((worker) => !this.stoppedOnRequest.has(worker)).map((worker) => exitStatus(worker.status()));
-    return last !== 0 ? last : (ownEnds.find((code) => code !== 0) ?? 0);
+    return last !== 0 ? last : (statuses.map(exitStatus).find((code) => code !== 0) ?? 0);
   }
 }
 

@@ -128,8 +128,12 @@ export class Master {
 
   restartWorker(params: WorkerParams): Promise<WorkerStatus[]> {
     return this.control(params, async (worker) => {
+      // Its stop is ours, not an end: restarting the last running worker must not end the master.
+      this.ended.noteRequestedStop(worker);
+      await worker.restart(() => !this.shuttingDown);
+      if (this.shuttingDown) return;
       this.ended.forgetRequestedStop(worker);
-      await worker.restart();
+      this.checkAllEnded(worker);
     });
   }
 

@@ -102,8 +102,9 @@ export class Worker implements ManagedWorker {
     return this.stopping;
   }
 
-  async restart(): Promise<StartOutcome> {
+  async restart(mayStart: () => boolean = () => true): Promise<StartOutcome> {
     await this.stop();
+    if (!mayStart()) return STOPPED;
     this.restarts += 1;
     return this.start();
   }

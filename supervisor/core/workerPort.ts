@@ -21,7 +21,8 @@ export interface ManagedWorker {
   start(): Promise<StartOutcome>;
   /** Stops the whole process group (signal → timeout → SIGKILL); never throws. */
   stop(): Promise<void>;
-  restart(): Promise<StartOutcome>;
+  /** stop(), then start() — unless `mayStart` says no by then (the master began shutting down meanwhile). */
+  restart(mayStart?: () => boolean): Promise<StartOutcome>;
   /** Never started (a dependency failed): settles in `failed` with the reason, so it stays listed and a reload retries it. */
   block(reason: string): void;
   status(): WorkerStatus;

@@ -118,6 +118,37 @@ workers:
       }));
   }
 
+  test('a master started with up -d stays up when every worker has ended, with their exit codes, until steward down', () =>
+    withWorkspace('detached-all-ended', "version: 1\nworkers:\n  a:\n    command: sh -c 'sleep 0.2; exit 3'\n    restart: never\n", async (ws) => {
+      await up(ws);
+      await waitUntil(async () => (await status(ws)).workers[0]?.state === 'exited', { message: 'a exited' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = await status(ws);
+      assert.deepEqual([after.state, after.workers[0].exitCode], ['running', 3], 'the master is still there to say how its worker ended');
+      assert.equal((await cli(ws, ['down'])).code, 0);
+    }));
+
+  test('restarting or stopping the only worker still running does not end a foreground master: those stops are requested ones', () =>
+    withWorkspace('restart-last', "version: 1\nworkers:\n  migrate:\n    command: 'true'\n    restart: never\n  api:\n    command: sleep 300\n    depends_on: [migrate]\n", async (ws) => {
+      const master = foreground(ws);
+      await waitUntil(async () => (await cli(ws, ['status'])).code === 0 && (await status(ws)).workers.find((w) => w.name === 'api')?.state === 'running', { message: 'api running' });
+      const before = (await status(ws)).workers.find((w) => w.name === 'api')?.pid;
+      const restart = await cli(ws, ['restart', 'api']);
+      assert.equal(restart.code, 0, restart.stdout + restart.stderr);
+      const after = await status(ws);
+      const api = after.workers.find((w) => w.name === 'api');
+      assert.equal(api?.state, 'running');
+      assert.notEqual(api?.pid, before);
+      assert.doesNotMatch(master.output(), /every worker has ended/);
+      // Stopping it by hand, while migrate has ended by itself: the master waits for start or down.
+      assert.equal((await cli(ws, ['stop', 'api'])).code, 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual((await status(ws)).workers.map((w) => w.state), ['exited', 'exited']);
+      assert.doesNotMatch(master.output(), /every worker has ended/);
+      master.child.kill('SIGTERM');
+      assert.equal(await master.exited, 0);
+    }));
+
   test('a foreground master whose every worker failed at the first start waits for a good reload instead of exiting', () =>
     withWorkspace('all-failed-wait', "version: 1\nworkers:\n  a:\n    command: sh -c 'exit 3'\n    restart: never\n", async (ws) => {
       const master = foreground(ws);
