@@ -7,6 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { CheckContext, describeNode, type CommandExists } from './context';
+import { distinctBy } from './distinct';
 import { ROOT_KEYS } from './keys';
 import { readMapping } from './mapping';
 import type { ConfigDiagnostic, StewardConfig } from './model';
@@ -79,11 +80,7 @@ function readRoot(ctx: CheckContext): WorkerDraft[] | undefined {
 
 /** Without repeats: a mistake in an anchored mapping is found once per worker that merges it (`<<: *base`). */
 function distinct(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = `${d.severity} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`;
-    return !seen.has(key) && Boolean(seen.add(key));
-  });
+  return distinctBy(diagnostics, (d) => `${d.severity} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`);
 }
 
 /** One lookup per program and PATH within a check: a 200-worker config mostly repeats a few programs. */

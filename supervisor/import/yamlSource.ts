@@ -3,6 +3,7 @@
  * note or an error can point at the exact place in the user's file.
  */
 import { LineCounter, isAlias, isMap, isScalar, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { distinctBy } from '../config/distinct';
 import { isMergeKey, MERGE_KEY, mergedPairs, mergeSources } from '../config/mergeKeys';
 import { ImportError } from './model';
 
@@ -58,8 +59,7 @@ export class YamlSource {
     if (!isMap(node)) return undefined;
     const items = node.items as Array<Pair<Node | null, Node | null>>;
     const own = items.filter((pair) => !isMergeKey(pair.key));
-    const keys = new Set(own.map((pair) => this.keyOf(pair)));
-    const merged = this.mergedInto(node, items).filter((pair) => !keys.has(this.keyOf(pair)) && keys.add(this.keyOf(pair)));
+    const merged = distinctBy(this.mergedInto(node, items), (pair) => this.keyOf(pair), new Set(own.map((pair) => this.keyOf(pair))));
     return [...own, ...merged].map((pair) => ({ key: this.keyOf(pair), value: this.dataOf(pair), node: pair.value, line: this.lineOf(pair.key) ?? 1 }));
   }
 

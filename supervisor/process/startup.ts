@@ -113,10 +113,10 @@ function look(entry: Pending): boolean {
   const now = performance.now();
   const age = now - entry.since;
   entry.nextLook = now + STEPS.find((step) => age < step.untilAgeMs)!.stepMs;
-  return isPastStart(entry);
+  return isPastStart(entry, now);
 }
 
-function isPastStart(entry: Pending): boolean {
+function isPastStart(entry: Pending, now: number): boolean {
   if (entry.shellCmdline !== null) {
     if (!execed(entry.pid, entry.shellCmdline)) return false;
     entry.shellCmdline = null;
@@ -125,7 +125,6 @@ function isPastStart(entry: Pending): boolean {
   if (state !== 'settling') entry.settlingSince = null;
   if (state === 'quiet') return true;
   if (state === 'busy') return false;
-  const now = performance.now();
   entry.settlingSince ??= now;
   return now - entry.settlingSince >= SETTLE_MS;
 }
@@ -166,11 +165,11 @@ function waitState(pid: number, tid: number): TreeState {
   return channel === '0' || channel === '' ? 'settling' : 'quiet';
 }
 
-/** Every thread blocked, one of them waiting for the world; settling at best (it may still be loading). */
+/** Every thread blocked (the main one is, its caller read), one of them waiting for the world; settling at best (it may still be loading). */
 function threadsState(pid: number, tids: number[]): TreeState {
   let waitsForWorld = false;
   for (const tid of tids) {
-    if (readThreadStat(pid, tid)?.state !== 'S') return 'busy';
+    if (tid !== pid && readThreadStat(pid, tid)?.state !== 'S') return 'busy';
     waitsForWorld ||= waitState(pid, tid) !== 'busy';
   }
   return waitsForWorld ? 'settling' : 'busy';

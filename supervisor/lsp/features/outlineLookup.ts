@@ -1,4 +1,5 @@
 /** What is under a position, according to the checker's outline. */
+import { distinctBy } from '../../config/distinct';
 import type { Position, Range } from '../../config/model';
 import type { ConfigOutline, OutlineEntry } from '../../config/outline';
 
@@ -30,11 +31,8 @@ export function workerNameAt(outline: ConfigOutline, position: Position): Worker
  */
 export function workerNameSites(outline: ConfigOutline, name: string): WorkerNameSite[] {
   const declaration = outline.workers.find((worker) => worker.name === name);
-  const written = new Set<string>();
-  const references = outline.references.filter((ref) => {
-    const at = `${ref.range.start.line}:${ref.range.start.character}`;
-    return ref.name === name && !written.has(at) && Boolean(written.add(at));
-  });
+  const uses = outline.references.filter((ref) => ref.name === name);
+  const references = distinctBy(uses, (ref) => `${ref.range.start.line}:${ref.range.start.character}`);
   return [
     ...(declaration ? [{ name, range: declaration.keyRange, kind: 'declaration' as const }] : []),
     ...references.map((ref) => ({ name, range: ref.range, kind: 'reference' as const })),
