@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=SCENARIO,…] [-- --tools=TOOL,…] [-- --out=DIR]`
+ *   [-- --counts=N,… --kinds=sleep,http --reps=R] (one point again, e.g. to compare two builds)
  * `npx tsx bench/run.ts --render=bench/results.json` re-renders RESULTS.md only.
  *
  * Runs every scenario of issue 7 for Steward, PM2 and supervisord in one
@@ -17,6 +18,7 @@ import { now } from './lib/timing';
 import { writeReport } from './report/report';
 import { checkTargets } from './report/targets';
 import { runBaseline } from './scenarios/baseline';
+import type { WorkerKind } from './lib/fleet';
 import type { BenchContext, Settings } from './scenarios/context';
 import { runFootprint } from './scenarios/footprint';
 import { runInvalid } from './scenarios/invalid';
@@ -28,8 +30,8 @@ import { stewardDriver } from './tools/steward';
 import { supervisordDriver } from './tools/supervisord';
 import type { ToolDriver } from './tools/tool';
 
-const QUICK: Settings = { quick: true, counts: [10], scaleCount: null, reps: 3, idleSliceMs: 2_000, idleCount: 50, logMegabytes: 10, orphanCount: 10 };
-const FULL: Settings = { quick: false, counts: [1, 10, 50], scaleCount: 200, reps: 5, idleSliceMs: 12_000, idleCount: 50, logMegabytes: 100, orphanCount: 50 };
+const QUICK: Settings = { quick: true, counts: [10], kinds: ['sleep', 'http'], scaleCount: null, reps: 3, idleSliceMs: 2_000, idleCount: 50, logMegabytes: 10, orphanCount: 10 };
+const FULL: Settings = { quick: false, counts: [1, 10, 50], kinds: ['sleep', 'http'], scaleCount: 200, reps: 5, idleSliceMs: 12_000, idleCount: 50, logMegabytes: 100, orphanCount: 50 };
 
 type Family = (context: BenchContext, log: (line: string) => void) => Promise<void>;
 /**
@@ -72,6 +74,20 @@ async function availableDrivers(wanted: string[] | null) {
   return { drivers, skipped, tools };
 }
 
+/** --counts / --kinds / --reps: fewer points or more repetitions than the preset (no scale point unless its N is listed). */
+function narrowed(preset: Settings): Settings {
+  const counts = option('counts')?.map(Number);
+  const kinds = option('kinds') as WorkerKind[] | null;
+  const reps = option('reps')?.map(Number)[0];
+  if (counts?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--counts takes worker counts, e.g. --counts=10,50`);
+  if (kinds?.some((kind) => kind !== 'sleep' && kind !== 'http')) throw new Error(`--kinds takes sleep and/or http`);
+  if (reps !== undefined && (!Number.isInteger(reps) || reps < 1)) throw new Error(`--reps takes a repetition count, e.g. --reps=10`);
+  const settings = { ...preset, kinds: kinds ?? preset.kinds, reps: reps ?? preset.reps };
+  if (!counts) return settings;
+  const scale = preset.scaleCount !== null && counts.includes(preset.scaleCount) ? preset.scaleCount : null;
+  return { ...settings, counts: counts.filter((n) => n !== scale), scaleCount: scale };
+}
+
 /** `--render=results.json`: rewrite the report next to it from a finished run's rows (after editing PROFILE.md, METHOD.md or the target checks). */
 function render(file: string): number {
   const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -83,7 +99,7 @@ async function main(): Promise<number> {
   const rendered = option('render');
   if (rendered) return render(rendered[0]);
   const started = now();
-  const settings = process.argv.includes('--quick') ? QUICK : FULL;
+  const settings = narrowed(process.argv.includes('--quick') ? QUICK : FULL);
   const machine = describeMachine();
   const { drivers, skipped, tools } = await availableDrivers(option('tools'));
   const context: BenchContext = { settings, recorder: new Recorder(), index: new ProcessIndex(), drivers };

@@ -14,7 +14,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { type Fleet, makeFleet, type WorkerDef, type WorkerKind } from '../lib/fleet';
+import { type Fleet, makeFleet, type WorkerDef } from '../lib/fleet';
 import { delay, now } from '../lib/timing';
 import { assertNoLeaks, waitUp } from '../lib/verify';
 import type { BenchContext } from './context';
@@ -75,8 +75,8 @@ async function timeRestarts(context: BenchContext, fleet: Fleet, scenarios: Scen
 
 /** reload-one at every count, as the tools are measured (the harness's /proc checks grow with the processes it scans). */
 export async function runBaseline(context: BenchContext): Promise<void> {
-  const { counts, scaleCount, reps } = context.settings;
-  for (const kind of ['sleep', 'http'] as const satisfies WorkerKind[]) {
+  const { counts, kinds, scaleCount, reps } = context.settings;
+  for (const kind of kinds) {
     for (let rep = 0; rep < reps; rep++) {
       for (const count of counts) await timeRestarts(context, makeFleet(kind, count), ['reload-one', 'restart-all']);
       if (kind === 'sleep' && scaleCount !== null) await timeRestarts(context, makeFleet(kind, scaleCount), ['reload-one']);

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Fleet } from '../lib/fleet';
+import type { Fleet, WorkerKind } from '../lib/fleet';
 import { ProcessIndex } from '../lib/procfs';
 import type { Recorder } from '../lib/results';
 import { assertNoLeaks } from '../lib/verify';
@@ -12,6 +12,8 @@ export interface Settings {
   quick: boolean;
   /** Worker counts for the start / restart / reload scenarios. */
   counts: number[];
+  /** Worker kinds for those scenarios (the scale point is always sleep). */
+  kinds: WorkerKind[];
   /** The scale point (sleep workers only), or null. */
   scaleCount: number | null;
   reps: number;

@@ -66,8 +66,8 @@ async function lifecycleOnce(context: BenchContext, driver: ToolDriver, kind: Wo
 
 /** Every tool × worker kind × count, `reps` times; scale adds `scaleCount` sleep workers. */
 export async function runLifecycle(context: BenchContext, log: (line: string) => void): Promise<void> {
-  const { counts, scaleCount, reps } = context.settings;
-  const plan: Array<[WorkerKind, number]> = [...counts.flatMap((n): Array<[WorkerKind, number]> => [['sleep', n], ['http', n]])];
+  const { counts, kinds, scaleCount, reps } = context.settings;
+  const plan = counts.flatMap((n) => kinds.map((kind): [WorkerKind, number] => [kind, n]));
   if (scaleCount !== null) plan.push(['sleep', scaleCount]);
   for (const [kind, count] of plan) {
     for (const driver of context.drivers) {
