@@ -25,8 +25,23 @@ const CONTROL_CHARACTERS = ';|()\n\r';
  * before the command and leaves it simple: `exec sleep $((1000 + 17))`.
  */
 function hasControlSyntax(command: string): boolean {
+  const isControl = (index: number): boolean => {
+    const char = command[index];
+    // `2>&1` and `<&3` are redirections; any other `&` is a background job or a list.
+    return CONTROL_CHARACTERS.includes(char) || (char === '&' && command[index - 1] !== '>' && command[index - 1] !== '<');
+  };
+  return scanUnquoted(command, 0, isControl) !== command.length;
+}
+
+/**
+ * Calls `found` with the index of each character from `from` on that is
+ * outside quotes, escapes and substitutions, until it returns true: returns
+ * that index, `command.length` when none did, or -1 when a quote or a
+ * substitution does not close.
+ */
+function scanUnquoted(command: string, from: number, found: (index: number) => boolean): number {
   let quote: "'" | '"' | null = null;
-  for (let index = 0; index < command.length; index++) {
+  for (let index = from; index < command.length; index++) {
     const char = command[index];
     if (quote === "'") {
       if (char === "'") quote = null;
@@ -34,20 +49,17 @@ function hasControlSyntax(command: string): boolean {
       index++;
     } else if (char === '`' || (char === '$' && command[index + 1] === '(')) {
       const end = substitutionEnd(command, index);
-      if (end < 0) return true;
+      if (end < 0) return -1;
       index = end;
     } else if (quote === '"') {
       if (char === '"') quote = null;
     } else if (char === "'" || char === '"') {
       quote = char;
-    } else if (CONTROL_CHARACTERS.includes(char)) {
-      return true;
-    } else if (char === '&' && command[index - 1] !== '>' && command[index - 1] !== '<') {
-      // `2>&1` and `<&3` are redirections; any other `&` is a background job or a list.
-      return true;
+    } else if (found(index)) {
+      return index;
     }
   }
-  return quote !== null;
+  return quote === null ? command.length : -1;
 }
 
 /**
@@ -85,9 +97,23 @@ function substitutionEnd(command: string, start: number): number {
   return -1;
 }
 
-/** Leading `NAME=value` words with plain (unquoted, unescaped) values. */
-const PLAIN_ASSIGNMENTS = /^(?:[A-Za-z_][A-Za-z0-9_]*=[^\s'"\\]*\s+)*/;
 const STARTS_WITH_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/**
+ * How long the leading `NAME=value` words are, with the blanks after each.
+ * A value is one shell word: quotes and substitutions may hold blanks
+ * (`PORT=$((3130 + STEWARD_INSTANCE))`, `TITLE="a b"`).
+ */
+function assignmentsLength(command: string): number {
+  let length = 0;
+  while (STARTS_WITH_ASSIGNMENT.test(command.slice(length))) {
+    const end = scanUnquoted(command, length, (index) => command[index] === ' ' || command[index] === '\t');
+    const blanks = end < 0 ? 0 : (/^[ \t]+/.exec(command.slice(end))?.[0].length ?? 0);
+    if (blanks === 0) break;
+    length = end + blanks;
+  }
+  return length;
+}
 
 /** First words that `exec` cannot replace the shell with: keywords and shell-only builtins. */
 const NOT_A_PROGRAM = new Set([
@@ -112,7 +138,7 @@ export function plainArgv(command: string): string[] | null {
 export function shellScript(command: string): string {
   const trimmed = command.trim();
   if (trimmed === '' || hasControlSyntax(trimmed)) return command;
-  const assignments = PLAIN_ASSIGNMENTS.exec(trimmed)?.[0] ?? '';
+  const assignments = trimmed.slice(0, assignmentsLength(trimmed));
   const rest = trimmed.slice(assignments.length);
   const firstWord = rest.split(/\s/, 1)[0] ?? '';
   if (firstWord === '' || STARTS_WITH_ASSIGNMENT.test(firstWord) || NOT_A_PROGRAM.has(firstWord)) return command;

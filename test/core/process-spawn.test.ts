@@ -52,6 +52,16 @@ describe('spawnProcess', () => {
     await assertNoLeaks(marker);
   });
 
+  it('gives the exec\'d program the values sh gives leading assignments, substitutions with blanks included', async () => {
+    const marker = newMarker('assignments');
+    const command = 'V=$(echo a b) W=`echo 3141` X=$((3130 + 1)) Y="c d" printenv V W X Y';
+    const { lines, started } = collect(marker, command);
+    const proc = await started;
+    assert.equal((await proc.exited).status, 0);
+    assert.deepEqual(lines.filter((line) => line.stream === 'stdout').map((line) => line.text), ['a b', '3141', '3131', 'c d']);
+    await assertNoLeaks(marker);
+  });
+
   it('gives a program its working directory as PWD, spawned directly or through sh', async () => {
     const marker = newMarker('pwd');
     for (const command of ['printenv PWD', 'printenv PWD; true']) {
@@ -150,14 +160,22 @@ describe('shellScript', () => {
     assert.equal(shellScript('PORT=3000 DEBUG=1 node server.js'), 'PORT=3000 DEBUG=1 exec node server.js');
   });
 
+  it('execs after assignments whose one-word values hold blanks in quotes or substitutions', () => {
+    const assignments = ['PORT=$((3130 + STEWARD_INSTANCE))', 'PORT=$(cat .port)', 'PORT=`echo 3141`', 'TITLE="a b"', "Q='x y'", 'E=a\\ b', 'A=1'];
+    for (const assignment of assignments) {
+      assert.equal(shellScript(`${assignment} node server.js`), `${assignment} exec node server.js`, assignment);
+    }
+    assert.equal(shellScript('A=1 B=$(echo b c) node x'), 'A=1 B=$(echo b c) exec node x');
+  });
+
   it('execs simple commands whose quotes or substitutions hold control characters, and commands with redirections', () => {
     for (const command of ['sleep $((1000 + 17))', 'node x --port $(cat .port)', 'echo "$(date; uptime)" `date`', 'node -e "setInterval(() => {}, 1e6)"', `python3 -c 'import time; time.sleep(1000)'`, 'echo "a|b & c" \\; d', 'sleep 1055 2>&1', 'a > log', 'a <&3', 'node -e "console.log(\\"x\\")"']) {
       assert.equal(shellScript(command), `exec ${command}`, command);
     }
   });
 
-  it('leaves anything with shell syntax, quoted assignments or shell builtins unchanged', () => {
-    const complex = ['a && b', 'a | b', 'a; b', 'a &', 'a &> log', 'a $(b) ; c', 'echo $(date', 'echo `date', 'echo $(case a in a) b;; esac)', 'a\nb', '(a)', 'echo "open', "echo 'open", 'FOO="a b" node x', 'exit 3', 'cd x', ''];
+  it('leaves anything with shell syntax, nothing but assignments or shell builtins unchanged', () => {
+    const complex = ['a && b', 'a | b', 'a; b', 'a &', 'a &> log', 'a $(b) ; c', 'echo $(date', 'echo `date', 'echo $(case a in a) b;; esac)', 'a\nb', '(a)', 'echo "open', "echo 'open", 'A=1', 'A=1 B=$(x)', 'A=$(x) cd y', 'exit 3', 'cd x', ''];
     for (const command of complex) {
       assert.equal(shellScript(command), command, command);
     }
