@@ -53,8 +53,16 @@ every command takes --config PATH (default: the nearest steward.yaml upward
 from the current directory; for init, the file to write, DIR/steward.yaml)
 `;
 
+/** `steward --config PATH status` is `steward status --config PATH`: the help says every command takes it. */
+function commandFirst(argv: string[]): string[] {
+  const words = argv[0] === '--config' ? 2 : argv[0]?.startsWith('--config=') ? 1 : 0;
+  // Nothing after it: no command, as with no arguments at all.
+  if (words > 0) return argv.length > words ? [...argv.slice(words), ...argv.slice(0, words)] : [];
+  return argv;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = commandFirst(argv);
   // `steward help up` is `steward up --help`.
   if (name === 'help' && rest.length === 1 && rest[0] in commands) return (await commands[rest[0]]())(['--help']);
   if (name === '--version' || name === '-V') {

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { cli, withWorkspace } from '../helpers/master';
 
@@ -31,6 +32,18 @@ describe('help', () => {
       const { code, stdout } = await cli(ws, ['--version']);
       assert.equal(code, 0);
       assert.equal(stdout, `steward ${(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version}\n`);
+    }));
+
+  test('--config before the command is the command\'s, as the help says every command takes it', () =>
+    withWorkspace('config-first', 'version: 1\nworkers:\n  a: { command: sleep 100 }\n', async (ws) => {
+      const elsewhere = { ...ws, dir: tmpdir() };
+      for (const option of [['--config', ws.config], [`--config=${ws.config}`]]) {
+        const result = await cli(elsewhere, [...option, 'check']);
+        assert.deepEqual([result.code, result.stdout], [0, `${relative(tmpdir(), ws.config)}: valid, 1 worker\n`], option.join(' '));
+      }
+      const alone = await cli(elsewhere, ['--config', ws.config]);
+      assert.equal(alone.code, 2, 'no command: the usage, as with no arguments');
+      assert.match(alone.stdout, /^usage: steward <command>/);
     }));
 
   test('steward --help names every command, summaries in one column', () =>
