@@ -13,7 +13,7 @@ import { Backoff, cancellableDelay, shouldRestart, type BackoffPolicy } from './
 import { LogBuffer, type LogEntry } from './logBuffer';
 import { formatDuration } from './probes';
 import { canMove, isSettled } from './workerState';
-import { describeExit, launchRun, type Run } from './workerRun';
+import { describeExit, describeLeftovers, launchRun, type Run } from './workerRun';
 import { type ManagedWorker, type StartOutcome, STOPPED_ON_REQUEST } from './workerPort';
 
 export interface WorkerHooks {
@@ -212,6 +212,8 @@ export class Worker implements ManagedWorker {
     this.exitCode = exit.status;
     const how = describeExit(exit);
     this.say(how);
+    const leftovers = describeLeftovers(exit);
+    if (leftovers) this.say(leftovers);
     if (!shouldRestart(this.spec.restart, exit)) return this.settle('exited', how);
     await this.handleEnd(run.startedAt, how);
   }

@@ -68,7 +68,8 @@ async function awaitStartup(spec: WorkerSpec, run: Run, context: RunContext): Pr
   if ('result' in first) return first.result;
   // Without a probe, a command that finished cleanly at once is a done one-shot, not a failure.
   if (!spec.ready && first.exit.status === 0) return { ok: true };
-  return { ok: false, reason: `${describeExit(first.exit)} during start-up${quoteOutput(context.logs.from(run.mark))}` };
+  const leftovers = describeLeftovers(first.exit);
+  return { ok: false, reason: `${describeExit(first.exit)} during start-up${quoteOutput(context.logs.from(run.mark))}${leftovers ? `; ${leftovers}` : ''}` };
 }
 
 function probe(spec: WorkerSpec, run: Run, context: RunContext, signal: AbortSignal): Promise<StartOutcome> {
@@ -100,6 +101,23 @@ export async function findPortProblem(ports: number[]): Promise<string | undefin
 
 export function describeExit(exit: ProcessExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** Commands longer than this are cut in the line about leftovers. */
+const LEFTOVER_COMMAND_CHARS = 80;
+
+/**
+ * The line saying what the exited program had left running and Steward
+ * stopped (a daemon it started in the background, a child it did not wait
+ * for), or undefined when it left nothing: that is never done in silence.
+ */
+export function describeLeftovers(exit: ProcessExit): string | undefined {
+  const { leftovers } = exit;
+  if (leftovers.length === 0) return undefined;
+  const cut = (command: string) => (command.length > LEFTOVER_COMMAND_CHARS ? `${command.slice(0, LEFTOVER_COMMAND_CHARS - 1)}…` : command);
+  const listed = leftovers.map(({ pid, command }) => (command ? `pid ${pid} (${cut(command)})` : `pid ${pid}`)).join(', ');
+  const what = leftovers.length === 1 ? 'the process' : `the ${leftovers.length} processes`;
+  return `stopped ${what} it left running: ${listed} — a worker's processes end with its program; run a daemon in the foreground (no \`&\`, no setsid) to keep it supervised`;
 }
 
 /**

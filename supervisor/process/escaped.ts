@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { allPids, isAlive, type PidClock, readPidClock, readStat } from './procfs';
+import { allPids, isAlive, type LeftProcess, type PidClock, readCmdline, readPidClock, readStat } from './procfs';
 
 export const RUN_TOKEN_VAR = 'STEWARD_RUN';
 
@@ -157,11 +157,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * `signal` to every carrier → up to `timeoutMs` → SIGKILL to those left.
- * Resolves with how many there were. `since`, `born`: see carriersOf.
+ * Resolves with them (as they were when found). `since`, `born`: see carriersOf.
  */
-export async function stopEscaped(token: string, signal: NodeJS.Signals, timeoutMs: number, since = 0, born?: PidBirth): Promise<number> {
+export async function stopEscaped(token: string, signal: NodeJS.Signals, timeoutMs: number, since = 0, born?: PidBirth): Promise<LeftProcess[]> {
   const escaped = await carriersOf(token, since, born);
-  if (escaped.length === 0) return 0;
+  if (escaped.length === 0) return [];
+  const found = escaped.map((pid) => ({ pid, command: readCmdline(pid) }));
   const send = (pid: number, sig: NodeJS.Signals) => {
     try {
       process.kill(pid, sig);
@@ -173,7 +174,7 @@ export async function stopEscaped(token: string, signal: NodeJS.Signals, timeout
   const deadline = Date.now() + timeoutMs;
   while (escaped.some(isAlive) && Date.now() < deadline) await sleep(50);
   escaped.filter(isAlive).forEach((pid) => send(pid, 'SIGKILL'));
-  return escaped.length;
+  return found;
 }
 
 /**
@@ -219,5 +220,5 @@ export async function sweepNow(): Promise<void> {
   sweepTimer = null;
   const due = owedSweeps;
   owedSweeps = [];
-  await Promise.all(due.map(async (sweep) => sweep.resolve(await stopEscaped(sweep.token, sweep.signal, sweep.timeoutMs, sweep.since))));
+  await Promise.all(due.map(async (sweep) => sweep.resolve((await stopEscaped(sweep.token, sweep.signal, sweep.timeoutMs, sweep.since)).length)));
 }

@@ -190,6 +190,13 @@ export function groupMembers(pgid: number): ProcStat[] {
   return liveStats().filter((stat) => stat.pgid === pgid);
 }
 
+/** A process a worker's program left running when it exited, which Steward then stopped. */
+export interface LeftProcess {
+  pid: number;
+  /** Its command line, spaces between the arguments ('' once it is gone). */
+  command: string;
+}
+
 export interface PortHolder {
   pid: number;
   command: string;

@@ -11,9 +11,9 @@ import { plainArgv, shellScript } from './commandLine';
 import { groupEnded, groupStarted, newRunToken, type PidBirth, RUN_TOKEN_VAR, stopEscaped, sweepLater } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
-import { forgetScan, readForkCount, readStat } from './procfs';
+import { forgetScan, groupMembers, type LeftProcess, readCmdline, readForkCount, readStat } from './procfs';
 import { awaitImmediateStart, shellCmdlineOf, type StartupVerdict, type StartupWatch } from './startup';
-import { stopGroup, type StopResult } from './stop';
+import { signalGroup, stopGroup, type StopResult } from './stop';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -44,6 +44,12 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
   /** Shell-style status: the exit code, or 128 + signal number. */
   status: number;
+  /**
+   * What the program left running when it exited (its group's members, or
+   * processes that escaped the group with its run token), found and
+   * stopped once the program was gone.
+   */
+  leftovers: LeftProcess[];
 }
 
 export interface SpawnedProcess {
@@ -178,9 +184,11 @@ async function finish(
   options: SpawnOptions,
 ): Promise<ProcessExit> {
   const [code, signal] = await leaderExit;
+  // Only when the group outlived its leader (zombies hold it too): a scan of /proc, not on every exit.
+  const inGroup = signalGroup(pgid, 0) ? groupMembers(pgid).map(({ pid }) => ({ pid, command: readCmdline(pid) })) : [];
   await stopGroup(pgid, options.leftovers.signal, options.leftovers.timeoutMs);
   groupEnded(pgid);
-  await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs, startTime, born);
+  const escaped = await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs, startTime, born);
   const drained = Promise.all(output);
   const timer = new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS).unref());
   await Promise.race([drained, timer]);
@@ -194,7 +202,7 @@ async function finish(
   } else {
     options.guardian?.unwatch(pgid);
   }
-  return { code, signal, status: code ?? 128 + signalNumber(signal) };
+  return { code, signal, status: code ?? 128 + signalNumber(signal), leftovers: [...inGroup, ...escaped] };
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {

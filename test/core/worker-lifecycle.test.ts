@@ -133,6 +133,30 @@ describe('Worker lifecycle', () => {
     await assertNoLeaks(marker);
   });
 
+  it('says which processes an exited program left running, in its group or escaped from it, when it stops them', async () => {
+    const marker = newMarker('leftovers');
+    const inGroup = recordedWorker(testSpec(marker, 'sleep 301 & sleep 0.2', { restart: 'never' }), guardian);
+    const escaped = recordedWorker(testSpec(marker, 'setsid sleep 302 & sleep 0.2', { restart: 'never' }), guardian);
+    await Promise.all([inGroup.worker.start(), escaped.worker.start()]);
+    await waitUntil(() => [inGroup, escaped].every(({ worker }) => worker.status().state === 'exited'), { message: 'both exit' });
+    for (const [{ lines }, command] of [[inGroup, 'sleep 301'], [escaped, 'sleep 302']] as const) {
+      const said = lines.filter((line) => line.stream === 'system').map((line) => line.text);
+      const at = said.indexOf('exited with code 0');
+      assert.ok(at >= 0, said.join('\n'));
+      assert.match(said[at + 1] ?? '', new RegExp(`^stopped the process it left running: pid \\d+ \\(${command}\\) — `), said.join('\n'));
+    }
+    await assertNoLeaks(marker, { timeoutMs: 0 });
+  });
+
+  it('says nothing of leftovers when the program left none', async () => {
+    const marker = newMarker('no-leftovers');
+    const { worker, lines } = recordedWorker(testSpec(marker, 'sleep 0.2', { restart: 'never' }), guardian);
+    await worker.start();
+    await waitUntil(() => worker.status().state === 'exited', { message: 'exits' });
+    assert.deepEqual(lines.filter((line) => line.stream === 'system').map((line) => line.text).slice(-1), ['exited with code 0']);
+    await assertNoLeaks(marker, { timeoutMs: 0 });
+  });
+
   it('stops at once during a backoff wait, and nothing restarts afterwards', async () => {
     const marker = newMarker('stop-backoff');
     const { worker } = recordedWorker(testSpec(marker, 'sleep 0.1; exit 1'), guardian, { backoff: { ...fastBackoff, initialMs: 10_000 } });
