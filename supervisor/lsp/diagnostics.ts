@@ -6,7 +6,8 @@
  *   master's last load of it from disk.
  * - A failed reload whose cause is not a config error (a worker that never
  *   became ready, an internal error) is added at its location, so wait
- *   mode's reason is visible in the file; the next good reload clears it.
+ *   mode's reason is visible in the file, on unsaved edits too (where its
+ *   worker now is); the next good reload clears it.
  * Published after `initialized` (a fresh window, or a reconnect after a
  * window reload, gets the current state) and on every reload.
  */
@@ -16,7 +17,10 @@ import { DiagnosticSeverity, type Connection, type Diagnostic, type TextDocument
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LocatedError, ReloadResult } from '../../shared/protocol';
 import { CONFIG_FILE_NAME } from '../config/locate';
-import type { ConfigDiagnostic } from '../config/model';
+import { checkConfigText, type ParsedConfig } from '../config/check';
+import type { ConfigDiagnostic, Position, Range } from '../config/model';
+import type { ConfigOutline, WorkerOutline } from '../config/outline';
+import { contains } from '../config/ranges';
 import type { Master } from '../core/master';
 import { checkDocument } from './features/checkedDocument';
 
@@ -27,19 +31,34 @@ export function toLspDiagnostic(diagnostic: ConfigDiagnostic): Diagnostic {
 }
 
 /** A reload failure not caused by the config text, or undefined. */
-function reloadFailureDiagnostic(result: ReloadResult | null, textHadErrors: boolean): Diagnostic | undefined {
+function reloadFailureDiagnostic(result: ReloadResult | null, textHadErrors: boolean, place = reportedRange): Diagnostic | undefined {
   if (!result || result.ok || !result.error || textHadErrors) return undefined;
-  const error: LocatedError = result.error;
-  const line = (error.line ?? 1) - 1;
-  const character = (error.column ?? 1) - 1;
-  const end = { line: (error.endLine ?? error.line ?? 1) - 1, character: (error.endColumn ?? error.column ?? 1) - 1 };
   return {
-    range: { start: { line, character }, end },
+    range: place(result.error),
     severity: DiagnosticSeverity.Error,
     code: 'reload-failed',
     source: 'steward',
-    message: `reload failed, the master is in wait mode: ${error.message}`,
+    message: `reload failed, the master is in wait mode: ${result.error.message}`,
   };
+}
+
+/** The error's own location, 1-based → 0-based: right in the text the reload read. */
+function reportedRange(error: LocatedError): Range {
+  const line = (error.line ?? 1) - 1;
+  const character = (error.column ?? 1) - 1;
+  return { start: { line, character }, end: { line: (error.endLine ?? error.line ?? 1) - 1, character: (error.endColumn ?? error.column ?? 1) - 1 } };
+}
+
+/** The worker whose definition holds `position`. */
+function workerAround(outline: ConfigOutline, position: Position): WorkerOutline | undefined {
+  return outline.workers.find((worker) => contains(worker.entryRange, { start: position, end: position }));
+}
+
+/** The document's first line (at least one character where there is one): where a reason about the whole file goes. */
+function firstLine(document: TextDocument): Range {
+  const text = document.getText();
+  const lineEnd = text.search(/\r|\n/);
+  return { start: { line: 0, character: 0 }, end: { line: 0, character: lineEnd < 0 ? text.length : lineEnd } };
 }
 
 function filePath(uri: string): string | undefined {
@@ -88,21 +107,40 @@ export class DiagnosticsPublisher {
     if (!this.initialized || (!isConfig && (path === undefined || basename(path) !== CONFIG_FILE_NAME))) return;
     const checked = checkDocument(document, path ?? this.master.configFile);
     const diagnostics = checked.diagnostics.map(toLspDiagnostic);
-    const hasErrors = checked.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-    const failure = isConfig && this.failureFitsText(document) ? reloadFailureDiagnostic(this.master.status().lastReload, hasErrors) : undefined;
+    const failure = isConfig ? this.failureOn(document, checked) : undefined;
     this.send(document.uri, failure ? [...diagnostics, failure] : diagnostics);
   }
 
   /**
-   * A reload failure is located in the text the reload read: shown on a
-   * buffer holding that text (or when nothing could be read: then it is
-   * about the file, at its start), not on unsaved edits where that line
-   * may be anything.
+   * A failed reload's reason on an open buffer of the config: visible as
+   * long as the master is in wait mode. It is located in the text the reload
+   * read, so on a buffer holding that text (or when nothing could be read:
+   * then it is about the file, at its start) it stays where it was reported,
+   * unless the buffer's own errors already say it; on unsaved edits it moves
+   * to where its worker now is, or to the top when no worker of the edited
+   * text is what it is about.
    */
-  private failureFitsText(document: TextDocument): boolean {
+  private failureOn(document: TextDocument, checked: ParsedConfig): Diagnostic | undefined {
     const read = this.master.lastConfigRead();
-    return read === null || read.text === null || read.text === document.getText();
+    const lastReload = this.master.status().lastReload;
+    if (read === null || read.text === null || read.text === document.getText()) {
+      return reloadFailureDiagnostic(lastReload, checked.diagnostics.some((diagnostic) => diagnostic.severity === 'error'));
+    }
+    const readText = read.text;
+    return reloadFailureDiagnostic(lastReload, false, (error) => {
+      const worker = workerAround(this.outlineOf(readText), reportedRange(error).start);
+      const now = worker && checked.outline.workers.find((candidate) => candidate.name === worker.name);
+      return now?.keyRange ?? firstLine(document);
+    });
   }
+
+  /** The outline of the text the last reload read; kept for that text, as every keystroke of an edit asks again. */
+  private outlineOf(text: string): ConfigOutline {
+    if (this.readOutline?.text !== text) this.readOutline = { text, outline: checkConfigText(text, this.master.configFile).outline };
+    return this.readOutline.outline;
+  }
+
+  private readOutline: { text: string; outline: ConfigOutline } | undefined;
 
   private publishClosed(uri: string): void {
     if (this.isConfigUri(uri)) this.publishDisk();

@@ -154,20 +154,28 @@ describe('the master as a language server', () => {
     });
   });
 
-  test('a reload failure located in the text on disk is not put on an open buffer holding other text', async () => {
+  test("a failed start's reason stays on unsaved edits while in wait mode: where its worker now is, else at the top", async () => {
     await LspClient.with(ws, async (client) => {
       await client.initialize();
-      await client.open(uri, VALID);
-      const onDisk = VALID.replace('sleep 300', 'sleep 301\n    ready: { log: "never", timeout: 300ms }');
+      const onDisk = `${VALID}  new:\n    command: "sh -c 'exit 3'"\n`;
+      await client.open(uri, onDisk);
       writeConfig(ws, onDisk);
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, false);
+      const reasonAt = async (line: number, character: number, what: string): Promise<void> => {
+        const [failure] = await client.waitFor(uri, (d) => d.some((x) => x.code === 'reload-failed' && x.range.start.line === line), what);
+        assert.deepEqual(failure.range.start, { line, character });
+        assert.match(failure.message, /wait mode: worker new failed to start/);
+      };
+      await reasonAt(4, 2, 'the reason at worker new in the text the reload read');
+      await client.change(uri, `# a comment\n# another\n${onDisk}`);
+      await reasonAt(6, 2, 'the reason moved with worker new, two lines down');
       await client.change(uri, `${VALID}\n`);
-      await client.waitFor(uri, (d) => d.length === 0, 'the unsaved buffer: its own (empty) diagnostics only');
-      await client.change(uri, onDisk);
-      await client.waitFor(uri, (d) => d.some((x) => x.code === 'reload-failed'), 'the buffer holds what the reload read: the failure shows');
+      await reasonAt(0, 0, 'worker new gone from the buffer: the reason at the top');
+      assert.equal((await status(ws)).state, 'wait');
       await client.close(uri);
       writeConfig(ws, VALID);
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await client.waitFor(uri, (d) => d.length === 0, 'cleared after the good reload');
     });
   });
 
