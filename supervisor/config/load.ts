@@ -43,8 +43,19 @@ export function configFromText(text: string, file: string, options: CheckOptions
  * read of the size its stat gave plus a byte that shows nothing follows
  * (readFile takes three hops: another stat, the read, a read of nothing),
  * and the reader does not wait for the close.
+ *
+ * The text is returned as editors show it: without a UTF-8 byte order mark,
+ * so line-1 columns match the editor's and the text equals an open buffer's.
  */
 export async function readRegularFile(file: string): Promise<string> {
+  return withoutByteOrderMark(await readWholeFile(file));
+}
+
+function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+async function readWholeFile(file: string): Promise<string> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = await handle.stat();

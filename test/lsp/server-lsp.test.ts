@@ -179,6 +179,29 @@ describe('the master as a language server', () => {
     });
   });
 
+  test('a file saved with a byte order mark: its failed reload shows on the open buffer (which has none), at the same columns', async () => {
+    await LspClient.with(ws, async (client) => {
+      await client.initialize();
+      const text = VALID.replace('version: 1', 'version: 2');
+      await client.open(uri, text);
+      writeConfig(ws, `\ufeff${text}`);
+      const result = await client.connection.sendRequest(ReloadRequest.type, {});
+      assert.deepEqual([result.error?.line, result.error?.column], [1, 10]);
+      assert.deepEqual([(await status(ws)).lastReload?.error?.column], [10]);
+      await client.close(uri);
+      const [onDisk] = await client.waitFor(uri, (d) => d.length > 0, 'the disk diagnostics');
+      assert.deepEqual(onDisk.range.start, { line: 0, character: 9 });
+      writeConfig(ws, `\ufeff${VALID.replace('sleep 300', 'sleep 300\n  new:\n    command: "sh -c \'exit 3\'"')}`);
+      await client.open(uri, VALID.replace('sleep 300', 'sleep 300\n  new:\n    command: "sh -c \'exit 3\'"'));
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, false);
+      const [failure] = await client.waitFor(uri, (d) => d.some((x) => x.code === 'reload-failed'), 'the reason on the buffer');
+      assert.deepEqual(failure.range, { start: { line: 4, character: 2 }, end: { line: 4, character: 5 } });
+      await client.close(uri);
+      writeConfig(ws, VALID);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+    });
+  });
+
   test('status pushes are coalesced: scaling to 30 replicas sends far fewer than 30 notifications', async () => {
     await LspClient.with(ws, async (client) => {
       const pushes: StatusSnapshot[] = [];

@@ -113,6 +113,16 @@ describe('steward check', () => {
     }]);
   });
 
+  it('does not count a UTF-8 byte order mark as a column of line 1 (editors hide it)', () => {
+    const bom = join(scratch, 'bom.yaml');
+    writeFileSync(bom, '\ufeffversion: 2\nworkers:\n  api:\n    command: sleep 1000\n');
+    const { code, stdout } = steward(['check', bom]);
+    assert.equal(code, 1);
+    assert.match(stdout.split('\n')[0], /bom\.yaml:1:10: error: /);
+    const [problem] = JSON.parse(steward(['check', bom, '--json']).stdout) as { line: number; column: number; endColumn: number }[];
+    assert.deepEqual([problem.line, problem.column, problem.endColumn], [1, 10, 11]);
+  });
+
   it('says the config file is missing, without a stack trace, and exits 2', () => {
     const { code, stdout, stderr } = steward(['check', join(scratch, 'missing.yaml')]);
     assert.equal(code, 2);
