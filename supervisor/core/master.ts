@@ -226,7 +226,8 @@ export class Master {
       if (!dryRun) this.lastRead = read;
       const validateOnly = dryRun || this.options.workersEnabled === false;
       if (!dryRun && read.ok && this.options.workersEnabled === false) this.notStarted = read.config;
-      return await runReloadTransaction({ read, all: request.all, dryRun: validateOnly, trigger: request.trigger, generation, context: this.applyContext() });
+      const checkPorts = this.options.workersEnabled !== false;
+      return await runReloadTransaction({ read, all: request.all, dryRun: validateOnly, trigger: request.trigger, generation, context: this.applyContext(), checkPorts });
     } catch (error) {
       // Not a failed reload (there is no wait mode to enter): the caller is told the master is going away.
       if (error instanceof ShuttingDownError) throw error;

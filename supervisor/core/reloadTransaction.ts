@@ -17,6 +17,7 @@ import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
 import { type InstanceStep, planReload, sameRuntime, summarizePlan } from './plan';
+import { portsHeldOutside } from './portCheck';
 import { isUp, type ManagedWorker } from './workerPort';
 
 export interface TransactionInput {
@@ -27,6 +28,8 @@ export interface TransactionInput {
   /** The generation number this reload creates if applied. */
   generation: number;
   context: ApplyContext;
+  /** Whether workers may run (not an untrusted workspace): then a declared port held elsewhere fails the reload up front (portCheck.ts). */
+  checkPorts: boolean;
 }
 
 export interface TransactionOutcome {
@@ -52,6 +55,11 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
   }
   const steps = planReload(runningInstances(input.context), read.config.workers, { all: input.all });
   const plan = summarizePlan(steps);
+  const conflicts = input.checkPorts && input.trigger !== 'startup' ? await portsHeldOutside(steps, input.context) : [];
+  if (conflicts.length > 0) {
+    const [error, ...errors] = conflicts.map((conflict) => locatedFailure(conflict, read, 'cannot start', '; nothing was changed'));
+    return { result: finish({ ok: false, plan, error, ...(errors.length > 0 ? { errors } : {}) }) };
+  }
   if (input.dryRun) return { result: finish({ ok: true, plan }) };
   const failures = await applySteps(steps, input.generation, input.context);
   const retried = failures.filter((failure) => isRetry(stepOf(failure, steps)));
@@ -222,11 +230,11 @@ function undoOutcome(first: StartFailure, failures: StartFailure[], undoFailures
 }
 
 /** `api`, or `api[2]` for one of its replicas. */
-function instanceName({ spec, instance }: StartFailure['item']): string {
+function instanceName({ spec, instance }: Pick<StartItem, 'spec' | 'instance'>): string {
   return spec.replicas > 1 ? `${spec.name}[${instance}]` : spec.name;
 }
 
-function locatedFailure(failure: StartFailure, read: ConfigRead & { ok: true }, what = 'failed to start', after = ''): LocatedError {
+function locatedFailure(failure: Pick<StartFailure, 'reason'> & { item: Pick<StartItem, 'spec' | 'instance'> }, read: ConfigRead & { ok: true }, what = 'failed to start', after = ''): LocatedError {
   const { name, line, column = 1 } = failure.item.spec;
   return {
     message: `worker ${instanceName(failure.item)} ${what}: ${failure.reason}${after}`,

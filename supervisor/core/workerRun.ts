@@ -6,9 +6,10 @@
 import type { LogLine } from '../../shared/protocol';
 import type { WorkerSpec } from '../config/model';
 import type { Guardian } from '../process/guardian';
-import { isPortFree, portHolder } from '../process/procfs';
+import { isPortFree } from '../process/procfs';
 import { spawnProcess, type OutputStream, type ProcessExit, type SpawnedProcess } from '../process/spawn';
 import type { LogBuffer } from './logBuffer';
+import { portInUse } from './portCheck';
 import { waitUntilReady } from './probes';
 import type { StartOutcome } from './workerPort';
 
@@ -90,11 +91,7 @@ async function survive(run: Run, windowMs: number, signal: AbortSignal): Promise
 /** "port 3000 is already in use by pid 1234 (python3 -m http.server 3000)", or undefined when all are free. */
 export async function findPortProblem(ports: number[]): Promise<string | undefined> {
   for (const port of ports) {
-    if (await isPortFree(port)) continue;
-    const holder = portHolder(port);
-    return holder
-      ? `port ${port} is already in use by pid ${holder.pid} (${holder.command})`
-      : `port ${port} is already in use (by a process this user cannot see)`;
+    if (!(await isPortFree(port))) return portInUse(port);
   }
   return undefined;
 }

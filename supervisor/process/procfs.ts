@@ -234,6 +234,13 @@ function ownsSocket(pid: number, inodes: Set<string>): boolean {
   return false;
 }
 
+/** Whether a live member of one of these process groups listens on TCP `port`. */
+export function groupsListenOn(pgids: ReadonlySet<number>, port: number): boolean {
+  if (pgids.size === 0) return false;
+  const inodes = listeningInodes(port);
+  return inodes.size > 0 && liveStats().some((stat) => pgids.has(stat.pgid) && ownsSocket(stat.pid, inodes));
+}
+
 /** The process listening on a TCP port, or null when none is visible to us. */
 export function portHolder(port: number): PortHolder | null {
   const inodes = listeningInodes(port);

@@ -4,11 +4,13 @@
  * never-ready worker back, and a burst of 50 requests.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
-import { cli, withRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
+import { cli, freePort, withRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
 import { markedProcesses, waitUntil } from '../helpers/procs';
 
 const threeSleepers = (webSeconds = 300): string => `version: 1
@@ -191,6 +193,36 @@ workers:
       assert.equal(web?.generation, 1, 'the last good definition runs again');
       assert.match(markedProcesses(ws.marker).find((p) => p.pid === web?.pid)?.command ?? '', /sleep 300/);
       assert.deepEqual([pids(after).db, pids(after).api], [before.db, before.api]);
+    }));
+
+  test('a changed worker whose declared port another program holds fails the reload before anything stops; its own port is no conflict', () =>
+    withWorkspace('reload-port-taken', 'version: 1\n', async (ws) => {
+      const [own, taken] = [await freePort(), await freePort()];
+      const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${taken}, '127.0.0.1', () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+      try {
+        await once(holder.stdout!, 'data');
+        writeFileSync(join(ws.dir, 'server.js'), "require('http').createServer((q, r) => r.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n");
+        const server = (port: number, extra = '') => `version: 1\nworkers:\n  api:\n    command: ${process.execPath} server.js${extra}\n    env: { PORT: "${port}" }\n    ports: [${port}]\n`;
+        writeConfig(ws, server(own));
+        await up(ws);
+        const before = pids(await waitForWorkersUp(ws)).api;
+        writeConfig(ws, server(taken));
+        const expected = new RegExp(`steward\\.yaml:3:3: error: worker api cannot start: port ${taken} is already in use by pid ${holder.pid} \\(.*\\); nothing was changed`);
+        const dry = await cli(ws, ['reload', '--dry-run']);
+        assert.equal(dry.code, 1, dry.stdout + dry.stderr);
+        assert.match(dry.stdout, expected);
+        const reload = await cli(ws, ['reload']);
+        assert.equal(reload.code, 1, reload.stdout + reload.stderr);
+        assert.match(reload.stdout, expected);
+        const after = await status(ws);
+        assert.deepEqual([after.state, pids(after).api], ['wait', before], 'the last good worker was never stopped');
+        writeConfig(ws, server(own, ' --again'));
+        const again = await cli(ws, ['reload']);
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        assert.notEqual(pids(await waitForWorkersUp(ws)).api, before);
+      } finally {
+        holder.kill('SIGKILL');
+      }
     }));
 
   test('a reload whose new worker cannot start is undone as a whole: the removed worker runs again, the added ones are gone', () =>

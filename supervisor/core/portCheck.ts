@@ -1,0 +1,42 @@
+/**
+ * Declared ports, checked before a reload touches anything. A port that a
+ * starting instance declares and that something outside the reload holds —
+ * not an instance the reload stops first — would fail that instance's start
+ * anyway, but only after the reload had stopped the instance it replaces:
+ * the last good worker restarted for nothing. Found here, the reload fails
+ * with nothing stopped. Only workers that declare `ports` pay for it (a bind
+ * attempt per port; a /proc pass when the port is taken).
+ */
+import { groupsListenOn, isPortFree, portHolder } from '../process/procfs';
+import type { ApplyContext, StartItem } from './applyPlan';
+import type { InstanceStep } from './plan';
+
+export interface PortConflict {
+  item: Pick<StartItem, 'spec' | 'instance'>;
+  reason: string;
+}
+
+export async function portsHeldOutside(steps: InstanceStep[], context: ApplyContext): Promise<PortConflict[]> {
+  const starting = steps.filter((step) => (step.action === 'start' || step.action === 'restart') && step.after!.ports.length > 0);
+  if (starting.length === 0) return [];
+  const stopping = new Set(
+    steps
+      .filter((step) => step.action === 'stop' || step.action === 'restart')
+      .flatMap((step) => context.table.get(step.name, step.instance)?.status().pid ?? []),
+  );
+  const conflicts: PortConflict[] = [];
+  for (const step of starting) {
+    for (const port of step.after!.ports) {
+      if ((await isPortFree(port)) || groupsListenOn(stopping, port)) continue;
+      conflicts.push({ item: { spec: step.after!, instance: step.instance }, reason: portInUse(port) });
+      break;
+    }
+  }
+  return conflicts;
+}
+
+/** "port 3000 is already in use by pid 1234 (python3 -m http.server 3000)". */
+export function portInUse(port: number): string {
+  const holder = portHolder(port);
+  return holder ? `port ${port} is already in use by pid ${holder.pid} (${holder.command})` : `port ${port} is already in use (by a process this user cannot see)`;
+}
