@@ -4,8 +4,10 @@
  * conditions on workers without a probe, programs missing from PATH.
  */
 import type { CheckContext } from './context';
+import type { Range } from './model';
 import type { DependencyReference } from './outline';
 import { programToCheck } from './program';
+import { contains } from './ranges';
 import { closest, didYouMean } from './suggest';
 import type { WorkerDraft } from './validateWorker';
 
@@ -57,21 +59,35 @@ function reportCycle(cycle: string[], ctx: CheckContext): void {
 }
 
 function checkPorts(drafts: WorkerDraft[], ctx: CheckContext): void {
-  const owners = new Map<number, WorkerDraft>();
+  const owners = new Map<number, { draft: WorkerDraft; range: Range }>();
   for (const draft of drafts) {
     const { name, replicas } = draft.spec;
     for (const { port, range } of draft.ports) {
       const owner = owners.get(port);
-      if (owner === draft) {
-        ctx.error('duplicate-port', range, `port ${port} is listed twice in worker '${name}'`);
+      const site = declarationSite(draft, range);
+      if (owner?.draft === draft) {
+        ctx.error('duplicate-port', site, `port ${port} is listed twice in worker '${name}'`);
       } else if (owner) {
-        ctx.error('duplicate-port', range, `port ${port} is already declared by worker '${owner.spec.name}' (line ${owner.spec.line})`);
+        const first = `worker '${owner.draft.spec.name}' (line ${owner.range.start.line + 1})`;
+        ctx.error('duplicate-port', site, `port ${port} of worker '${name}' is already declared by ${first}`);
       } else if (replicas > 1) {
-        ctx.error('duplicate-port', range, `port ${port} would be declared ${replicas} times: worker '${name}' has ${replicas} replicas and each binds it`);
+        ctx.error('duplicate-port', site, `port ${port} would be declared ${replicas} times: worker '${name}' has ${replicas} replicas and each binds it`);
       }
-      owners.set(port, owner ?? draft);
+      if (!owner) owners.set(port, { draft, range });
     }
   }
+}
+
+/**
+ * Where a worker's port problem is shown: the port itself when the worker
+ * writes it, else (a port taken from an alias `web: *api` or a merge
+ * `<<: *base`, written under another key) the merge entry or the worker's
+ * name — never the anchor's line, which belongs to the worker that wrote it.
+ */
+function declarationSite(draft: WorkerDraft, portRange: Range): Range {
+  if (contains(draft.outline.entryRange, portRange)) return portRange;
+  const merge = draft.outline.fields.find((field) => field.key === '<<' && contains(draft.outline.entryRange, field.keyRange));
+  return merge?.entryRange ?? draft.outline.keyRange;
 }
 
 function checkProgram(draft: WorkerDraft, masterPath: string | undefined, ctx: CheckContext): void {
