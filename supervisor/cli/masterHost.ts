@@ -5,6 +5,7 @@
  * control socket → first load. Resolves with the process exit code once
  * the master has stopped.
  */
+import { isatty } from 'node:tty';
 import type { LocatedError } from '../../shared/protocol';
 import { readConfig } from '../core/configSource';
 import { watchConfigFile } from '../core/configWatch';
@@ -101,6 +102,7 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
     // an editor's) stays, with their reasons and logs, until `steward down`.
     exitWhenWorkersEnd: !flags.background,
     killNow: () => guardian.groups().forEach((pgid) => signalGroup(pgid, 'SIGKILL')),
+    terminalClosed: terminalHangUp(),
     log: (message) => output.say(message),
     exit: async (code) => {
       unwatch?.();
@@ -138,4 +140,14 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
 
 function describeError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * For a master whose stdio is a terminal: whether that terminal has hung up.
+ * A closed terminal sends SIGHUP as `kill -HUP` does; only after a hang-up
+ * is none of its descriptors a terminal any more (isatty fails on them).
+ */
+function terminalHangUp(): (() => boolean) | undefined {
+  const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+  return terminals.length === 0 ? undefined : () => terminals.every((fd) => !isatty(fd));
 }

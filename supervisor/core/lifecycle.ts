@@ -1,6 +1,8 @@
 /**
  * How a master process lives and ends, apart from reloads:
- * - SIGHUP / SIGUSR2 → reload (trigger `signal`).
+ * - SIGHUP / SIGUSR2 → reload (trigger `signal`) — except the SIGHUP of a
+ *   closed terminal, which stops the master it ran in the foreground as
+ *   Ctrl-C would (its workers must not live on unseen, holding ports).
  * - SIGTERM / SIGINT → graceful stop of every worker (dependents first),
  *   then exit 0; a second one while stopping kills every worker group at
  *   once and exits 130.
@@ -20,6 +22,8 @@ export interface LifecycleOptions {
   exitWhenWorkersEnd: boolean;
   /** SIGKILLs every worker group now (second Ctrl-C). */
   killNow(): void;
+  /** Whether the terminal this master runs in has hung up (a SIGHUP then means it closed); absent: no terminal. */
+  terminalClosed?(): boolean;
   /** Ends the process; called once, after the workers are stopped (or killed). */
   exit(code: number): Promise<void>;
   log(message: string): void;
@@ -36,7 +40,10 @@ export class MasterLifecycle {
   }
 
   install(): void {
-    this.onSignal('SIGHUP', () => this.reloadOnSignal('SIGHUP'));
+    this.onSignal('SIGHUP', () => {
+      if (this.options.terminalClosed?.()) void this.stop(129, 'SIGHUP: the terminal closed; stopping every worker');
+      else this.reloadOnSignal('SIGHUP');
+    });
     this.onSignal('SIGUSR2', () => this.reloadOnSignal('SIGUSR2'));
     this.onSignal('SIGTERM', () => this.interrupt('SIGTERM'));
     this.onSignal('SIGINT', () => this.interrupt('SIGINT'));

@@ -1,8 +1,8 @@
 /**
  * How a master lives and ends: one per workspace (two at once: one wins),
  * editor mode (stays up with an invalid config, stops when idle), signals
- * (SIGHUP reloads, SIGTERM stops gracefully, a second Ctrl-C kills at
- * once), the foreground master exiting with the last worker's status,
+ * (SIGHUP reloads unless it is a closed terminal's, SIGTERM stops
+ * gracefully, a second Ctrl-C kills at once), the foreground master exiting with the last worker's status,
  * `--watch`, and usage errors.
  */
 import assert from 'node:assert/strict';
@@ -192,6 +192,23 @@ workers:
       assert.ok(Date.now() - started < 5_000, 'did not wait for the 20 s stop timeout');
       await waitUntil(() => markedProcesses(ws.marker).length === 0, { timeoutMs: 3_000, message: 'the stubborn worker killed' });
       assert.match(master.output(), /again: killing every worker now/);
+    }));
+
+  test('closing the terminal of a foreground master stops it and its workers; kill -HUP in that terminal still reloads', () =>
+    withWorkspace('terminal-closed', SLEEPER, async (ws) => {
+      // `script` runs the master on a pseudo-terminal; killing `script` closes it as a terminal window closing does.
+      const terminal = spawn('script', ['-qfec', `${process.execPath} ${BUNDLE} up`, '/dev/null'], { cwd: ws.dir, env: ws.env, stdio: 'ignore' });
+      try {
+        const first = await waitForWorkersUp(ws);
+        writeConfig(ws, SLEEPER.replace('sleep 300', 'sleep 301'));
+        process.kill(first.pid, 'SIGHUP');
+        await waitUntil(async () => (await status(ws)).generation === 2, { message: 'kill -HUP reloads' });
+        terminal.kill('SIGKILL');
+        await waitUntil(() => markedProcesses(ws.marker).length === 0, { timeoutMs: 5_000, message: 'the master and its worker gone with the terminal' });
+        assert.equal((await cli(ws, ['status'])).code, 2);
+      } finally {
+        terminal.kill('SIGKILL');
+      }
     }));
 
   test('up --watch reloads when the config file changes', () =>
