@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
 import { cleanup, makeWorkspace, up, type Workspace } from '../helpers/master';
+import { parseDocument } from 'yaml';
 import { FeatureClient, positionOf } from './features-client';
 
 const RUNNING = 'version: 1\nworkers:\n  api:\n    command: sleep 300\n';
@@ -18,6 +19,9 @@ async function completeAt(client: FeatureClient, typed: string): Promise<Complet
   await client.change(typed.replace('|', ''));
   return client.completion(position);
 }
+
+/** A snippet as inserted with every tab stop filled: its default, its first choice, or `1`. */
+const filled = (snippet: string) => snippet.replace(/\$\{\d+\|([^,|]+)[^}]*\}|\$\{\d+:([^}]*)\}|\$\{\d+\}|\$\d+/g, (_, choice?: string, placeholder?: string) => choice ?? placeholder ?? '1');
 
 const labels = (items: CompletionItem[]) => items.map((item) => item.label);
 const edits = (items: CompletionItem[]) => items.map((item) => (item.textEdit && 'range' in item.textEdit ? item.textEdit : undefined));
@@ -109,6 +113,25 @@ describe('completion in steward.yaml', () => {
       edits(items)[0]?.newText,
       '${1:name}:\n  command: ${2:npm run dev}\n  cwd: ${3:.}\n  ports: [${4:3000}]\n  ready:\n    tcp: ${4}\n  restart: ${5|on-failure,always,never|}',
     );
+  });
+
+  test('inside a flow mapping { … }, every key and worker snippet stays on the line, so the YAML stays valid', async () => {
+    const typed = 'version: 1\nworkers:\n  api:\n    command: sleep 300\n  web: { command: "x", rest| }\n';
+    const items = await completeAt(client, typed);
+    const byLabel = new Map(items.map((item) => [item.label, edits([item])[0]?.newText]));
+    assert.equal(byLabel.get('ready'), 'ready: { ${1|tcp,http,log,exec|}: $0 }');
+    assert.equal(byLabel.get('stop'), 'stop: { $0 }');
+    assert.equal(byLabel.get('env'), 'env: { $0 }');
+    const inWorkers = await completeAt(client, 'version: 1\nworkers: { api: { command: x }, | }\n');
+    assert.deepEqual(labels(inWorkers), ['worker', 'worker (command only)']);
+    for (const item of [...items, ...inWorkers]) {
+      const edit = edits([item])[0]!;
+      const lines = typed.replace('|', '').split('\n');
+      const source = item.label.startsWith('worker') ? 'version: 1\nworkers: { api: { command: x },  }\n'.split('\n') : lines;
+      const line = source[edit.range.start.line];
+      source[edit.range.start.line] = `${line.slice(0, edit.range.start.character)}${filled(edit.newText)}${line.slice(edit.range.end.character)}`;
+      assert.deepEqual(parseDocument(source.join('\n')).errors, [], `${item.label}: ${source.join('\n')}`);
+    }
   });
 
   test('env holds free-form names: nothing to offer', async () => {

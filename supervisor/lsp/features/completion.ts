@@ -16,13 +16,15 @@ import { keyMarkdown, typeLabel } from './keyDocs';
 /** Signals people stop dev servers with, offered before the rest. */
 const COMMON_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGUSR2'];
 
-const NEW_WORKER_SNIPPETS: { label: string; detail: string; body: string }[] = [
+/** `body` for a block mapping, `flowBody` for inside `{ … }`, where everything stays on one line. */
+const NEW_WORKER_SNIPPETS: { label: string; detail: string; body: string; flowBody: string }[] = [
   {
     label: 'worker',
     detail: 'a new worker with a port and a ready probe',
     body: '${1:name}:\n  command: ${2:npm run dev}\n  cwd: ${3:.}\n  ports: [${4:3000}]\n  ready:\n    tcp: ${4}\n  restart: ${5|on-failure,always,never|}',
+    flowBody: '${1:name}: { command: ${2:npm run dev}, cwd: ${3:.}, ports: [${4:3000}], ready: { tcp: ${4} }, restart: ${5|on-failure,always,never|} }',
   },
-  { label: 'worker (command only)', detail: 'a new worker', body: '${1:name}:\n  command: ${0:npm run dev}' },
+  { label: 'worker (command only)', detail: 'a new worker', body: '${1:name}:\n  command: ${0:npm run dev}', flowBody: '${1:name}: { command: ${0:npm run dev} }' },
 ];
 
 export function completionsAt(text: string, position: Position): CompletionItem[] {
@@ -40,8 +42,8 @@ export function completionsAt(text: string, position: Position): CompletionItem[
 }
 
 function keyCompletions(context: Extract<CursorContext, { kind: 'key' }>, text: string): CompletionItem[] {
-  const { path, word } = context;
-  if (path.length === 1 && path[0] === 'workers') return NEW_WORKER_SNIPPETS.map((snippet) => snippetItem(snippet, word));
+  const { path, word, flow } = context;
+  if (path.length === 1 && path[0] === 'workers') return NEW_WORKER_SNIPPETS.map((snippet) => snippetItem(snippet, flow ? snippet.flowBody : snippet.body, word));
   if (isDependsOn(path.slice(0, -1), path[path.length - 1])) {
     return workerNameItems(text, path[1], context.siblings, word).map((item) => ({ ...item, textEdit: { range: word, newText: `${item.label}: ` } }));
   }
@@ -49,7 +51,7 @@ function keyCompletions(context: Extract<CursorContext, { kind: 'key' }>, text: 
   if (!table) return [];
   return Object.entries(table)
     .filter(([key]) => !context.siblings.includes(key))
-    .map(([key, spec], index) => keyItem(key, spec, index, context.colonFollows ? key : keySnippet(key, spec.type), word));
+    .map(([key, spec], index) => keyItem(key, spec, index, context.colonFollows ? key : keySnippet(key, spec.type, flow), word));
 }
 
 function keyItem(key: string, spec: KeySpec, index: number, newText: string, word: Range): CompletionItem {
@@ -64,8 +66,8 @@ function keyItem(key: string, spec: KeySpec, index: number, newText: string, wor
   };
 }
 
-/** What typing the key inserts: the value's usual shape, with tab stops. */
-function keySnippet(key: string, type: ValueType): string {
+/** What typing the key inserts: the value's usual shape, with tab stops; in a flow mapping `{ … }`, on the same line. */
+function keySnippet(key: string, type: ValueType, flow: boolean): string {
   switch (type.kind) {
     case 'version':
       return `${key}: 1`;
@@ -75,13 +77,18 @@ function keySnippet(key: string, type: ValueType): string {
     case 'dependsOn':
       return `${key}: [$0]`;
     case 'object':
-      return type.exactlyOneOf ? `${key}:\n  \${1|${type.exactlyOneOf.join(',')}|}: $0` : `${key}:\n  $0`;
+      return type.exactlyOneOf ? nested(key, `\${1|${type.exactlyOneOf.join(',')}|}: $0`, flow) : nested(key, '$0', flow);
     case 'env':
     case 'workers':
-      return `${key}:\n  $0`;
+      return nested(key, '$0', flow);
     default:
       return `${key}: $0`;
   }
+}
+
+/** `key` holding a mapping that starts with `content`. */
+function nested(key: string, content: string, flow: boolean): string {
+  return flow ? `${key}: { ${content} }` : `${key}:\n  ${content}`;
 }
 
 function valueCompletions(path: string[], key: string, word: Range): CompletionItem[] {
@@ -123,12 +130,12 @@ function workerNameItems(text: string, self: string, listed: string[], word: Ran
     .map((name) => ({ label: name, kind: CompletionItemKind.Reference, detail: 'worker', textEdit: { range: word, newText: name } }));
 }
 
-function snippetItem(snippet: (typeof NEW_WORKER_SNIPPETS)[number], word: Range): CompletionItem {
+function snippetItem(snippet: (typeof NEW_WORKER_SNIPPETS)[number], body: string, word: Range): CompletionItem {
   return {
     label: snippet.label,
     kind: CompletionItemKind.Snippet,
     detail: snippet.detail,
     insertTextFormat: InsertTextFormat.Snippet,
-    textEdit: { range: word, newText: snippet.body },
+    textEdit: { range: word, newText: body },
   };
 }

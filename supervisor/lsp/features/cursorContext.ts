@@ -11,8 +11,8 @@ import type { Position, Range } from '../../config/model';
 import { splitLines } from './text';
 
 export type CursorContext =
-  /** Typing a key of the mapping at `path`. */
-  | { kind: 'key'; path: string[]; word: Range; siblings: string[]; colonFollows: boolean }
+  /** Typing a key of the mapping at `path`; `flow`: a `{ … }` mapping, where a value must stay on the line. */
+  | { kind: 'key'; path: string[]; word: Range; siblings: string[]; colonFollows: boolean; flow: boolean }
   /** Typing the value of `key` in the mapping at `path`. */
   | { kind: 'value'; path: string[]; key: string; word: Range }
   /** Typing an item of the list that is the value of `key` in the mapping at `path`. */
@@ -59,7 +59,7 @@ export function cursorContext(text: string, position: Position): CursorContext {
   }
   if (key !== undefined) return { kind: 'value', path: blockPath, key, word };
   const colonFollows = /^[A-Za-z0-9_.-]*\s*:/.test(full.slice(position.character));
-  return { kind: 'key', path: blockPath, word, siblings: keySiblings(lines, position.line, indent), colonFollows };
+  return { kind: 'key', path: blockPath, word, siblings: keySiblings(lines, position.line, indent), colonFollows, flow: false };
 }
 
 /**
@@ -149,7 +149,7 @@ function flowContext(content: string, blockPath: string[], word: Range): CursorC
   const written = [...`,${inside}`.matchAll(/,\s*([A-Za-z0-9_-]+)\s*:/g)].map((match) => match[1]);
   const key = keyOf(segment.trim());
   if (key !== undefined) return { kind: 'value', path: [...path, innermost.key], key, word };
-  return { kind: 'key', path: [...path, innermost.key], word, siblings: written, colonFollows: false };
+  return { kind: 'key', path: [...path, innermost.key], word, siblings: written, colonFollows: false, flow: true };
 }
 
 /** Names of the workers in the text's `workers:` block (block style), in file order. */
