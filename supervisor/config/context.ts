@@ -54,19 +54,24 @@ export class CheckContext {
     return kind;
   }
 
-  /** The node an alias points at (aliases are followed once; a cycle gives null). */
+  /**
+   * The node an alias points at (aliases are followed once; a cycle gives
+   * null). An alias whose anchor does not exist is given back itself, so
+   * "expected …, got" names it (describeNode) instead of saying "nothing".
+   */
   resolve(node: Node | null | undefined): Node | null {
     if (!isAlias(node)) return node ?? null;
     try {
-      return (node.resolve(this.doc) as Node | undefined) ?? null;
+      return (node.resolve(this.doc) as Node | undefined) ?? node;
     } catch {
       return null;
     }
   }
 }
 
-/** "a string ('abc')", "a number (3)", "a list", "nothing" — for "expected X, got Y". */
+/** "a string ('abc')", "a number (3)", "a list", "nothing", an alias to no anchor — for "expected X, got Y". */
 export function describeNode(node: Node | null): string {
+  if (isAlias(node)) return `*${node.source}, which names no anchor (&${node.source}) before it`;
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   if (!isScalar(node) || node.value === null || node.value === undefined) return 'nothing';

@@ -4,7 +4,7 @@
  * keys warned about with a suggestion, required keys enforced — all driven
  * by the key table. Every mapping walked is recorded in the outline.
  */
-import { isAlias, isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { describeNode, type CheckContext } from './context';
 import { EXTENSION_KEY_PREFIX, specOf, type KeyTable } from './keys';
 import { isMergeKey, MERGE_KEY, mergedPairs, mergeSources } from './mergeKeys';
@@ -71,7 +71,7 @@ function mergedEntries(merge: { entry: OutlineEntry; value: Node | null }, path:
   const fallback = merge.entry.valueRange ?? merge.entry.keyRange;
   const resolve = (node: Node | null) => ctx.resolve(node);
   const invalid = (item: Node | null, resolved: Node | null): void =>
-    ctx.error('invalid-merge', ctx.source.ofNode(item, fallback), `'${MERGE_KEY}' merges a mapping, an alias of one (*name) or a list of them, got ${describeMergeValue(item, resolved)}`);
+    ctx.error('invalid-merge', ctx.source.ofNode(item, fallback), `'${MERGE_KEY}' merges a mapping, an alias of one (*name) or a list of them, got ${describeNode(resolved)}`);
   const keysOf = new Map<YAMLMap, Map<string, Range>>();
   return mergedPairs(mergeSources(merge.value, resolve, invalid), resolve, invalid, visited).flatMap(({ pair, source }) => {
     const entry = outlineEntry(pair, path, fallback, ctx);
@@ -88,11 +88,6 @@ function isDuplicate(entry: OutlineEntry, seen: Map<string, Range>, ctx: CheckCo
   if (first) ctx.error('duplicate-key', entry.keyRange, `duplicate key '${entry.key}' (first defined on line ${first.start.line + 1})`);
   else seen.set(entry.key, entry.keyRange);
   return first !== undefined;
-}
-
-/** An alias whose anchor does not exist is named as such, not as "nothing". */
-function describeMergeValue(item: Node | null, resolved: Node | null): string {
-  return isAlias(item) && resolved === null ? `*${item.source}, which names no anchor (&${item.source}) before it` : describeNode(resolved);
 }
 
 function outlineEntry(pair: Pair<Node | null, Node | null>, path: string[], mapRange: Range, ctx: CheckContext): OutlineEntry | undefined {
