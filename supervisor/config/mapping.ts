@@ -159,11 +159,18 @@ function requiredKeys(table: KeyTable): string[] {
   return keys;
 }
 
-/** A required key that is absent (not merged in either); when an unknown key looks like its misspelling, say so. */
+/**
+ * A required key that is absent (not merged in either); when an unknown key
+ * looks like its misspelling, say so. At the top level, which has no key of
+ * its own to underline, that misspelling's own error ("did you mean …?",
+ * with its rename fix) is the one error: not a second one on whatever key
+ * happens to come first.
+ */
 function reportMissingKeys(table: KeyTable, map: OutlineMap, ctx: CheckContext, ownerRange: Range): void {
   for (const key of requiredKeys(table)) {
     if (entriesWithMerged(map).some((entry) => entry.key === key)) continue;
     const typo = map.entries.find((entry) => !specOf(table, entry.key) && closest(entry.key, [key]) === key);
+    if (typo && map.path.length === 0) continue;
     const hint = typo ? ` (is '${typo.key}' on line ${typo.keyRange.start.line + 1} a typo?)` : '';
     ctx.error('missing-key', ownerRange, `missing required key '${key}' ${whereIs(map.path)}${hint}`);
   }

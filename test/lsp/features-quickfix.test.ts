@@ -112,4 +112,13 @@ describe('quick fixes', () => {
     assert.match(document.getText(), /    command: sleep 301\n    depends_on: \{ db: ready, web: started, cache: ready \}\n    restart: on-failure\n/);
     assert.match(document.getText(), /    ports:\n      - 3000\n  cache:\n    command: sleep 303\n    ready:\n      log: "listening"\n/);
   });
+
+  test("a misspelled top-level key is one error, on the misspelling, fixed by renaming it (not also 'missing workers' on version)", async () => {
+    client.diagnostics.delete(client.uri);
+    await client.change('version: 1\nwokers:\n  api:\n    command: sleep 1\n');
+    const [typo, ...more] = await client.waitForDiagnostics((list) => list.length > 0, 'the misspelling');
+    assert.deepEqual(more, []);
+    assert.deepEqual([typo.code, typo.range, typo.message], ['unknown-key', range(1, 0, 6), "unknown key 'wokers' at the top level (did you mean 'workers'?)"]);
+    assert.deepEqual(await client.codeActions([typo]), [fix(client, typo, "Change to 'workers'", [{ range: range(1, 0, 6), newText: 'workers' }], true)]);
+  });
 });
