@@ -4,9 +4,11 @@
  * the master is the language server — starting a master in editor mode
  * (idle timeout, invalid config tolerated) when none runs.
  */
+import { resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseCommand, withUsage } from './args';
+import { parseCommand, UsageError, withUsage } from './args';
+import { CONFIG_FILE_NAME } from '../config/locate';
 import { connectSocket } from '../runtime/socket';
 import { startDetachedMaster } from './detach';
 import { workspacePaths } from '../runtime/paths';
@@ -26,11 +28,26 @@ async function waitForSocket(path: string, timeoutMs: number): Promise<Socket | 
   }
 }
 
+/**
+ * The workspace's config; with no steward.yaml anywhere upward yet, the
+ * current directory's one to be — an editor creating it gets diagnostics
+ * and completion before it is first saved (the master waits for the file,
+ * as for a `--config` that names a missing one).
+ */
+function configToServe(configOption: string | undefined): string {
+  try {
+    return resolveConfigFile(configOption, USAGE);
+  } catch (error) {
+    if (configOption === undefined && error instanceof UsageError) return resolve(CONFIG_FILE_NAME);
+    throw error;
+  }
+}
+
 export function runLsp(args: string[]): Promise<number> {
   return withUsage(async () => {
     // --stdio is what most LSP clients pass; stdio is the only transport anyway.
     const { values } = parseCommand(args, { usage: USAGE, options: { stdio: { type: 'boolean' } } });
-    const configFile = resolveConfigFile(values.config, USAGE);
+    const configFile = configToServe(values.config);
     const socketPath = workspacePaths(configFile).socket;
     let socket = await connectSocket(socketPath);
     if (!socket) {

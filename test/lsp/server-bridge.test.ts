@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -60,6 +61,33 @@ test('three steward lsp started at once with no master: one master starts, and e
     assert.equal((await status(ws)).workers.length, 1, 'one master, its one worker');
   } finally {
     for (const bridge of bridges) bridge.kill();
+    await cleanup(ws);
+  }
+});
+
+test('steward lsp in a directory with no steward.yaml yet serves the one to be created: an unsaved buffer gets its diagnostics', async () => {
+  const ws = makeWorkspace('lsp-new', '');
+  rmSync(ws.config);
+  const bridge = spawn(process.execPath, [BUNDLE, 'lsp'], { cwd: ws.dir, env: ws.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createMessageConnection(new StreamMessageReader(bridge.stdout), new StreamMessageWriter(bridge.stdin));
+  const uri = pathToFileURL(ws.config).href;
+  const published: { uri: string; diagnostics: { message: string; range: { start: { line: number } } }[] }[] = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params: (typeof published)[number]) => {
+    published.push(params);
+  });
+  connection.listen();
+  try {
+    await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws.dir).href, capabilities: {} });
+    await connection.sendNotification('initialized', {});
+    const text = 'version: 1\nworkers:\n  api:\n    command: sleep 300\n    restart: sometimes\n';
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    await waitUntil(() => published.some((p) => p.uri === uri && p.diagnostics.some((d) => /restart/.test(d.message))), { message: 'diagnostics of the unsaved buffer' });
+    const restart = published.flatMap((p) => (p.uri === uri ? p.diagnostics : [])).find((d) => /restart/.test(d.message))!;
+    assert.equal(restart.range.start.line, 4);
+    assert.equal((await status(ws)).config, ws.config, 'the master serves ./steward.yaml of the directory');
+    connection.dispose();
+  } finally {
+    bridge.kill();
     await cleanup(ws);
   }
 });
