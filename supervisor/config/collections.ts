@@ -106,7 +106,7 @@ function readDependencyMap(node: YAMLMap, ctx: CheckContext, entry: OutlineEntry
       return;
     }
     const suggestion = typeof value === 'string' ? closest(value, DEPENDENCY_CONDITIONS) : undefined;
-    const message = `expected started or ready for dependency '${name}', got ${describeNode(ctx.resolve(raw))}${didYouMean(suggestion)}`;
+    const message = `expected started, ready or completed for dependency '${name}', got ${describeNode(ctx.resolve(raw))}${didYouMean(suggestion)}`;
     ctx.error('invalid-value', dependency.valueRange ?? dependency.keyRange, message, suggestion);
   });
   return dependencies;

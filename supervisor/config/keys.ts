@@ -32,7 +32,7 @@ export type KeyTable = Readonly<Record<string, KeySpec>>;
 /** Keys starting with this are the user's own (notes, YAML anchors to reuse): accepted anywhere a fixed set of keys is, and ignored. */
 export const EXTENSION_KEY_PREFIX = 'x-';
 export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
-export const DEPENDENCY_CONDITIONS = ['started', 'ready'] as const;
+export const DEPENDENCY_CONDITIONS = ['started', 'ready', 'completed'] as const;
 export const WORKER_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 export const PROBE_KINDS = ['tcp', 'http', 'log', 'exec'] as const;
@@ -109,7 +109,7 @@ export const WORKER_KEYS: KeyTable = {
   },
   depends_on: {
     type: { kind: 'dependsOn' },
-    doc: 'Workers to start first: a list of names (wait until started), or a map of name to `started` or `ready`. `ready` on a worker without a `ready` probe waits only until it has started (and is warned about).',
+    doc: 'Workers to start first: a list of names (wait until started), or a map of name to `started`, `ready` or `completed` (a one-shot such as a migration has exited 0; one that fails fails its dependents). `ready` on a worker without a `ready` probe waits only until it has started (and is warned about).',
     example: 'depends_on: { db: ready }',
   },
   ready: {

@@ -6,7 +6,7 @@
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 
-export type DependencyCondition = 'started' | 'ready';
+export type DependencyCondition = 'started' | 'ready' | 'completed';
 
 export interface Dependency {
   name: string;

@@ -27,6 +27,9 @@ function checkReferences(byName: Map<string, WorkerDraft>, ctx: CheckContext): v
       const suggestion = closest(reference.name, [...byName.keys()].filter((name) => name !== reference.worker));
       const message = `worker '${reference.worker}' depends on unknown worker '${reference.name}'${didYouMean(suggestion)}`;
       ctx.error('unknown-dependency', reference.range, message, suggestion);
+    } else if (reference.condition === 'completed' && target.spec.restart === 'always') {
+      const message = `worker '${reference.name}' restarts always, so it never completes: waiting for it to complete would never end (restart: on-failure or never makes it a one-shot)`;
+      ctx.error('never-completes', reference.conditionRange ?? reference.range, message);
     } else if (reference.condition === 'ready' && target.spec.ready === undefined && !target.outline.fields.some((field) => field.key === 'ready')) {
       const message = `worker '${reference.name}' has no ready probe, so waiting for it to be ready only waits until it has started`;
       ctx.warning('ready-without-probe', reference.conditionRange ?? reference.range, message, 'started');

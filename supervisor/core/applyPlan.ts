@@ -15,8 +15,8 @@ export interface ApplyContext {
   table: WorkerTable;
   /** Creates a worker (not yet started). */
   createWorker(spec: WorkerSpec, instance: number, generation: number): ManagedWorker;
-  /** Resolves true once `predicate` holds (re-checked on every worker change), false after `timeoutMs`. */
-  waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean>;
+  /** Resolves true once `predicate` holds (re-checked on every worker change), false after `timeoutMs` (null: none). */
+  waitFor(predicate: () => boolean, timeoutMs: number | null): Promise<boolean>;
 }
 
 export interface StartItem {
@@ -88,7 +88,9 @@ async function firstUnmetDependency(
  * A dependency started in this same reload is awaited through its start
  * outcome (a failure is reported at once); one that was already running
  * through its status, up to its readiness timeout — or until it has ended
- * for good (failed, stopped on request), which is reported at once.
+ * for good (failed, stopped on request), which is reported at once. Its
+ * completion is awaited as long as it runs: a migration takes what it takes,
+ * and `steward stop` of it (or down) ends the wait.
  */
 async function waitForDependency(
   name: string,
@@ -101,27 +103,30 @@ async function waitForDependency(
   );
   if (failedReason && condition === 'ready') return failedReason;
   const instances = () => context.table.instancesOf(name);
-  const timeoutMs = dependencyTimeout(instances()[0]?.spec);
+  const timeoutMs = condition === 'completed' ? null : dependencyTimeout(instances()[0]?.spec);
   const met = context
     .waitFor(() => dependencyMet(instances(), condition) || endedForGood(instances()) !== undefined, timeoutMs)
     .then((settled) => {
-      if (!settled) return `dependency ${name} is not ${condition} after ${timeoutMs} ms`;
+      if (!settled) return `dependency ${name} is not ${condition}${timeoutMs === null ? '' : ` after ${timeoutMs} ms`}`;
       const ended = dependencyMet(instances(), condition) ? undefined : endedForGood(instances());
       return ended && `dependency ${name} ${ended}`;
     });
-  return failedReason ? Promise.race([met, failedReason]) : met;
+  if (!failedReason) return met;
+  // Started in this reload: a failed start is the answer; a good one answers `started`, not `completed`.
+  return Promise.race([met, condition === 'completed' ? failedReason.then((reason) => reason ?? met) : failedReason]);
 }
 
 /**
  * A dependency condition over all instances of the dependency. One that
  * exited 0 on its own (a one-shot such as a migration) has done its job:
- * it meets either condition.
+ * it meets every condition, and only that meets `completed`.
  */
 export function dependencyMet(instances: ManagedWorker[], condition: DependencyCondition): boolean {
   if (instances.length === 0) return false;
   return instances.every((worker) => {
     const status = worker.status();
     if (finishedItsJob(status)) return true;
+    if (condition === 'completed') return false;
     // Started: past its start-up check (process/startup.ts), so a dependency that crashes while it loads is not
     // met; one with a probe once spawned, as waiting for the probe is what `ready` is for.
     if (condition === 'started') return isUp(status) && (status.state !== 'starting' || worker.spec.ready !== undefined);

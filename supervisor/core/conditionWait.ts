@@ -1,13 +1,14 @@
 /**
  * Waiting for a condition over worker states without polling: re-checked on
  * every change event, given up at a timeout or as soon as `abandon` holds
- * (the master is stopping). The listener and timer are always released.
+ * (the master is stopping); `timeoutMs` null: no timeout. The listener and
+ * timer are always released.
  */
 export function waitForCondition(
   subscribe: (listener: () => void) => () => void,
   predicate: () => boolean,
   abandon: () => boolean,
-  timeoutMs: number,
+  timeoutMs: number | null,
 ): Promise<boolean> {
   if (predicate()) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -20,6 +21,6 @@ export function waitForCondition(
       if (abandon()) finish(false);
       else if (predicate()) finish(true);
     });
-    const timer = setTimeout(() => finish(predicate()), timeoutMs);
+    const timer = timeoutMs === null ? undefined : setTimeout(() => finish(predicate()), timeoutMs);
   });
 }

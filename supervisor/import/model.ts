@@ -3,6 +3,7 @@
  * workers in steward.yaml's own vocabulary, plus notes about everything that
  * did not translate. Importers read their source as data and never run it.
  */
+import type { DependencyCondition } from '../config/model';
 
 export type SourceKind = 'process-compose' | 'procfile' | 'pm2' | 'package.json';
 
@@ -14,7 +15,7 @@ export interface ImportedWorker {
   cwd?: string;
   env?: Record<string, string>;
   ports?: number[];
-  dependsOn?: Record<string, 'started' | 'ready'>;
+  dependsOn?: Record<string, DependencyCondition>;
   ready?: ImportedProbe;
   restart?: 'always' | 'on-failure' | 'never';
   stop?: { signal?: string; timeout?: string };

@@ -3,6 +3,7 @@
  * from processComposeFields; a key without one is reported as not translated.
  */
 import { ImportError, type ImportNote, type ImportResult, type ImportedWorker, toWorkerName, uniqueName } from './model';
+import type { DependencyCondition } from '../config/model';
 import { PROCESS_FIELDS, environmentOf, type FieldContext } from './processComposeFields';
 import { YamlSource, type YamlEntry } from './yamlSource';
 
@@ -94,7 +95,7 @@ function renameDependencies(workers: ImportedWorker[], processes: YamlEntry[], f
   }
   for (const worker of workers) {
     if (!worker.dependsOn) continue;
-    const renamed: Record<string, 'started' | 'ready'> = {};
+    const renamed: Record<string, DependencyCondition> = {};
     for (const [key, condition] of Object.entries(worker.dependsOn)) {
       const name = nameOfKey.get(key);
       if (name) renamed[name] = condition;

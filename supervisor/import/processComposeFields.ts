@@ -3,6 +3,7 @@
  * steward can express and notes, on the key's line, what it cannot.
  */
 import { constants } from 'node:os';
+import type { DependencyCondition } from '../config/model';
 import { type ImportedProbe, type ImportedWorker, escapeRegExp, isRecord, secondsToDuration } from './model';
 import type { YamlEntry } from './yamlSource';
 
@@ -26,10 +27,11 @@ const RESTART_POLICIES: Record<string, ImportedWorker['restart']> = {
   no: 'never',
 };
 
-const DEPENDENCY_CONDITIONS: Record<string, 'started' | 'ready'> = {
+const DEPENDENCY_CONDITIONS: Record<string, DependencyCondition> = {
   process_started: 'started',
   process_healthy: 'ready',
   process_log_ready: 'ready',
+  process_completed_successfully: 'completed',
 };
 
 export const PROCESS_FIELDS: Record<string, Translator> = {
@@ -83,12 +85,12 @@ export function environmentOf(value: unknown, note: (message: string) => void): 
 function translateDependsOn({ worker, field, note, entriesOf }: FieldContext): void {
   const dependencies = entriesOf(field.node);
   if (!dependencies) return note('must be a mapping of process names');
-  const dependsOn: Record<string, 'started' | 'ready'> = {};
+  const dependsOn: Record<string, DependencyCondition> = {};
   for (const { key: name, value: spec, line } of dependencies) {
     const condition = isRecord(spec) && typeof spec.condition === 'string' ? spec.condition : 'process_started';
     dependsOn[name] = DEPENDENCY_CONDITIONS[condition] ?? 'started';
     if (!DEPENDENCY_CONDITIONS[condition]) {
-      note(`${name}: condition ${condition} has no steward equivalent (steward waits for start or readiness, not completion); approximated as 'started'`, line);
+      note(`${name}: condition ${condition} has no steward equivalent (steward waits for start, readiness or a successful exit); approximated as 'started'`, line);
     }
   }
   worker.dependsOn = dependsOn;

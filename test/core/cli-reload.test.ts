@@ -291,6 +291,30 @@ workers:
       assert.ok(Date.now() - started < 10_000, 'no 31 s wait for a dependency that will not come');
     }));
 
+  test('depends_on completed: the dependent starts once the one-shot exited 0; a one-shot that fails fails it, with the reason', () =>
+    withWorkspace('reload-completed', 'version: 1\n', async (ws) => {
+      const config = (migration: string, seconds = 300) => `version: 1
+workers:
+  migrate:
+    command: sh -c '${migration}'
+    restart: never
+  api:
+    command: sh -c 'cat .done && exec sleep ${seconds}'
+    depends_on: { migrate: completed }
+`;
+      writeConfig(ws, config('sleep 1; echo ok > .done'));
+      const first = await cli(ws, ['up', '-d']);
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'api' && w.state !== 'starting'), { message: 'api past its start' });
+      const running = await status(ws);
+      assert.deepEqual(running.workers.map((w) => [w.name, w.state, w.exitCode]), [['migrate', 'exited', 0], ['api', 'running', null]], 'api started after the migration had written .done');
+      rmSync(join(ws.dir, '.done'));
+      writeConfig(ws, config('sleep 0.3; echo "relation users already exists" >&2; exit 3', 301));
+      const failed = await cli(ws, ['reload']);
+      assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+      assert.match(failed.stdout, /worker api failed to start: dependency migrate has ended \(exited with code 3\) and will not start by itself/);
+    }));
+
   test('undoing a reload leaves workers that were not running as they were: a stopped one stays stopped, a finished one-shot does not run again', () =>
     withWorkspace('reload-undo-settled', withOneShot(300), async (ws) => {
       await up(ws);

@@ -86,9 +86,9 @@ describe('completion in steward.yaml', () => {
     assert.deepEqual(labels(signal).slice(0, 7), ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGUSR2']);
     assert.ok(labels(signal).includes('SIGWINCH'));
     const condition = await completeAt(client, 'version: 1\nworkers:\n  api:\n    command: x\n    depends_on:\n      web: r|\n  web:\n    command: y\n');
-    assert.deepEqual(labels(condition), ['started', 'ready']);
+    assert.deepEqual(labels(condition), ['started', 'ready', 'completed']);
     const flowCondition = await completeAt(client, 'version: 1\nworkers:\n  api:\n    command: x\n    depends_on: { web: |\n  web:\n    command: y\n');
-    assert.deepEqual(labels(flowCondition), ['started', 'ready']);
+    assert.deepEqual(labels(flowCondition), ['started', 'ready', 'completed']);
   });
 
   test('depends_on offers the other workers: never the worker itself, never one already listed', async () => {

@@ -70,7 +70,7 @@ describe('the valid configs', () => {
   }
 
   it('normalises every field of full.yaml and fills in the defaults', () => {
-    const [db, api, web, queue] = check(VALID, 'full.yaml').config!.workers;
+    const [db, api, web, migrate, queue] = check(VALID, 'full.yaml').config!.workers;
     const app = join(FIXTURES, 'app');
     assert.deepEqual(db, {
       name: 'db', command: 'postgres -D data', cwd: app, env: {}, ports: [5432], dependsOn: [],
@@ -86,6 +86,7 @@ describe('the valid configs', () => {
     assert.deepEqual(web.stop, { signal: 'SIGTERM', timeoutMs: 5_000 });
     assert.equal(web.restart, 'on-failure');
     assert.deepEqual([queue.replicas, queue.restart, queue.ready?.kind], [3, 'never', 'exec']);
+    assert.deepEqual([migrate.restart, queue.dependsOn], ['never', [{ name: 'migrate', condition: 'completed' }]]);
   });
 
   it('follows YAML anchors and aliases', () => {

@@ -31,11 +31,17 @@ describe('importing process-compose.yaml', () => {
     assert.deepEqual(workers[2].ready, { log: 'ready \\(v1\\.2\\)' });
   });
 
-  it('approximates process_completed_successfully as started and says so on its line', () => {
+  it('translates process_completed_successfully to completed', () => {
     const text = compose('  migrate: { command: migrate }\n  api:\n    command: x\n    depends_on:\n      migrate:\n        condition: process_completed_successfully\n');
+    assert.deepEqual(importProcessCompose(text, 'process-compose.yaml').workers[1].dependsOn, { migrate: 'completed' });
+    assert.deepEqual(notesOf(text), []);
+  });
+
+  it('approximates a condition steward lacks (process_completed: any exit code) as started and says so on its line', () => {
+    const text = compose('  migrate: { command: migrate }\n  api:\n    command: x\n    depends_on:\n      migrate:\n        condition: process_completed\n');
     assert.deepEqual(importProcessCompose(text, 'process-compose.yaml').workers[1].dependsOn, { migrate: 'started' });
     assert.deepEqual(notesOf(text), [
-      "7: depends_on: migrate: condition process_completed_successfully has no steward equivalent (steward waits for start or readiness, not completion); approximated as 'started'",
+      "7: depends_on: migrate: condition process_completed has no steward equivalent (steward waits for start, readiness or a successful exit); approximated as 'started'",
     ]);
   });
 

@@ -52,7 +52,7 @@ describe('importing the sample workspaces', () => {
     assert.deepEqual(postgres.ready, { kind: 'exec', command: 'pg_isready -h 127.0.0.1 -p 5433', timeoutMs: 22_000, intervalMs: 1_000 });
     assert.deepEqual(postgres.stop, { signal: 'SIGINT', timeoutMs: 10_000 });
     assert.equal(migrate.cwd, join(dir, 'services/api'));
-    assert.deepEqual(api.dependsOn, [{ name: 'postgres', condition: 'ready' }, { name: 'migrate', condition: 'started' }]);
+    assert.deepEqual(api.dependsOn, [{ name: 'postgres', condition: 'ready' }, { name: 'migrate', condition: 'completed' }]);
     assert.deepEqual(api.ready, { kind: 'http', url: 'http://127.0.0.1:3000/health', timeoutMs: 30_000, intervalMs: 100 });
     assert.equal(api.env.DATABASE_URL, 'postgres://localhost:5433/app?sslmode=disable');
     assert.deepEqual([postgres.restart, api.restart, web.restart], ['always', 'on-failure', 'never']);
