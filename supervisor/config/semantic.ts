@@ -74,7 +74,7 @@ function checkPorts(drafts: WorkerDraft[], ctx: CheckContext): void {
         const first = `worker '${owner.draft.spec.name}' (line ${owner.range.start.line + 1})`;
         ctx.error('duplicate-port', site, `port ${port} of worker '${name}' is already declared by ${first}`);
       } else if (replicas > 1) {
-        ctx.error('duplicate-port', site, `port ${port} would be declared ${replicas} times: worker '${name}' has ${replicas} replicas and each binds it`);
+        ctx.error('duplicate-port', site, `port ${port} would be declared ${replicas} times: worker '${name}' has ${replicas} replicas and each replica declares every port in its list; declare ports only for a single instance (replicas can each pick their own, e.g. PORT=$((3130 + STEWARD_INSTANCE)))`);
       }
       if (!owner) owners.set(port, { draft, range });
     }

@@ -31,7 +31,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const EXAMPLES: Record<string, string> = {
   'bad-values.yaml': "4:3: error: missing required key 'command' in worker 'api' (is 'comand' on line 5 a typo?)",
   'dependency-cycle.yaml': '9:18: error: dependency cycle: api → web → api',
-  'duplicate-port.yaml': "6:13: error: port 3000 would be declared 2 times: worker 'api' has 2 replicas and each binds it",
+  'duplicate-port.yaml': "6:13: error: port 3000 would be declared 2 times: worker 'api' has 2 replicas and each replica declares every port in its list; declare ports only for a single instance (replicas can each pick their own, e.g. PORT=$((3130 + STEWARD_INSTANCE)))",
   'unknown-dependency.yaml': "8:18: error: worker 'api' depends on unknown worker 'dbb' (did you mean 'db'?)",
   'yaml-syntax.yaml': '7:3: error: yaml: flow sequence in block collection must be sufficiently indented and end with a ]',
 };
