@@ -68,7 +68,7 @@ function workersOfScript(script: string, scripts: Record<string, string>, text: 
   const split = splitParallelScript(scripts[script], scripts);
   if (!split) return [{ name: toWorkerName(script), command: `npm run ${script}`, line }];
   // `npm run dev` runs `predev` first; its parts started one by one do not.
-  if (`pre${script}` in scripts) notes.push({ file, line, message: `script 'pre${script}', which npm runs before '${script}', is not run by the workers: run it once by hand, or make it a worker the others depend on` });
+  if (`pre${script}` in scripts) notes.push({ file, line: lineOfScript(text, `pre${script}`), message: `script 'pre${script}', which npm runs before '${script}', is not run by the workers: run it once by hand, or make it a worker the others depend on` });
   const env = Object.keys(split.env).length > 0 ? split.env : undefined;
   const workers = split.parts.map((part) => ({ name: toWorkerName(part.name), command: withPackageBins(part.command), line, ...(env && { env }) }));
   notes.push({
