@@ -1,7 +1,8 @@
 /**
  * `steward reload [--all] [--dry-run]`: prints the outcome (or the plan).
  * Exit 0 applied (or a dry run of a valid config), 1 rejected → the master
- * is in wait mode (or the dry run found the config invalid), 2 no master.
+ * is in wait mode (or the dry run found the config invalid, or the master
+ * serves an untrusted workspace and only checked it), 2 no master.
  */
 import { ReloadRequest, type ReloadPlan, type ReloadResult } from '../../shared/protocol';
 import { parseCommand, withUsage } from './args';
@@ -10,6 +11,7 @@ import { formatLocated } from './format';
 import { resolveConfigFile } from './workspace';
 
 const USAGE = 'steward reload [--all] [--dry-run] [--config PATH]';
+const UNTRUSTED = 'not applied: this master serves an untrusted workspace (VS Code Restricted Mode), so it runs no worker command; it only checked the config';
 
 export function runReload(args: string[]): Promise<number> {
   return withUsage(async () => {
@@ -19,9 +21,12 @@ export function runReload(args: string[]): Promise<number> {
     });
     const configFile = resolveConfigFile(values.config, USAGE);
     return withMaster(configFile, async ({ connection }) => {
-      const result = await connection.sendRequest(ReloadRequest.type, { all: values.all ?? false, dryRun: values['dry-run'] ?? false, trigger: 'cli' });
-      process.stdout.write(renderReloadResult(result));
-      return result.ok ? 0 : 1;
+      const dryRun = values['dry-run'] ?? false;
+      const result = await connection.sendRequest(ReloadRequest.type, { all: values.all ?? false, dryRun, trigger: 'cli' });
+      // A dry run nobody asked for: the master of an untrusted workspace only checks the config.
+      const untrusted = result.dryRun === true && !dryRun;
+      process.stdout.write(`${untrusted ? `${UNTRUSTED}\n` : ''}${renderReloadResult(result)}`);
+      return result.ok && !untrusted ? 0 : 1;
     });
   });
 }

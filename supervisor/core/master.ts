@@ -15,7 +15,7 @@ import type { StewardConfig, WorkerSpec } from '../config/model';
 import { type ApplyContext, stopInReverseDependencyOrder } from './applyPlan';
 import { notStartedWorkers } from './notStarted';
 import { type ConfigRead, type ConfigReader, readConfig as readConfigFile, warmUpCheck } from './configSource';
-import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError } from './masterState';
+import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError, UntrustedWorkspaceError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
 import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
@@ -300,6 +300,7 @@ export class Master {
   private control(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
     return this.exclusive(async () => {
       if (this.state === 'stopping') throw new ShuttingDownError();
+      if (this.options.workersEnabled === false) throw new UntrustedWorkspaceError();
       const workers = this.instancesOrThrow(params.name).filter((w) => params.instance === undefined || w.instance === params.instance);
       if (workers.length === 0) throw new UnknownWorkerError(`${params.name}[${params.instance}]`);
       await Promise.all(workers.map(action));

@@ -29,6 +29,13 @@ export class UnknownWorkerError extends Error {
   }
 }
 
+/** Thrown by per-worker control on the master of an untrusted workspace, which runs no worker command. */
+export class UntrustedWorkspaceError extends Error {
+  constructor() {
+    super('this master serves an untrusted workspace (VS Code Restricted Mode), so it runs no worker command: trust the folder, or start Steward from a terminal with `steward up`');
+  }
+}
+
 /** Thrown by requests that arrive once the master is stopping. */
 export class ShuttingDownError extends Error {
   constructor() {

@@ -22,7 +22,7 @@ import {
   type WorkerStatus,
 } from '../../shared/protocol';
 import type { Master } from '../core/master';
-import { ShuttingDownError, UnknownWorkerError } from '../core/masterState';
+import { ShuttingDownError, UnknownWorkerError, UntrustedWorkspaceError } from '../core/masterState';
 import { parseEmptyParams, parseLogsParams, parseReloadParams, parseWorkerParams } from './params';
 import { LogPushEncoder } from './logPushFrame';
 import { LogFollower, StatusPusher } from './pushers';
@@ -50,6 +50,7 @@ async function translateErrors<T>(action: () => Promise<T> | T): Promise<T> {
   } catch (error) {
     if (error instanceof UnknownWorkerError) throw new ResponseError(ErrorCodes.UnknownWorker, error.message, { worker: error.worker });
     if (error instanceof ShuttingDownError) throw new ResponseError(ErrorCodes.ShuttingDown, error.message);
+    if (error instanceof UntrustedWorkspaceError) throw new ResponseError(ErrorCodes.NotAllowed, error.message);
     throw error;
   }
 }

@@ -77,6 +77,15 @@ describe('master lifecycle', () => {
       const reason = 'workspace not trusted: no worker command runs';
       assert.deepEqual(listed.workers.map((w) => [w.name, w.instance, w.state, w.pid, w.reason, w.line]), [['a', 0, 'exited', null, reason, 3], ['a', 1, 'exited', null, reason, 3]]);
       assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command.includes('sleep 300')), [], 'no worker command runs');
+      for (const command of ['start', 'restart', 'stop']) {
+        const refused = await cli(ws, [command, 'a']);
+        assert.equal(refused.code, 1, command);
+        assert.match(refused.stderr, /untrusted workspace \(VS Code Restricted Mode\), so it runs no worker command/, command);
+      }
+      const checked = await cli(ws, ['reload']);
+      assert.equal(checked.code, 1, 'a valid config is not applied either');
+      assert.match(checked.stdout, /^not applied: this master serves an untrusted workspace/);
+      assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command.includes('sleep 300')), [], 'still none');
       writeConfig(ws, SLEEPER.replace('sleep 300', 'sleep 300\n    replicas: many'));
       assert.equal((await cli(ws, ['reload'])).code, 1);
       const waiting = await status(ws);
