@@ -224,7 +224,9 @@ export class Worker implements ManagedWorker {
     const decision = this.backoff.next(Date.now() - startedAt);
     if (decision.giveUp) {
       const window = formatDuration(this.backoff.stableMs);
-      return this.settle('failed', `crashed ${decision.crashes} times in a row, each within ${window} of starting (last: ${how})`);
+      const reason = `crashed ${decision.crashes} times in a row, each within ${window} of starting (last: ${how})`;
+      this.say(`not restarting again: ${reason}; a reload or \`steward restart\` tries again`);
+      return this.settle('failed', reason);
     }
     this.setState('backoff', `${how}; restarting in ${formatDuration(decision.delayMs)}`);
     this.say(`restarting in ${formatDuration(decision.delayMs)}`);

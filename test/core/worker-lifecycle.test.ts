@@ -118,6 +118,7 @@ describe('Worker lifecycle', () => {
     const gaps = spawns.slice(1).map((at, i) => at - spawns[i]!);
     assert.ok(gaps[0]! < gaps[1]! && gaps[1]! < gaps[2]!, `gaps between runs grow: ${gaps.join(', ')}`);
     assert.equal(worker.status().reason, 'crashed 4 times in a row, each within 5s of starting (last: exited with code 2)');
+    assert.equal(lines.at(-1)?.text, 'not restarting again: crashed 4 times in a row, each within 5s of starting (last: exited with code 2); a reload or `steward restart` tries again', 'its log says it gave up');
     assert.equal(worker.status().restarts, 3);
     await assertNoLeaks(marker);
   });
