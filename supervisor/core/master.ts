@@ -20,7 +20,7 @@ import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
 import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
 import type { LogBuffer, LogEntry } from './logBuffer';
-import type { ManagedWorker, WorkerFactory } from './workerPort';
+import { hasEnded, type ManagedWorker, type WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
 import { waitForCondition } from './conditionWait';
@@ -283,10 +283,11 @@ export class Master {
 
   private async stopEverything(): Promise<number> {
     this.setState('stopping');
+    // Counted: the workers that were still up (or about to restart); one that had exited or failed stops nothing.
     const stopped = new Set<ManagedWorker>();
     const sweep = async (): Promise<void> => {
       const workers = this.table.all();
-      workers.forEach((worker) => stopped.add(worker));
+      workers.filter((worker) => !hasEnded(worker.status())).forEach((worker) => stopped.add(worker));
       await stopInReverseDependencyOrder(workers, this.table);
     };
     await sweep();

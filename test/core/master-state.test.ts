@@ -236,6 +236,7 @@ describe('master state machine', () => {
     const workers = master.status().workers.map((w) => [w.name, w.generation, w.state]);
     assert.deepEqual(workers, [['db', 1, 'running'], ['broken', 1, 'failed'], ['dependent', 1, 'failed']]);
     assert.deepEqual([master.status().state, master.status().generation], ['wait', 1]);
+    assert.equal(await master.shutdown(), 1, 'only db was still running: the failed ones are not counted as stopped');
   });
 
   test('a reload tries a failed worker again; failing again, it stays failed and does not undo the reload', async () => {
