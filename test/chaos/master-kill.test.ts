@@ -21,7 +21,8 @@ import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { SubscribeRequest, StatusChangedNotification, ReloadRequest, type StatusSnapshot } from '../../shared/protocol';
 import { connectRpc, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
-import { markedProcesses, sleep } from '../helpers/procs';
+import { isAlive } from '../../supervisor/process/procfs';
+import { markedProcesses, sleep, waitUntil } from '../helpers/procs';
 import { CHAOS_SEED, iterations, logTail, seededRandom, survivorsAfter, Tally, withChaosWorkspace } from './harness';
 
 const ITERATIONS = iterations(6, 100);
@@ -102,6 +103,9 @@ async function killDuringReload(ws: Workspace, running: StatusSnapshot, version:
   const guardian = withGuardian ? guardianOf(running.pid, ws.marker) : undefined;
   process.kill(running.pid, 'SIGKILL');
   if (guardian) process.kill(guardian, 'SIGKILL');
+  // SIGKILL takes effect asynchronously (later still for a process in an uninterruptible read on a loaded machine):
+  // until it has, the master is alive and a new `up` rightly finds it running.
+  await waitUntil(() => !isAlive(running.pid), { timeoutMs: 5_000, message: 'the killed master is gone' });
   const phase = delayMs === 0 ? 'validation' : phaseOf(last, oldPid);
   connection.dispose();
   socket.destroy();
