@@ -17,7 +17,7 @@ import * as vscode from 'vscode';
 import type * as lc from 'vscode-languageclient/node';
 import type { ErrorHandler, LanguageClient, LanguageClientOptions, StreamInfo } from 'vscode-languageclient/node';
 import type { RequestParam, RequestType } from 'vscode-jsonrpc';
-import { DownRequest, LogNotification, StatusChangedNotification, SubscribeRequest, type LogPush, type StatusSnapshot } from '../shared/protocol';
+import { DownRequest, LogNotification, StatusChangedNotification, SubscribeRequest, type LogPush, type StatusSnapshot, type StewardInitializationOptions } from '../shared/protocol';
 import { workspacePaths } from '../supervisor/runtime/paths';
 import { connectSocket } from '../supervisor/runtime/socket';
 import { waitForExit } from '../supervisor/runtime/exit';
@@ -165,6 +165,8 @@ export class MasterClient implements vscode.Disposable {
       documentSelector: [{ scheme: 'file', pattern: escapeGlob(launch.configPath) }],
       outputChannel: this.output,
       errorHandler: this.errorHandler(),
+      // The master refuses control from an untrusted window, whoever started it; a window granted trust reconnects.
+      initializationOptions: { untrusted: launch.untrusted } satisfies StewardInitializationOptions,
     };
   }
 

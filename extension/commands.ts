@@ -19,6 +19,7 @@ import {
 import type { RequestType } from 'vscode-jsonrpc';
 import { runSteward } from './cli';
 import type { Ctx } from './ctx';
+import { controlAllowed } from './trust';
 import { createConfig, type ConfigOrigin } from './welcome';
 import { WorkerNode } from './workerTree';
 
@@ -42,8 +43,15 @@ export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
   'steward.goToDefinition': (ctx) => (target?: unknown) => openConfigAt(ctx, { line: workerLine(ctx, target) }),
 };
 
+/** Commands that reload, start, stop or restart workers: refused in an untrusted window however they are invoked (palette, code lens, tree, keybinding). */
+const CONTROL_COMMANDS: ReadonlySet<string> = new Set(['steward.reload', 'steward.reloadAll', 'steward.stopAll', 'steward.restartWorker', 'steward.stopWorker', 'steward.startWorker']);
+
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, factory]) => vscode.commands.registerCommand(id, factory(ctx)));
+  return Object.entries(COMMANDS).map(([id, factory]) => {
+    const handler = factory(ctx);
+    const guarded: Handler = CONTROL_COMMANDS.has(id) ? (...args) => (controlAllowed(ctx.snapshot) ? handler(...args) : undefined) : handler;
+    return vscode.commands.registerCommand(id, guarded);
+  });
 }
 
 /** Saves unsaved edits of the config first: "Reload" means the text the user sees. */

@@ -13,7 +13,8 @@ import { affectsConnection, readSettings, workspaceFolder, type StewardSettings 
 import { LogTerminals } from './logs';
 import type { ConnectionState } from './render';
 import { StatusBar } from './statusBar';
-import { mayRunWorkers, onTrustGranted } from './trust';
+import { mayControl, UNTRUSTED_SAVE_MESSAGE } from './controlRule';
+import { explainUntrusted, mayRunWorkers, onTrustGranted } from './trust';
 import { ReloadAnnouncer } from './waitMode';
 import { messageFor, WorkerTree } from './workerTree';
 
@@ -34,6 +35,7 @@ export class Ctx implements vscode.Disposable {
   private saveTimer: NodeJS.Timeout | undefined;
   /** Set when a command saved the config itself and reloads explicitly. */
   skipNextSaveReload = false;
+  private untrustedSaveExplained = false;
   private readonly disposables: vscode.Disposable[];
 
   constructor(private readonly extensionPath: string) {
@@ -129,6 +131,12 @@ export class Ctx implements vscode.Disposable {
     if (!settings || document.uri.fsPath !== settings.configPath || !settings.reloadOnSave || !this.client.connected) return;
     if (this.skipNextSaveReload) {
       this.skipNextSaveReload = false;
+      return;
+    }
+    if (!mayControl(mayRunWorkers(), this.snapshot)) {
+      // Said once per window: every save of an untrusted workspace would otherwise repeat it.
+      if (!this.untrustedSaveExplained) explainUntrusted(UNTRUSTED_SAVE_MESSAGE);
+      this.untrustedSaveExplained = true;
       return;
     }
     clearTimeout(this.saveTimer);

@@ -243,6 +243,18 @@ export namespace KeepAliveRequest {
   export const type = new RequestType<Record<string, never> | undefined, { pid: number; hadIdleTimeout: boolean }, void>(method);
 }
 
+/**
+ * Client → master, as the LSP `initialize` request's `initializationOptions`
+ * (the extension sends it). `untrusted`: the window's workspace is not
+ * trusted, so this connection may read status, logs and diagnostics but
+ * never reload, start, stop or restart — whoever started the master. The
+ * master answers such requests with `ErrorCodes.NotAllowed` and gives the
+ * connection no code lens that would.
+ */
+export interface StewardInitializationOptions {
+  untrusted?: boolean;
+}
+
 /** JSON-RPC error codes of steward/ requests (server-defined range). */
 export const ErrorCodes = {
   UnknownWorker: -32001,

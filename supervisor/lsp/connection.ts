@@ -23,6 +23,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { StewardInitializationOptions } from '../../shared/protocol';
 import type { Master } from '../core/master';
 import { DiagnosticsPublisher } from './diagnostics';
 import { GuardedMessageReader } from './framing';
@@ -37,6 +38,8 @@ export interface LanguageFeatureContext {
   onClose(cleanup: () => void): void;
   /** The client's capabilities from its `initialize` request; undefined before it (or for a CLI that never sends one). */
   clientCapabilities(): ClientCapabilities | undefined;
+  /** True once the client said its workspace is untrusted (StewardInitializationOptions): offer it no control. */
+  clientUntrusted(): boolean;
   /**
    * Runs `listener` on the client's `initialized` notification. Use this, not
    * connection.onInitialized: vscode-jsonrpc keeps one handler per method.
@@ -76,9 +79,10 @@ export interface ServedConnection {
 export function serveConnection(socket: Socket, options: ConnectionOptions): ServedConnection {
   const { connection, writer } = openConnection(socket);
   const documents = new TextDocuments(TextDocument);
+  const client: ClientInfo = { untrusted: false };
   // Live array: features may register cleanups (context.onClose) at any time.
-  const cleanups = installLanguageServer(connection, documents, options.master, options.languageFeatures);
-  cleanups.push(registerStewardHandlers(connection, options.master, options, (frame) => writer.writeFrame(frame)));
+  const cleanups = installLanguageServer(connection, documents, options, client);
+  cleanups.push(registerStewardHandlers(connection, options.master, { ...options, clientUntrusted: () => client.untrusted }, (frame) => writer.writeFrame(frame)));
   documents.listen(connection);
   connection.listen();
   socket.once('close', () => {
@@ -108,27 +112,34 @@ function openConnection(socket: Socket): { connection: Connection; writer: Frame
   return { connection, writer };
 }
 
+/** What the client said about itself in `initialize`. */
+interface ClientInfo {
+  capabilities?: ClientCapabilities;
+  untrusted: boolean;
+}
+
 /** initialize / initialized, the language feature hooks and diagnostics; returns the cleanups. */
 function installLanguageServer(
   connection: Connection,
   documents: TextDocuments<TextDocument>,
-  master: Master,
-  hooks: readonly LanguageFeatureHook[],
+  { master, languageFeatures }: ConnectionOptions,
+  client: ClientInfo,
 ): (() => void)[] {
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
   const cleanups: (() => void)[] = [];
   const initializedListeners: (() => void)[] = [];
-  let clientCapabilities: ClientCapabilities | undefined;
   const context: LanguageFeatureContext = {
     master,
     configFile: master.configFile,
     onClose: (cleanup) => cleanups.push(cleanup),
-    clientCapabilities: () => clientCapabilities,
+    clientCapabilities: () => client.capabilities,
+    clientUntrusted: () => client.untrusted,
     onInitialized: (listener) => initializedListeners.push(listener),
   };
-  for (const hook of hooks) Object.assign(capabilities, hook(connection, documents, context) ?? {});
+  for (const hook of languageFeatures) Object.assign(capabilities, hook(connection, documents, context) ?? {});
   connection.onInitialize((params) => {
-    clientCapabilities = params.capabilities;
+    client.capabilities = params.capabilities;
+    client.untrusted = (params.initializationOptions as StewardInitializationOptions | null | undefined)?.untrusted === true;
     return { capabilities, serverInfo: { name: 'steward' } };
   });
   connection.onInitialized(() => initializedListeners.forEach((listener) => listener()));

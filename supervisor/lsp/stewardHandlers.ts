@@ -43,6 +43,22 @@ export interface StewardSession {
   keepAlive(): boolean;
 }
 
+/** A session that knows whether its client declared an untrusted workspace (StewardInitializationOptions). */
+export interface ClientSession extends StewardSession {
+  clientUntrusted(): boolean;
+}
+
+const UNTRUSTED_REFUSAL =
+  'refused: this client is in an untrusted workspace, which may read status, logs and diagnostics but not reload, start, stop or restart workers';
+
+/**
+ * Control from a client that declared itself untrusted is refused, whoever started the master —
+ * unless the master runs no worker anyway (--untrusted), where a reload only validates and `down` stops nothing.
+ */
+function refuseUntrusted(session: ClientSession, master: Master): void {
+  if (session.clientUntrusted() && master.status().workersEnabled) throw new ResponseError(ErrorCodes.NotAllowed, UNTRUSTED_REFUSAL);
+}
+
 /** Master errors → JSON-RPC errors; anything else propagates (vscode-jsonrpc answers InternalError). */
 async function translateErrors<T>(action: () => Promise<T> | T): Promise<T> {
   try {
@@ -68,7 +84,7 @@ function onParams(connection: RpcEndpoint, method: string, handler: (params: unk
 }
 
 /** Registers the handlers; returns the cleanup for when the connection ends. */
-export function registerStewardHandlers(connection: RpcEndpoint, master: Master, session: StewardSession, sendFrame: FrameSink): () => void {
+export function registerStewardHandlers(connection: RpcEndpoint, master: Master, session: ClientSession, sendFrame: FrameSink): () => void {
   const cleanups = [registerStatusHandlers(connection, master), registerLogHandlers(connection, master, sendFrame)];
   registerControlHandlers(connection, master, session);
   return () => cleanups.forEach((cleanup) => cleanup());
@@ -98,13 +114,15 @@ function registerStatusHandlers(connection: RpcEndpoint, master: Master): () => 
 }
 
 /** steward/reload, per-worker control and steward/down. */
-function registerControlHandlers(connection: RpcEndpoint, master: Master, session: StewardSession): void {
+function registerControlHandlers(connection: RpcEndpoint, master: Master, session: ClientSession): void {
   onParams(connection, ReloadRequest.method, (params) => {
     const parsed = parseReloadParams(params);
+    if (!parsed.dryRun) refuseUntrusted(session, master);
     return translateErrors(() => master.reload({ ...parsed, trigger: parsed.trigger ?? 'rpc' }));
   });
   const control = (action: (p: WorkerParams) => Promise<WorkerStatus[]>) => (params: unknown) => {
     const parsed = parseWorkerParams(params);
+    refuseUntrusted(session, master);
     return translateErrors(() => action(parsed));
   };
   onParams(connection, StartWorkerRequest.method, control((p) => master.startWorker(p)));
@@ -116,6 +134,7 @@ function registerControlHandlers(connection: RpcEndpoint, master: Master, sessio
   });
   onParams(connection, DownRequest.method, async (params) => {
     parseEmptyParams(params);
+    refuseUntrusted(session, master);
     const stopped = await master.shutdown();
     setImmediate(() => session.onDown());
     return { stopped };

@@ -4,22 +4,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO, WORKBENCH_SETTINGS, installVsix, log, makeRunDirs, openWorkbench, startCodeServer, timed } from './workbench.mjs';
-import { openStewardView, treeRow, waitForStatusText } from './ui.mjs';
-import { masterStatus, stopMasterAndCheck, workerPids } from './master.mjs';
+import { notification, openFile, openStewardView, replaceLine, treeRow, waitForStatusText } from './ui.mjs';
+import { masterStatus, steward, stopMasterAndCheck, workerPids } from './master.mjs';
 
 const OUT = path.join(REPO, 'test-results', 'e2e');
 
 /** Runs `steps(page)` in a workbench on `dirs`; stops code-server and the master; true when all went well. */
 async function inWorkbench(chromium, dirs, serverOptions, steps) {
-  let server; let browser; let ok = true;
+  let server; let browser; let page; let ok = true;
   try {
     server = await startCodeServer(dirs, serverOptions);
-    let page;
     ({ browser, page } = await openWorkbench(chromium, server, {}));
     await steps(page, async (name) => { await page.screenshot({ path: path.join(OUT, name) }); log(`screenshot test-results/e2e/${name}`); });
   } catch (error) {
     ok = false;
     console.error(`FAILED: ${error.stack ?? error}`);
+    if (page) await page.screenshot({ path: path.join(OUT, 'failure.png') }).catch(() => {});
+    const rows = await page?.locator('[id="workbench.view.extension.steward"] .monaco-list-row').evaluateAll((all) => all.map((row) => row.getAttribute('aria-label'))).catch(() => []);
+    console.error(`tree rows: ${JSON.stringify(rows)}`);
   } finally {
     await browser?.close().catch(() => {});
     if (server && !(await server.stop())) ok = false;
@@ -50,7 +52,40 @@ export function untrustedPhase(chromium, dirs) {
       await treeRow(page, `${status.workers[0].name}: exited`).first().waitFor({ timeout: 30_000 });
     });
     await shot('07-untrusted.png');
+    await timed('step 7b: untrusted window + a master started from a terminal → a save reloads nothing, no Restart lens', () => untrustedControlStep(page, dirs));
+    await shot('07b-untrusted-terminal-master.png');
   });
+}
+
+/**
+ * QA: an untrusted window reloaded a terminal-started master on save (running the edited command)
+ * and offered a working "Restart" code lens. It must look, never control.
+ */
+async function untrustedControlStep(page, dirs) {
+  if (steward(dirs, ['down']).code !== 0) throw new Error('steward down failed');
+  const up = steward(dirs, ['up', '-d']);
+  if (up.code !== 0) throw new Error(`steward up -d exited ${up.code}: ${up.stderr}`);
+  // The window either saw the `down` (it offers to start: a click connects to the new master) or reconnected by itself.
+  const notRunning = treeRow(page, 'No Steward master serves'); // a message row's aria-label is its tooltip
+  await notRunning.or(treeRow(page, 'Master: running')).first().waitFor({ timeout: 30_000 });
+  if (await notRunning.count()) await notRunning.click();
+  await treeRow(page, 'Master: running').waitFor({ timeout: 30_000 });
+  const before = masterStatus(dirs);
+  if (!before.workersEnabled) throw new Error('expected the terminal master to run workers');
+  await openFile(page, 'steward.yaml');
+  const lenses = page.locator('.monaco-editor .codelens-decoration a');
+  await lenses.filter({ hasText: 'Logs' }).first().waitFor({ timeout: 30_000 });
+  if (await lenses.filter({ hasText: /^Restart$/ }).count()) throw new Error('an untrusted window shows a Restart code lens');
+  const text = fs.readFileSync(path.join(dirs.workspace, 'steward.yaml'), 'utf8');
+  const line = text.split('\n').findIndex((l) => /^ {4}command: node flaky\.js$/.test(l)) + 1;
+  await replaceLine(page, line, 'command: node flaky.js --edited-while-untrusted', { atOnce: true });
+  await page.keyboard.press('Control+S');
+  await notification(page, 'saved, not reloaded').waitFor({ timeout: 20_000 });
+  await new Promise((resolve) => setTimeout(resolve, 1_500)); // well past the save debounce (300 ms)
+  const after = masterStatus(dirs);
+  if (after.reloads !== before.reloads || after.generation !== before.generation) {
+    throw new Error(`a save in an untrusted window reloaded the master: reloads ${before.reloads} → ${after.reloads}, generation ${before.generation} → ${after.generation}`);
+  }
 }
 
 /**

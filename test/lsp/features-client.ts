@@ -26,6 +26,7 @@ import {
   type Position,
   type ServerCapabilities,
 } from 'vscode-languageserver';
+import type { StewardInitializationOptions } from '../../shared/protocol';
 import { connectRpc, type Workspace } from '../helpers/master';
 import { waitUntil } from '../helpers/procs';
 
@@ -45,15 +46,15 @@ export class FeatureClient {
     });
   }
 
-  /** Connects to the workspace's master and initializes; documents are the workspace's steward.yaml. */
-  static async start(ws: Workspace): Promise<{ client: FeatureClient; capabilities: ServerCapabilities }> {
+  /** Connects to the workspace's master and initializes (with initializationOptions, as the extension sends them); documents are the workspace's steward.yaml. */
+  static async start(ws: Workspace, initializationOptions?: StewardInitializationOptions): Promise<{ client: FeatureClient; capabilities: ServerCapabilities }> {
     const { connection, socket } = await connectRpc(ws);
     const client = new FeatureClient(connection, pathToFileURL(ws.config).href, () => {
       connection.dispose();
       socket.destroy();
     });
     const capabilities = { workspace: { codeLens: { refreshSupport: true } } };
-    const result = await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities });
+    const result = await connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities, initializationOptions });
     await connection.sendNotification('initialized', {});
     return { client, capabilities: (result as { capabilities: ServerCapabilities }).capabilities };
   }

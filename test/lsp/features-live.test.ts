@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CodeLens, Hover, MarkupContent } from 'vscode-languageserver';
-import { RestartWorkerRequest, StatusRequest, type StatusSnapshot } from '../../shared/protocol';
+import { ErrorCodes, ReloadRequest, RestartWorkerRequest, StatusRequest, StopWorkerRequest, type StatusSnapshot } from '../../shared/protocol';
 import { cleanup, freePort, makeWorkspace, up, waitForWorkersUp, type Workspace } from '../helpers/master';
 import { waitUntil } from '../helpers/procs';
 import { FeatureClient, positionOf } from './features-client';
@@ -111,6 +111,27 @@ describe('live state in hovers and code lenses', () => {
     const api = worker(await status(), 'api');
     assert.notEqual(api.pid, oldPid);
     assert.deepEqual(titles(await client.codeLenses())[4], [5, `${api.state} · pid ${api.pid} · ${api.restarts} restart${api.restarts === 1 ? '' : 's'}`, '']);
+  });
+
+  test('a client in an untrusted workspace sees the live state but gets no Restart or reload lens, and its control requests are refused (QA)', async () => {
+    const untrusted = (await FeatureClient.start(ws, { untrusted: true })).client;
+    try {
+      const edited = text.replace('sleep 301', 'sleep 311');
+      await untrusted.open(edited);
+      const before = await status();
+      const api = worker(before, 'api');
+      const lenses = titles(await untrusted.codeLenses());
+      assert.deepEqual(lenses[0], [0, 'reload will restart api, keep 2 unchanged (not from this untrusted window)', '']);
+      assert.deepEqual(lenses.filter(([line]) => line === 5), [[5, `${api.state} · pid ${api.pid} · ${api.restarts} restart${api.restarts === 1 ? '' : 's'}`, ''], [5, 'Logs', 'steward.showWorkerLogs', 'api']]);
+      for (const [type, params] of [[ReloadRequest.type, { trigger: 'save' }], [RestartWorkerRequest.type, { name: 'api' }], [StopWorkerRequest.type, { name: 'db' }]] as const) {
+        await assert.rejects(untrusted.connection.sendRequest(type as typeof ReloadRequest.type, params as never), (error: { code?: number; message?: string }) => error.code === ErrorCodes.NotAllowed && /untrusted workspace/.test(error.message ?? ''));
+      }
+      assert.equal((await untrusted.connection.sendRequest(ReloadRequest.type, { dryRun: true })).plan?.restart.join(), '', 'a dry run reads the saved file and is allowed');
+      const after = await status();
+      assert.deepEqual([after.reloads, worker(after, 'api').pid, worker(after, 'db').pid], [before.reloads, api.pid, worker(before, 'db').pid]);
+    } finally {
+      untrusted.end();
+    }
   });
 });
 

@@ -28,6 +28,8 @@ export interface LensInputs {
   workers: readonly WorkerStatus[];
   /** False in an untrusted workspace: a reload validates only. */
   workersEnabled: boolean;
+  /** False for a client in an untrusted workspace: it may look, not reload or restart (whoever started the master). */
+  mayControl: boolean;
   /** The master's plan for a valid config (Master.previewPlan). */
   previewPlan: (config: StewardConfig) => ReloadPlan;
 }
@@ -42,20 +44,21 @@ export function codeLenses(inputs: LensInputs): CodeLens[] {
     // Untrusted: the master lists the workers but runs none, so there is nothing to restart or read.
     lenses.push({ range, command: label(inputs.workersEnabled ? summarizeWorker(instances) : 'not started: the workspace is not trusted') });
     if (instances.length === 0 || !inputs.workersEnabled) continue;
-    lenses.push({ range, command: { title: 'Restart', command: LENS_COMMANDS.restartWorker, arguments: [worker.name] } });
+    if (inputs.mayControl) lenses.push({ range, command: { title: 'Restart', command: LENS_COMMANDS.restartWorker, arguments: [worker.name] } });
     lenses.push({ range, command: { title: 'Logs', command: LENS_COMMANDS.showWorkerLogs, arguments: [worker.name] } });
   }
   return lenses;
 }
 
-function planCommand({ parsed, previewPlan, workersEnabled }: LensInputs): Command {
+function planCommand({ parsed, previewPlan, workersEnabled, mayControl }: LensInputs): Command {
   const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   if (errors > 0 || !parsed.config) {
     return { title: `config has ${errors} error${errors === 1 ? '' : 's'}: reload would enter wait mode`, command: LENS_COMMANDS.showProblems };
   }
   if (!workersEnabled) return label('config is valid; an untrusted workspace runs no worker');
   const sentence = describePlan(previewPlan(parsed.config));
-  return sentence === undefined ? label('no changes to apply') : { title: sentence, command: LENS_COMMANDS.reload };
+  if (sentence === undefined) return label('no changes to apply');
+  return mayControl ? { title: sentence, command: LENS_COMMANDS.reload } : label(`${sentence} (not from this untrusted window)`);
 }
 
 /** "reload will restart api, start worker2, stop old, keep 3 unchanged"; undefined when nothing would change. */

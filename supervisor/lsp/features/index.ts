@@ -39,7 +39,8 @@ export const registerLanguageFeatures: LanguageFeatureHook = (connection, docume
     if (!doc?.isMasterConfig) return null;
     const { master } = context;
     const { workers, workersEnabled } = master.status();
-    return codeLenses({ parsed: parsed(doc), workers, workersEnabled, previewPlan: (config) => master.previewPlan(config) });
+    const mayControl = !context.clientUntrusted();
+    return codeLenses({ parsed: parsed(doc), workers, workersEnabled, mayControl, previewPlan: (config) => master.previewPlan(config) });
   });
   watchMasterForLenses(connection, documents, context);
   return {
