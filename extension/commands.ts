@@ -35,7 +35,7 @@ export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
   'steward.openConfig': (ctx) => () => openConfigAt(ctx, undefined),
   'steward.checkConfig': (ctx) => () => checkConfig(ctx),
   'steward.createConfig': (ctx) => (origin?: unknown) => createAndStart(ctx, origin === 'import' || origin === 'starter' ? origin : undefined),
-  'steward.showProblem': (ctx) => () => openConfigAt(ctx, ctx.snapshot?.lastReload?.error),
+  'steward.showProblem': (ctx) => () => showProblem(ctx),
   'steward.restartWorker': (ctx) => (target?: unknown) => workerAction(ctx, RestartWorkerRequest.type, target),
   'steward.stopWorker': (ctx) => (target?: unknown) => workerAction(ctx, StopWorkerRequest.type, target),
   'steward.startWorker': (ctx) => (target?: unknown) => workerAction(ctx, StartWorkerRequest.type, target),
@@ -119,6 +119,13 @@ function workerLine(ctx: Ctx, target: unknown): number | undefined {
 
 function workerAction(ctx: Ctx, type: RequestType<WorkerParams, WorkerStatus[], void>, target: unknown): Promise<WorkerStatus[]> {
   return ctx.client.request(type, workerParams(target));
+}
+
+/** A wait-mode toast outlives wait mode (the API cannot withdraw it): its "Show Problem" then says there is none. */
+function showProblem(ctx: Ctx): Promise<vscode.TextEditor | undefined> | undefined {
+  if (ctx.snapshot?.state === 'wait') return openConfigAt(ctx, ctx.snapshot.lastReload?.error);
+  void vscode.window.showInformationMessage('Steward: no reload problem now: wait mode has ended.');
+  return undefined;
 }
 
 /** Opens the config with the cursor on a 1-based location (the failed reload's error, a worker's key). */

@@ -26,7 +26,7 @@ export class Ctx implements vscode.Disposable {
   readonly logs = new LogTerminals(this.client);
   readonly view = vscode.window.createTreeView('steward.workers', { treeDataProvider: this.tree });
   private readonly statusBar = new StatusBar();
-  /** The latest status while connected; kept across reconnects for wait-mode transitions. */
+  /** The latest status while connected; kept across reconnects. */
   snapshot: StatusSnapshot | undefined;
   /** Set when there is no config: nothing to connect to, the welcome view shows. */
   private gate: 'noConfig' | undefined;
@@ -101,9 +101,8 @@ export class Ctx implements vscode.Disposable {
   }
 
   private onStatus(snapshot: StatusSnapshot): void {
-    const previous = this.snapshot;
     this.snapshot = snapshot;
-    this.announcer.onStatus(previous, snapshot);
+    this.announcer.onStatus(snapshot);
     this.render();
   }
 

@@ -7,17 +7,19 @@
  */
 import * as vscode from 'vscode';
 import type { ReloadResult, StatusSnapshot } from '../shared/protocol';
-import { reloadOutcome, waitTransition } from './render';
+import { reloadOutcome } from './render';
+import { WaitTracker } from './waitTracker';
 
 const SHOW_PROBLEM = 'Show Problem';
 const SHOW_LOGS = 'Show Logs';
 
 export class ReloadAnnouncer {
   private readonly announced = new Set<string>();
+  private readonly tracker = new WaitTracker();
 
-  /** Called with every pushed status: announces wait-mode transitions only. */
-  onStatus(previous: StatusSnapshot | undefined, next: StatusSnapshot): void {
-    const transition = waitTransition(previous, next);
+  /** Called with every pushed status (however the reload was triggered): announces wait-mode transitions only. */
+  onStatus(next: StatusSnapshot): void {
+    const transition = this.tracker.next(next);
     if (transition === 'none' || !next.lastReload) return;
     this.announce(next.lastReload, transition === 'left');
   }

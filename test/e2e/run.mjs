@@ -4,7 +4,7 @@
 // examples/demo (private STEWARD_RUNTIME_DIR) in headless Chromium →
 // workers ready in the tree → "Reload Workers" → break steward.yaml
 // (squiggle + Problems) → reload → wait mode (tree, status bar; pids kept,
-// checked with `steward status --json`) → fix → reload → wait mode ends →
+// checked with `steward status --json`) → fix and save → wait mode ends →
 // reload the window (same pids, tree back) → shut everything down and check
 // nothing is left; then an untrusted workspace and one without a config
 // (phases.mjs). Screenshots of each step go to test-results/e2e/.
@@ -80,10 +80,11 @@ try {
   if (refreshScreenshot) fs.copyFileSync(path.join(OUT, '04-wait-mode.png'), path.join(REPO, 'media', 'screenshot-wait-mode.png'));
   await clearNotifications(page);
 
-  await timed('step 5: fix, reload → wait mode ends', async () => {
+  // Saved, not reloaded from the palette: a save's reload passes wait → reloading → running, which once went unannounced (QA).
+  await timed('step 5: fix and save (reload on save) → "Wait mode ended"', async () => {
     await openFile(page, 'steward.yaml');
     await replaceLine(page, broken.line, broken.good);
-    await runCommand(page, 'Steward: Reload Workers');
+    await page.keyboard.press('Control+S');
     await notification(page, 'Wait mode ended').waitFor({ timeout: 30_000 });
     await treeRow(page, 'Master: running').waitFor({ timeout: 20_000 });
     await waitForStatusText(page, /^Steward: gen \d+ · \d+\/\d+ ready$/);
