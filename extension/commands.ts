@@ -19,6 +19,7 @@ import {
 import type { RequestType } from 'vscode-jsonrpc';
 import { runSteward } from './cli';
 import type { Ctx } from './ctx';
+import { nothingStarted } from './render';
 import { controlAllowed } from './trust';
 import { createConfig, type ConfigOrigin } from './welcome';
 import { WorkerNode } from './workerTree';
@@ -70,7 +71,7 @@ async function reload(ctx: Ctx, params: ReloadParams): Promise<ReloadResult> {
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () =>
     ctx.client.request(ReloadRequest.type, { ...params, trigger: 'command' }),
   );
-  ctx.announcer.announce(result, wasWaiting);
+  ctx.announcer.announce(result, wasWaiting, ctx.snapshot !== undefined && nothingStarted(ctx.snapshot));
   return result;
 }
 

@@ -135,9 +135,20 @@ export function workerView(worker: WorkerStatus, all: readonly WorkerStatus[], n
   };
 }
 
+/** The master's own first load is a start-up, not a reload: the `reloads` counters leave it out. */
 function lastReloadSummary(result: ReloadResult | null, now: number): string {
   if (!result) return 'no reload yet';
-  return `reload ${result.ok ? 'ok' : 'failed'} ${formatAgo(result.at, now)}`;
+  return `${result.trigger === 'startup' ? 'start-up' : 'reload'} ${result.ok ? 'ok' : 'failed'} ${formatAgo(result.at, now)}`;
+}
+
+/** Generation 0 is "no good load yet": wait mode then keeps nothing, as nothing was started. */
+export function nothingStarted(snapshot: StatusSnapshot): boolean {
+  return snapshot.generation === 0;
+}
+
+/** What wait mode keeps, in words. */
+function keptInWaitMode(snapshot: StatusSnapshot): string {
+  return nothingStarted(snapshot) ? 'Nothing was started: the workers start once the config is fixed and reloaded.' : 'The last good workers keep running.';
 }
 
 /** The reason for wait mode in one line, with its location when it has one. */
@@ -151,7 +162,7 @@ export function waitReason(snapshot: StatusSnapshot): string {
 export function masterView(snapshot: StatusSnapshot, now: number): ItemView {
   const icon = snapshot.workersEnabled ? MASTER_ICONS[snapshot.state] : { id: 'shield', color: 'list.warningForeground' };
   if (snapshot.state === 'wait') {
-    const description = `${waitReason(snapshot)} · keeping gen ${snapshot.generation}`;
+    const description = `${waitReason(snapshot)} · ${nothingStarted(snapshot) ? 'nothing started' : `keeping gen ${snapshot.generation}`}`;
     return {
       label: 'Wait mode',
       description,
@@ -185,7 +196,7 @@ export function masterTooltip(snapshot: StatusSnapshot, now: number): string {
   ];
   if (!snapshot.workersEnabled) rows.push('', '_Worker commands are disabled (untrusted workspace)._');
   if (snapshot.state === 'wait') {
-    rows.push('', `$(warning) **Wait mode**: ${escapeMarkdown(waitReason(snapshot))}`, '', 'The last good workers keep running. Fix the config and reload.');
+    rows.push('', `$(warning) **Wait mode**: ${escapeMarkdown(waitReason(snapshot))}`, '', `${keptInWaitMode(snapshot)} Fix the config and reload.`);
   }
   return rows.join('\n');
 }
@@ -215,8 +226,8 @@ export function statusBarView(connection: ConnectionState, snapshot: StatusSnaps
   const counts = `gen ${snapshot.generation} · ${ready}/${total} ready`;
   if (snapshot.state === 'wait') {
     return {
-      text: `$(warning) Steward: wait mode · ${counts}`,
-      tooltip: `Steward is in wait mode: ${waitReason(snapshot)}. The last good workers keep running.`,
+      text: `$(warning) Steward: wait mode · ${nothingStarted(snapshot) ? 'nothing started' : counts}`,
+      tooltip: `Steward is in wait mode: ${waitReason(snapshot)}. ${keptInWaitMode(snapshot)}`,
       backgroundColor: 'statusBarItem.warningBackground',
     };
   }
@@ -255,18 +266,20 @@ export interface OutcomeMessage {
   text: string;
 }
 
-/** The one message a reload outcome deserves: applied (and whether it ended wait mode) or rejected → wait mode. */
-export function reloadOutcome(result: ReloadResult, wasWaiting: boolean): OutcomeMessage {
+/**
+ * The one message a reload outcome deserves: applied (and whether it ended wait mode) or rejected → wait mode
+ * (`nothingRunning`: there are no last good workers to keep, as on a first start with a broken config).
+ */
+export function reloadOutcome(result: ReloadResult, wasWaiting: boolean, nothingRunning = false): OutcomeMessage {
   if (result.dryRun) {
     return { severity: 'info', text: `Steward reload plan: ${planSummary(result.plan, 'future')}${keptSuffix(result.plan)}.` };
   }
   if (!result.ok) {
     const error = result.error;
     const where = error?.line !== undefined ? ` (line ${error.line}${error.column !== undefined ? `:${error.column}` : ''})` : '';
-    return {
-      severity: 'warning',
-      text: `Steward reload rejected${where}: ${error?.message ?? 'unknown error'}. Wait mode: the last good workers keep running.`,
-    };
+    const what = result.trigger === 'startup' ? 'could not start the workers' : 'reload rejected';
+    const kept = nothingRunning ? 'Nothing was started: the workers start once the config is fixed and reloaded.' : 'Wait mode: the last good workers keep running.';
+    return { severity: 'warning', text: `Steward ${what}${where}: ${error?.message ?? 'unknown error'}. ${kept}` };
   }
   const ended = wasWaiting ? ' Wait mode ended.' : '';
   return { severity: 'info', text: `Steward reload applied: generation ${result.generation}, ${planSummary(result.plan, 'past')}.${ended}` };

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { ReloadResult, StatusSnapshot } from '../shared/protocol';
-import { reloadOutcome } from './render';
+import { nothingStarted, reloadOutcome } from './render';
 import { WaitTracker } from './waitTracker';
 
 const SHOW_PROBLEM = 'Show Problem';
@@ -21,17 +21,17 @@ export class ReloadAnnouncer {
   onStatus(next: StatusSnapshot): void {
     const transition = this.tracker.next(next);
     if (transition === 'none' || !next.lastReload) return;
-    this.announce(next.lastReload, transition === 'left');
+    this.announce(next.lastReload, transition === 'left', nothingStarted(next));
   }
 
   /** Called with the result of a reload the user asked for. */
-  announce(result: ReloadResult, wasWaiting: boolean): void {
+  announce(result: ReloadResult, wasWaiting: boolean, nothingRunning = false): void {
     if (!result.dryRun) {
       const key = `${result.generation}@${result.at}`;
       if (this.announced.has(key)) return;
       this.announced.add(key);
     }
-    const message = reloadOutcome(result, wasWaiting);
+    const message = reloadOutcome(result, wasWaiting, nothingRunning);
     if (message.severity === 'info') {
       void vscode.window.showInformationMessage(message.text);
       return;

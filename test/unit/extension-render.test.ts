@@ -130,6 +130,22 @@ describe('the master node', () => {
     assert.equal(view.ariaLabel, "Master: wait mode, line 7: unknown key 'comand' · keeping gen 4");
     assert.match(view.tooltip, /\*\*Wait mode\*\*: line 7: unknown key 'comand'/);
   });
+  it('on a first start with a broken config says nothing was started, and calls the failed load a start-up (QA)', () => {
+    const startup: ReloadResult = { ...failedReload, trigger: 'startup', generation: 1, at: '2026-11-26T01:00:00Z' };
+    const first = snapshot({ state: 'wait', generation: 0, reloads: 0, failedReloads: 0, workers: [], lastReload: startup });
+    const view = masterView(first, NOW);
+    assert.equal(view.description, "line 7: unknown key 'comand' · nothing started");
+    assert.match(view.tooltip, /- reloads: 0 \(0 failed\)\n- last: start-up failed just now/);
+    assert.match(view.tooltip, /Nothing was started: the workers start once the config is fixed and reloaded\. Fix the config and reload\./);
+    assert.doesNotMatch(view.tooltip, /last good workers/);
+    const bar = statusBarView('connected', first);
+    assert.equal(bar.text, '$(warning) Steward: wait mode · nothing started');
+    assert.doesNotMatch(bar.tooltip, /last good workers/);
+    assert.deepEqual(reloadOutcome(startup, false, true), {
+      severity: 'warning',
+      text: "Steward could not start the workers (line 7:5): unknown key 'comand'. Nothing was started: the workers start once the config is fixed and reloaded.",
+    });
+  });
   it('shows a shield when worker commands are disabled', () => {
     const view = masterView(snapshot({ workersEnabled: false }), NOW);
     assert.deepEqual(view.icon, { id: 'shield', color: 'list.warningForeground' });
