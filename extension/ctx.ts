@@ -43,11 +43,13 @@ export class Ctx implements vscode.Disposable {
       this.output, this.client, this.tree, this.logs, this.view, this.statusBar,
       this.client.onStatus((snapshot) => this.onStatus(snapshot)),
       this.client.onConnection(() => this.render()),
+      this.view.onDidChangeVisibility(({ visible }) => (this.tree.visible = visible)),
       onTrustGranted(() => void this.onTrustGranted()),
       vscode.workspace.onDidSaveTextDocument((document) => this.onSaved(document)),
       vscode.workspace.onDidChangeConfiguration((event) => affectsConnection(event) && void this.restart()),
       ...this.watchConfigFile(),
     ];
+    this.tree.visible = this.view.visible;
   }
 
   settings(): StewardSettings | undefined {

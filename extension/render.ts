@@ -4,7 +4,7 @@
  * ThemeColor ids as strings, tooltips are Markdown source, so every mapping is
  * unit-tested without VS Code (test/unit/extension-render.test.ts).
  */
-import type { MasterState, ReloadPlan, ReloadResult, StatusSnapshot, WorkerState, WorkerStatus } from '../shared/protocol';
+import { STOPPED_ON_REQUEST, type MasterState, type ReloadPlan, type ReloadResult, type StatusSnapshot, type WorkerState, type WorkerStatus } from '../shared/protocol';
 
 /** A codicon id (`ThemeIcon`) with an optional theme colour id (`ThemeColor`). */
 export interface IconSpec {
@@ -89,6 +89,7 @@ export function workerDescription(worker: WorkerStatus, now: number): string {
   const parts: string[] = [];
   if (worker.draining) parts.push(`draining (gen ${worker.generation})`);
   if (worker.pid !== null) parts.push(`pid ${worker.pid}`);
+  else if (stoppedOnRequest(worker)) parts.push('stopped');
   else parts.push(worker.exitCode === null ? worker.state : `${worker.state} (${worker.exitCode})`);
   if (worker.startedAt !== null && worker.pid !== null) parts.push(`up ${formatDuration(now - worker.startedAt)}`);
   if (worker.restarts > 0) parts.push(`${worker.restarts} restart${worker.restarts === 1 ? '' : 's'}`);
@@ -96,8 +97,16 @@ export function workerDescription(worker: WorkerStatus, now: number): string {
   return parts.join(' · ');
 }
 
+/** Ended because someone stopped it (its exit code is then the stop signal's, not a crash). */
+function stoppedOnRequest(worker: WorkerStatus): boolean {
+  return worker.state === 'exited' && worker.reason === STOPPED_ON_REQUEST;
+}
+
+/** Stopped by the user, ended cleanly and crashed for good (restart: never) look different. */
 export function workerIcon(worker: WorkerStatus): IconSpec {
   if (worker.draining) return { id: 'arrow-circle-down', color: 'disabledForeground' };
+  if (stoppedOnRequest(worker)) return { id: 'debug-stop', color: 'disabledForeground' };
+  if (worker.state === 'exited' && worker.exitCode !== null && worker.exitCode !== 0) return { id: 'circle-slash', color: 'list.warningForeground' };
   return WORKER_ICONS[worker.state];
 }
 
@@ -128,7 +137,7 @@ export function workerView(worker: WorkerStatus, all: readonly WorkerStatus[], n
   return {
     label,
     description,
-    ariaLabel: `${label}: ${worker.draining ? 'draining' : worker.state}, ${description}`,
+    ariaLabel: `${label}: ${worker.draining ? 'draining' : stoppedOnRequest(worker) ? 'stopped' : worker.state}, ${description}`,
     icon: workerIcon(worker),
     tooltip: workerTooltip(worker, now),
     contextValue: workerContextValue(worker),

@@ -8,8 +8,11 @@ import * as vscode from 'vscode';
 import type { StatusSnapshot, WorkerStatus } from '../shared/protocol';
 import { masterView, workerItemId, workerView, type ConnectionState, type IconSpec, type ItemView } from './render';
 
-/** Re-render durations ("up 3m") this often; a local refresh, not a poll of the master. */
-const CLOCK_TICK_MS = 30_000;
+/**
+ * Re-render durations ("up 12s") this often while the view is visible: a local refresh, not a poll of
+ * the master, and only nodes whose text changed are sent (QA: "up 0s" stayed for 20 s after a start).
+ */
+const CLOCK_TICK_MS = 1_000;
 
 function themeIcon(icon: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
@@ -111,6 +114,8 @@ export class WorkerTree implements vscode.TreeDataProvider<WorkerTreeNode>, vsco
   /** Shown above everything else (the untrusted-workspace explanation). */
   private notice: MessageNode | undefined;
   private readonly clock = setInterval(() => this.tick(), CLOCK_TICK_MS);
+  /** Set by the view's visibility: a hidden view needs no clock. */
+  visible = false;
 
   getTreeItem(node: WorkerTreeNode): vscode.TreeItem {
     return node;
@@ -180,6 +185,6 @@ export class WorkerTree implements vscode.TreeDataProvider<WorkerTreeNode>, vsco
   }
 
   private tick(): void {
-    if (this.master && !this.message) this.showStatus(this.master.snapshot);
+    if (this.visible && this.master && !this.message) this.showStatus(this.master.snapshot);
   }
 }

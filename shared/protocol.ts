@@ -73,6 +73,12 @@ export interface WorkerStatus {
   line?: number;
 }
 
+/**
+ * `WorkerStatus.reason` of a worker stopped on request (`steward stop`, the tree's Stop, a reload
+ * replacing it, shutdown), not ended on its own: set by the master, shown as "stopped" by the views.
+ */
+export const STOPPED_ON_REQUEST = 'stopped';
+
 export interface StatusSnapshot {
   /** The master's pid. */
   pid: number;

@@ -40,7 +40,7 @@ export interface WorkerEvents {
 export type WorkerFactory = (spec: WorkerSpec, instance: number, generation: number, events: WorkerEvents) => ManagedWorker;
 
 /** The reason of a worker stopped on request (`steward stop`, a reload replacing it, shutdown), not ended on its own. */
-export const STOPPED_ON_REQUEST = 'stopped';
+export { STOPPED_ON_REQUEST } from '../../shared/protocol';
 
 /** A worker whose process has ended and that will not come back on its own. */
 export function hasEnded(status: WorkerStatus): boolean {

@@ -86,6 +86,16 @@ describe('a worker node', () => {
     assert.equal(workerDescription(worker({ pid: null, startedAt: null, state: 'failed', exitCode: 1, ports: [] }), NOW), 'failed (1)');
     assert.equal(workerDescription(worker({ pid: null, startedAt: null, state: 'backoff', ports: [] }), NOW), 'backoff');
   });
+  it('says "stopped" for a worker stopped on request, not its exit code (QA: "exited (143)")', () => {
+    const stopped = worker({ pid: null, startedAt: null, state: 'exited', exitCode: 143, reason: 'stopped', ports: [] });
+    assert.equal(workerDescription(stopped, NOW), 'stopped');
+    assert.equal(workerView(stopped, [stopped], NOW).ariaLabel, 'api: stopped, stopped');
+  });
+  it('counts uptime from startedAt at each render, so a refresh a second later says so', () => {
+    const started = worker({ startedAt: NOW, ports: [] });
+    assert.equal(workerDescription(started, NOW), 'pid 4242 · up 0s');
+    assert.equal(workerDescription(started, NOW + 12_000), 'pid 4242 · up 12s');
+  });
   it('marks a draining worker of an older generation', () => {
     const draining = worker({ draining: true, state: 'stopping', ports: [] });
     assert.equal(workerDescription(draining, NOW), 'draining (gen 3) · pid 4242 · up 3m');
@@ -99,6 +109,13 @@ describe('a worker node', () => {
     assert.deepEqual(workerIcon(worker({ state: 'backoff' })), { id: 'history', color: 'list.warningForeground' });
     assert.deepEqual(workerIcon(worker({ state: 'failed' })), { id: 'error', color: 'testing.iconFailed' });
     assert.deepEqual(workerIcon(worker({ state: 'exited' })), { id: 'circle-slash', color: 'disabledForeground' });
+  });
+  it('tells a worker the user stopped from one that crashed for good (restart: never) by its icon (QA)', () => {
+    const stopped = workerIcon(worker({ state: 'exited', exitCode: 143, reason: 'stopped' }));
+    const crashed = workerIcon(worker({ state: 'exited', exitCode: 1 }));
+    assert.deepEqual(stopped, { id: 'debug-stop', color: 'disabledForeground' });
+    assert.deepEqual(crashed, { id: 'circle-slash', color: 'list.warningForeground' });
+    assert.deepEqual(workerIcon(worker({ state: 'exited', exitCode: 0 })), { id: 'circle-slash', color: 'disabledForeground' });
   });
   it('offers stop/restart when live and start when down, through its context value', () => {
     assert.equal(workerContextValue(worker({ state: 'backoff' })), 'worker.live.located');
