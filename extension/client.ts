@@ -39,6 +39,8 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const MASTER_EXIT_TIMEOUT_MS = 10_000;
 /** Restarts allowed within RESTART_WINDOW_MS before giving up (a master that keeps dying). */
 const MAX_RESTARTS = 4;
+/** How long a lost connection waits for its master to be gone before connecting again (a live master is reconnected after it). */
+const LOST_MASTER_EXIT_MS = 3_000;
 const RESTART_WINDOW_MS = 3 * 60_000;
 
 /**
@@ -57,6 +59,9 @@ export class MasterClient implements vscode.Disposable {
   private restartTimes: number[] = [];
   /** The master's state in its latest status: `stopping` when it was told to stop, by this window or from elsewhere. */
   private masterState: StatusSnapshot['state'] | undefined;
+  private masterPid: number | undefined;
+  /** The pid of a master whose connection was lost, until the next status says who answers now. */
+  private lostMasterPid: number | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<StatusSnapshot>();
   private readonly connectionEmitter = new vscode.EventEmitter<ConnectionState>();
   private readonly logEmitter = new vscode.EventEmitter<LogPush>();
@@ -76,13 +81,21 @@ export class MasterClient implements vscode.Disposable {
 
   /** Connects to (or starts) the master; resolves once the first status has arrived. */
   async start(): Promise<void> {
+    this.restartTimes = [];
+    this.lostMasterPid = undefined;
+    await this.open();
+  }
+
+  /** A fresh LanguageClient for one connection session. */
+  private async open(): Promise<void> {
     await this.detach();
     this.leaving = false;
-    this.restartTimes = [];
     this.masterState = undefined;
     const launch = this.launch();
     const { LanguageClient, State } = languageClientLibrary();
-    const client = new LanguageClient('steward', 'Steward', () => this.connect(launch), this.clientOptions(launch));
+    let self: LanguageClient | undefined;
+    const client = new LanguageClient('steward', 'Steward', () => this.connect(launch), this.clientOptions(launch, () => self));
+    self = client;
     this.client = client;
     client.onNotification(StatusChangedNotification.type, (snapshot) => this.noteStatus(snapshot));
     client.onNotification(LogNotification.type, (push) => this.logEmitter.fire(push));
@@ -139,7 +152,13 @@ export class MasterClient implements vscode.Disposable {
 
   private noteStatus(snapshot: StatusSnapshot): void {
     this.masterState = snapshot.state;
+    this.masterPid = snapshot.pid;
     this.statusEmitter.fire(snapshot);
+    const lost = this.lostMasterPid;
+    this.lostMasterPid = undefined;
+    if (lost === undefined || lost === snapshot.pid) return;
+    this.output.warn(`the master (pid ${lost}) exited unexpectedly; now connected to a new master (pid ${snapshot.pid})`);
+    void vscode.window.showWarningMessage(`Steward: the master (pid ${lost}) exited unexpectedly. A new master (pid ${snapshot.pid}) was started and runs the workers.`);
   }
 
   private setConnection(state: ConnectionState): void {
@@ -160,23 +179,29 @@ export class MasterClient implements vscode.Disposable {
     }
   }
 
-  private clientOptions(launch: MasterLaunch): LanguageClientOptions {
+  private clientOptions(launch: MasterLaunch, self: () => LanguageClient | undefined): LanguageClientOptions {
     return {
       documentSelector: [{ scheme: 'file', pattern: escapeGlob(launch.configPath) }],
       outputChannel: this.output,
-      errorHandler: this.errorHandler(),
+      errorHandler: this.errorHandler(self),
+      // Logged, not shown: the language client's own toasts carry protocol codes; recover() says it in words.
+      initializationFailedHandler: (error) => {
+        this.output.error(`the master did not complete the LSP handshake: ${describe(error)}`);
+        return false;
+      },
       // The master refuses control from an untrusted window, whoever started it; a window granted trust reconnects.
       initializationOptions: { untrusted: launch.untrusted } satisfies StewardInitializationOptions,
     };
   }
 
   /** Reconnects (or respawns) after a lost connection, unless we left on purpose or the master keeps dying. */
-  private errorHandler(): ErrorHandler {
+  private errorHandler(self: () => LanguageClient | undefined): ErrorHandler {
     const { CloseAction, ErrorAction } = languageClientLibrary();
     return {
       error: () => ({ action: ErrorAction.Continue, handled: true }),
       closed: () => {
-        if (this.leaving) return { action: CloseAction.DoNotRestart, handled: true };
+        // A session already replaced (a second close event of the lost one) must not restart anything.
+        if (this.leaving || self() !== this.client) return { action: CloseAction.DoNotRestart, handled: true };
         if (this.masterState === 'stopping') {
           // Stopped on purpose (`steward down`, Stop All in another window): starting it again would undo that.
           this.leaving = true;
@@ -189,11 +214,31 @@ export class MasterClient implements vscode.Disposable {
         if (this.restartTimes.length > MAX_RESTARTS) {
           return { action: CloseAction.DoNotRestart, message: 'Steward: the master keeps closing the connection; see the Steward output.' };
         }
-        this.output.warn('lost the connection to the master; reconnecting');
-        this.setConnection('connecting');
-        return { action: CloseAction.Restart, handled: true };
+        this.recover();
+        return { action: CloseAction.DoNotRestart, handled: true };
       },
     };
+  }
+
+  /**
+   * After a lost connection: a fresh LanguageClient rather than the library's restart of the
+   * half-closed one (QA: three raw protocol-error toasts after a kill -9 of the master), and one
+   * message in words once the new master's status is in (noteStatus).
+   */
+  private recover(): void {
+    const lost = this.masterPid;
+    this.output.warn(`lost the connection to the master (pid ${lost ?? '?'}); reconnecting, or starting a new one`);
+    this.lostMasterPid = lost;
+    this.client = undefined;
+    this.socket = undefined;
+    this.setConnection('connecting');
+    // A killed master's listening socket may outlive our connection by a moment: a connect then is reset mid-handshake.
+    const gone = lost === undefined ? Promise.resolve(true) : waitForExit(lost, LOST_MASTER_EXIT_MS);
+    gone.then(() => this.open()).catch((error: unknown) => {
+      this.output.error(`could not reconnect to or start the master: ${describe(error)}`);
+      const choice = vscode.window.showErrorMessage(`Steward: the master exited unexpectedly and no new one could be started: ${describe(error).split('\n')[0]}`, 'Show Output');
+      void choice.then((picked) => picked && this.output.show());
+    });
   }
 
   private async connect(launch: MasterLaunch): Promise<StreamInfo> {

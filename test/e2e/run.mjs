@@ -5,7 +5,8 @@
 // workers ready in the tree → "Reload Workers" → break steward.yaml
 // (squiggle + Problems) → reload → wait mode (tree, status bar; pids kept,
 // checked with `steward status --json`) → fix and save → wait mode ends →
-// reload the window (same pids, tree back) → shut everything down and check
+// reload the window (same pids, tree back) → authoring → kill -9 the master
+// (a new one, one plain message) → shut everything down and check
 // nothing is left; then an untrusted workspace and one without a config
 // (phases.mjs). Screenshots of each step go to test-results/e2e/.
 //   --keep          keep the temp dir (workspace, logs) for debugging
@@ -106,6 +107,9 @@ try {
   });
   await shot('06-after-window-reload.png');
   await authoringStep(page, { configText, timed, shot });
+
+  await timed('step 6d: kill -9 the master → a new one runs the workers, one message in words, no protocol errors', () => masterKilledStep());
+  await shot('06d-master-killed.png');
   log('ALL STEPS PASSED');
 } catch (error) {
   failed = true;
@@ -141,6 +145,21 @@ async function treeShowsMasterState() {
     if (Date.now() > deadline) throw new Error(`the tree does not show the master's worker states: ${workers.map((w) => `${w.name}: ${w.state}`).join(', ')}`);
     await page.waitForTimeout(300);
   }
+}
+
+/** QA: after a kill -9 of the master, three raw language-client toasts (Code: -32097, …) stayed. */
+async function masterKilledStep() {
+  await clearNotifications(page);
+  const killed = masterStatus(dirs).pid;
+  process.kill(killed, 'SIGKILL');
+  await notification(page, `the master (pid ${killed}) exited unexpectedly`).waitFor({ timeout: 30_000 });
+  const status = masterStatus(dirs);
+  if (!status || status.pid === killed) throw new Error(`no new master after killing ${killed}: ${JSON.stringify(status)}`);
+  await treeRow(page, 'Master: ').first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(1_500); // a late protocol error would show by now
+  const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+  const raw = toasts.filter((text) => /-32097|Code:|initialization failed|Pending response|couldn't create connection/i.test(text));
+  if (raw.length > 0 || toasts.length !== 1) throw new Error(`expected one plain message, got: ${JSON.stringify(toasts)}`);
 }
 
 /** Waits until the master reports every demo worker ready and the tree shows each as ready; returns their pids. */
