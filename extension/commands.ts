@@ -19,6 +19,7 @@ import {
 import type { RequestType } from 'vscode-jsonrpc';
 import { runSteward } from './cli';
 import type { Ctx } from './ctx';
+import { isStalePlanLens } from './planLens';
 import { nothingStarted } from './render';
 import { controlAllowed } from './trust';
 import { createConfig, type ConfigOrigin } from './welcome';
@@ -27,7 +28,7 @@ import { WorkerNode } from './workerTree';
 type Handler = (...args: unknown[]) => unknown;
 
 export const COMMANDS: Record<string, (ctx: Ctx) => Handler> = {
-  'steward.reload': (ctx) => () => reload(ctx, {}),
+  'steward.reload': (ctx) => (lens?: unknown) => reloadUnlessStale(ctx, lens),
   'steward.reloadAll': (ctx) => () => reload(ctx, { all: true }),
   'steward.showReloadPlan': (ctx) => () => showPlan(ctx),
   'steward.start': (ctx) => () => ctx.start(),
@@ -55,13 +56,26 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   });
 }
 
+function configDocument(ctx: Ctx): vscode.TextDocument | undefined {
+  const configPath = ctx.settings()?.configPath;
+  return vscode.workspace.textDocuments.find((doc) => doc.uri.fsPath === configPath);
+}
+
 /** Saves unsaved edits of the config first: "Reload" means the text the user sees. */
 async function saveConfigIfDirty(ctx: Ctx): Promise<void> {
-  const configPath = ctx.settings()?.configPath;
-  const document = vscode.workspace.textDocuments.find((doc) => doc.uri.fsPath === configPath);
+  const document = configDocument(ctx);
   if (!document?.isDirty) return;
   ctx.skipNextSaveReload = true;
   await document.save();
+}
+
+/** The header code lens passes the version its plan was computed from: a plan for older text is not acted on. */
+function reloadUnlessStale(ctx: Ctx, lens: unknown): Promise<ReloadResult> | undefined {
+  if (isStalePlanLens(lens, configDocument(ctx)?.version)) {
+    void vscode.window.showInformationMessage('Steward: the config changed since that reload plan was shown; the lens is being updated. Nothing was reloaded.');
+    return undefined;
+  }
+  return reload(ctx, {});
 }
 
 async function reload(ctx: Ctx, params: ReloadParams): Promise<ReloadResult> {

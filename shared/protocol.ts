@@ -261,6 +261,15 @@ export interface StewardInitializationOptions {
   untrusted?: boolean;
 }
 
+/**
+ * Master → client: the argument of the reload code lens above steward.yaml (command `steward.reload`):
+ * the document version its plan was computed from. The editor may show a lens for a moment after the
+ * text changed; a click on one whose version is not the document's any more must not reload.
+ */
+export interface PlanLensArgument {
+  version: number;
+}
+
 /** JSON-RPC error codes of steward/ requests (server-defined range). */
 export const ErrorCodes = {
   UnknownWorker: -32001,

@@ -59,6 +59,11 @@ export class FeatureClient {
     return { client, capabilities: (result as { capabilities: ServerCapabilities }).capabilities };
   }
 
+  /** The version of the document as last opened or changed (what the server computes lenses from). */
+  get documentVersion(): number {
+    return this.version;
+  }
+
   open(text: string): Promise<void> {
     return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri, languageId: 'yaml', version: this.version, text } });
   }

@@ -94,10 +94,10 @@ describe('live state in hovers and code lenses', () => {
     const edited = text.replace('sleep 301', 'sleep 311').replace(/  web:\n    command: sleep 302\n    replicas: 2\n/, '  extra:\n    command: sleep 303\n');
     await client.change(edited);
     const lenses = await client.codeLenses();
-    assert.deepEqual(titles(lenses)[0], [0, 'reload will restart api, start extra, stop web, keep 1 unchanged', 'steward.reload']);
+    assert.deepEqual(titles(lenses)[0], [0, 'reload will restart api, start extra, stop web, keep 1 unchanged', 'steward.reload', { version: client.documentVersion }]);
     assert.deepEqual(titles(lenses).slice(-1), [[9, 'not running: not in the running generation (a reload starts it)', '']]);
     await client.change(text.replace('replicas: 2', 'replicas: 3'));
-    assert.deepEqual(titles(await client.codeLenses())[0], [0, 'reload will start web, keep 2 unchanged', 'steward.reload']);
+    assert.deepEqual(titles(await client.codeLenses())[0], [0, 'reload will start web, keep 2 unchanged', 'steward.reload', { version: client.documentVersion }]);
     await client.change(text.replace('restart: always', 'restart: sometimes').replace('command: sleep 302', 'comand: sleep 302')); // bad value, unknown key, missing command
     assert.deepEqual(titles(await client.codeLenses())[0], [0, 'config has 3 errors: reload would enter wait mode', 'workbench.actions.view.problems']);
     await client.change(text);

@@ -5,7 +5,7 @@
  * (extension/commands.ts), given the worker's name.
  */
 import type { CodeLens, Command } from 'vscode-languageserver';
-import type { ReloadPlan, WorkerStatus } from '../../../shared/protocol';
+import type { PlanLensArgument, ReloadPlan, WorkerStatus } from '../../../shared/protocol';
 import type { ParsedConfig } from '../../config/check';
 import type { StewardConfig } from '../../config/model';
 import { instancesOf, summarizeWorker } from './workerState';
@@ -30,6 +30,8 @@ export interface LensInputs {
   workersEnabled: boolean;
   /** False for a client in an untrusted workspace: it may look, not reload or restart (whoever started the master). */
   mayControl: boolean;
+  /** The document version the lenses are computed from (PlanLensArgument). */
+  version: number;
   /** The master's plan for a valid config (Master.previewPlan). */
   previewPlan: (config: StewardConfig) => ReloadPlan;
 }
@@ -50,7 +52,7 @@ export function codeLenses(inputs: LensInputs): CodeLens[] {
   return lenses;
 }
 
-function planCommand({ parsed, previewPlan, workersEnabled, mayControl }: LensInputs): Command {
+function planCommand({ parsed, previewPlan, workersEnabled, mayControl, version }: LensInputs): Command {
   const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   if (errors > 0 || !parsed.config) {
     return { title: `config has ${errors} error${errors === 1 ? '' : 's'}: reload would enter wait mode`, command: LENS_COMMANDS.showProblems };
@@ -58,7 +60,8 @@ function planCommand({ parsed, previewPlan, workersEnabled, mayControl }: LensIn
   if (!workersEnabled) return label('config is valid; an untrusted workspace runs no worker');
   const sentence = describePlan(previewPlan(parsed.config));
   if (sentence === undefined) return label('no changes to apply');
-  return mayControl ? { title: sentence, command: LENS_COMMANDS.reload } : label(`${sentence} (not from this untrusted window)`);
+  const argument: PlanLensArgument = { version };
+  return mayControl ? { title: sentence, command: LENS_COMMANDS.reload, arguments: [argument] } : label(`${sentence} (not from this untrusted window)`);
 }
 
 /** "reload will restart api, start worker2, stop old, keep 3 unchanged"; undefined when nothing would change. */

@@ -40,7 +40,8 @@ export const registerLanguageFeatures: LanguageFeatureHook = (connection, docume
     const { master } = context;
     const { workers, workersEnabled } = master.status();
     const mayControl = !context.clientUntrusted();
-    return codeLenses({ parsed: parsed(doc), workers, workersEnabled, mayControl, previewPlan: (config) => master.previewPlan(config) });
+    const version = doc.document.version;
+    return codeLenses({ parsed: parsed(doc), workers, workersEnabled, mayControl, version, previewPlan: (config) => master.previewPlan(config) });
   });
   watchMasterForLenses(connection, documents, context);
   return {
