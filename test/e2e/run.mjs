@@ -5,7 +5,8 @@
 // workers ready in the tree → "Reload Workers" → break steward.yaml
 // (squiggle + Problems) → reload → wait mode (tree, status bar; pids kept,
 // checked with `steward status --json`) → fix and save → wait mode ends →
-// reload the window (same pids, tree back) → authoring → kill -9 the master
+// reload the window (same pids, tree back) → authoring → stop/start a worker
+// → first start with a broken config → kill -9 the master
 // (a new one, one plain message) → shut everything down and check
 // nothing is left; then an untrusted workspace and one without a config
 // (phases.mjs). Screenshots of each step go to test-results/e2e/.
@@ -20,6 +21,7 @@ import { masterStatus, replacedWorkers, stopMasterAndCheck, workerPids, workerPr
 import { authoringStep } from './authoring.mjs';
 import { untrustedPhase, welcomePhase } from './phases.mjs';
 import { logsStep } from './logs.mjs';
+import { firstStartBrokenStep, stopStartStep } from './lifecycle.mjs';
 
 const OUT = path.join(REPO, 'test-results', 'e2e');
 const keep = process.argv.includes('--keep');
@@ -107,9 +109,13 @@ try {
   });
   await shot('06-after-window-reload.png');
   await authoringStep(page, { configText, timed, shot });
+  await timed('step 6e: Stop ticker in the tree → "stopped" with a stop icon; Start → its uptime counts', () => stopStartStep(page, 'ticker'));
+  await shot('06e-stopped-started.png');
+  await timed('step 6f: Stop All, a broken config, Start → "nothing was started"; fix, reload → workers run', () => firstStartBrokenStep(page, dirs));
+  await shot('06f-first-start-fixed.png');
 
-  await timed('step 6d: kill -9 the master → a new one runs the workers, one message in words, no protocol errors', () => masterKilledStep());
-  await shot('06d-master-killed.png');
+  await timed('step 6g: kill -9 the master → a new one runs the workers, one message in words, no protocol errors', () => masterKilledStep());
+  await shot('06g-master-killed.png');
   log('ALL STEPS PASSED');
 } catch (error) {
   failed = true;
