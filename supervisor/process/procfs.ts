@@ -108,10 +108,15 @@ export function readCmdline(pid: number): string {
   return raw.replace(/\0+$/, '').split('\0').join(' ');
 }
 
-/** Alive means: exists and is not a zombie. */
+/**
+ * Alive means: exists and is not a zombie. A killed multi-threaded process
+ * (a Node master) shows its leader as a zombie while its other threads are
+ * still exiting, and those still hold its files — a listening socket still
+ * takes connections, then resets them: not gone until they are.
+ */
 export function isAlive(pid: number): boolean {
   const stat = readStat(pid);
-  return stat !== null && stat.state !== 'Z';
+  return stat !== null && (stat.state !== 'Z' || stat.threads > 1);
 }
 
 /** Every numeric entry of /proc (the others start with a letter or are `self`-like names). */

@@ -122,6 +122,7 @@ try {
   console.error(`FAILED: ${error.stack ?? error}`);
   if (page) await page.screenshot({ path: path.join(OUT, 'failure.png') }).catch(() => {});
   try { console.error(`--- code-server log tail ---\n${fs.readFileSync(dirs.logFile, 'utf8').split('\n').slice(-20).join('\n')}`); } catch { /* none */ }
+  for (const file of stewardOutputLogs(dirs.userDataDir)) console.error(`--- ${path.basename(file)} (the extension's output channel) tail ---\n${fs.readFileSync(file, 'utf8').split('\n').slice(-40).join('\n')}`);
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (server) {
@@ -163,7 +164,8 @@ async function masterKilledStep() {
   if (!status || status.pid === killed) throw new Error(`no new master after killing ${killed}: ${JSON.stringify(status)}`);
   await treeRow(page, 'Master: ').first().waitFor({ timeout: 20_000 });
   await page.waitForTimeout(1_500); // a late protocol error would show by now
-  const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+  // Ours only: code-server may also offer its port forwarding for the demo's port.
+  const toasts = (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).filter((text) => /steward/i.test(text));
   const raw = toasts.filter((text) => /-32097|Code:|initialization failed|Pending response|couldn't create connection/i.test(text));
   if (raw.length > 0 || toasts.length !== 1) throw new Error(`expected one plain message, got: ${JSON.stringify(toasts)}`);
 }
@@ -215,4 +217,13 @@ function breakableLine(text) {
   const index = text.split('\n').findIndex((line) => /^version:\s*1\s*$/.test(line));
   if (index < 0) throw new Error('examples/demo/steward.yaml has no top-level "version: 1" line to break');
   return { line: index + 1, bad: 'version: 7', good: 'version: 1', problem: 'unsupported version 7' };
+}
+
+/** The files VS Code keeps the Steward output channel in (logs/<session>/…/output_logging_…/N-Steward.log). */
+function stewardOutputLogs(userDataDir) {
+  try {
+    return fs.readdirSync(path.join(userDataDir, 'logs'), { recursive: true }).filter((file) => /Steward\.log$/.test(file)).map((file) => path.join(userDataDir, 'logs', file));
+  } catch {
+    return [];
+  }
 }
