@@ -116,7 +116,11 @@ export function readCmdline(pid: number): string {
  */
 export function isAlive(pid: number): boolean {
   const stat = readStat(pid);
-  return stat !== null && (stat.state !== 'Z' || stat.threads > 1);
+  return stat !== null && isLive(stat);
+}
+
+function isLive(stat: ProcStat): boolean {
+  return stat.state !== 'Z' || stat.threads > 1;
 }
 
 /** Every numeric entry of /proc (the others start with a letter or are `self`-like names). */
@@ -129,12 +133,12 @@ export function allPids(): number[] {
   return pids;
 }
 
-/** Live (non-zombie) processes, from one read of every /proc/PID/stat. */
+/** Live processes (as isAlive counts them), from one read of every /proc/PID/stat. */
 export function liveStats(): ProcStat[] {
   const stats: ProcStat[] = [];
   for (const pid of allPids()) {
     const stat = readStat(pid);
-    if (stat && stat.state !== 'Z') stats.push(stat);
+    if (stat && isLive(stat)) stats.push(stat);
   }
   return stats;
 }
