@@ -18,6 +18,8 @@ const SHELL_BUILTINS = new Set([
 const WORD_END = /[\s;&|<>()]/;
 const SHELL_EXPANSION = /[$`*?[~]/;
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+/** A leading `NAME=value` word whose value sh takes literally, with the blanks after it (PATH= changes the lookup: not skipped). */
+const PLAIN_ASSIGNMENT = /^(?!PATH=)[A-Za-z_][A-Za-z0-9_]*=[^\s'"`$\\;&|<>()]*[ \t]+/;
 
 export interface ProgramWord {
   /** The program name after quote removal. */
@@ -28,8 +30,10 @@ export interface ProgramWord {
 
 /** The first word of `command` when it names a program to look up on PATH; undefined when it should not be checked. */
 export function programToCheck(command: string): ProgramWord | undefined {
-  const start = command.search(/\S/);
+  let start = command.search(/\S/);
   if (start < 0) return undefined;
+  // `PORT=3000 node server.js` runs node: the assignments only set its environment.
+  for (let skipped = PLAIN_ASSIGNMENT.exec(command.slice(start)); skipped; skipped = PLAIN_ASSIGNMENT.exec(command.slice(start))) start += skipped[0].length;
   let program = '';
   let index = start;
   while (index < command.length && !WORD_END.test(command[index])) {

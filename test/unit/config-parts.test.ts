@@ -62,8 +62,13 @@ describe('the program of a command line', () => {
     assert.deepEqual(programToCheck('npm run dev&& echo'), { program: 'npm', raw: 'npm' });
   });
 
-  it('is not checked for builtins, paths, assignments, expansions', () => {
-    for (const command of ['cd api && npm start', './run.sh', '/usr/bin/env node', 'PORT=1 node x', '$EDITOR', 'exec node x', '"unclosed']) {
+  it('is the word after plain leading assignments, which only set its environment', () => {
+    assert.deepEqual(programToCheck('PORT=1 nodee server.js'), { program: 'nodee', raw: 'nodee' });
+    assert.deepEqual(programToCheck('A=1 B=x/y nodee'), { program: 'nodee', raw: 'nodee' });
+  });
+
+  it('is not checked for builtins, paths, assignments alone or sh must expand, a PATH assignment, expansions', () => {
+    for (const command of ['cd api && npm start', './run.sh', '/usr/bin/env node', 'PORT=1', 'X=$(echo 1) node x', 'A="a b" node x', 'PATH=/opt/bin node x', '$EDITOR', 'exec node x', '"unclosed']) {
       assert.equal(programToCheck(command), undefined, command);
     }
   });
