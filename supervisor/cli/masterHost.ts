@@ -91,6 +91,7 @@ async function createMaster(configFile: string, flags: MasterFlags, paths: Works
 /** `restoreLock`: recreates this master's lock file if the runtime directory was deleted under it (runtime/lock.ts). */
 async function runMaster(configFile: string, flags: MasterFlags, paths: WorkspacePaths, restoreLock: () => boolean): Promise<number> {
   const { master, guardian, output, detachOutput } = await createMaster(configFile, flags, paths);
+  const terminalClosed = terminalHangUp();
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let server: ControlServer | undefined;
@@ -102,7 +103,7 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
     // an editor's) stays, with their reasons and logs, until `steward down`.
     exitWhenWorkersEnd: !flags.background,
     killNow: () => guardian.groups().forEach((pgid) => signalGroup(pgid, 'SIGKILL')),
-    terminalClosed: terminalHangUp(),
+    terminalClosed: terminalClosed,
     log: (message) => output.say(message),
     exit: async (code) => {
       unwatch?.();
@@ -111,6 +112,9 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
       await sweepNow();
       await guardian.close();
       detachOutput();
+      // Ended by its terminal closing: as a process the hang-up ends. A normal exit would abort instead: Node 20
+      // restores the terminal's modes on the way out and asserts that this works (tcsetattr: EIO on a hung-up tty).
+      if (terminalClosed?.()) endByHangUp();
       resolveExit(code);
     },
   });
@@ -150,4 +154,10 @@ function describeError(error: unknown): string {
 function terminalHangUp(): (() => boolean) | undefined {
   const terminals = [0, 1, 2].filter((fd) => isatty(fd));
   return terminals.length === 0 ? undefined : () => terminals.every((fd) => !isatty(fd));
+}
+
+/** Dies of SIGHUP's default action (status 129 to a parent, were one left). */
+function endByHangUp(): void {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
