@@ -11,7 +11,7 @@ import { formatLocated } from './format';
 import { resolveConfigFile } from './workspace';
 
 const USAGE = 'steward reload [--all] [--dry-run] [--config PATH]';
-const UNTRUSTED = 'not applied: this master serves an untrusted workspace (VS Code Restricted Mode), so it runs no worker command; it only checked the config';
+const UNTRUSTED = 'not applied: this master serves an untrusted workspace (VS Code Restricted Mode), so it runs no worker command; it only checked the config (trust the folder in VS Code, or `steward down` and `steward up` from a terminal)';
 
 export function runReload(args: string[]): Promise<number> {
   return withUsage(async () => {

@@ -32,7 +32,7 @@ export class UnknownWorkerError extends Error {
 /** Thrown by per-worker control on the master of an untrusted workspace, which runs no worker command. */
 export class UntrustedWorkspaceError extends Error {
   constructor() {
-    super('this master serves an untrusted workspace (VS Code Restricted Mode), so it runs no worker command: trust the folder, or start Steward from a terminal with `steward up`');
+    super('this master serves an untrusted workspace (VS Code Restricted Mode), so it runs no worker command: trust the folder in VS Code, or stop this master (`steward down`) and start one from a terminal with `steward up`');
   }
 }
 
