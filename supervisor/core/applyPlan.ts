@@ -17,6 +17,8 @@ export interface ApplyContext {
   createWorker(spec: WorkerSpec, instance: number, generation: number): ManagedWorker;
   /** Resolves true once `predicate` holds (re-checked on every worker change), false after `timeoutMs` (null: none). */
   waitFor(predicate: () => boolean, timeoutMs: number | null): Promise<boolean>;
+  /** Notes that this operation waits on worker `name` as a dependency, until the returned release (master.ts: `steward stop` of it acts at once). */
+  awaiting(name: string): () => void;
 }
 
 export interface StartItem {
@@ -90,7 +92,8 @@ async function firstUnmetDependency(
  * through its status, up to its readiness timeout — or until it has ended
  * for good (failed, stopped on request), which is reported at once. Its
  * completion is awaited as long as it runs: a migration takes what it takes,
- * and `steward stop` of it (or down) ends the wait.
+ * and `steward stop` of it (which does not queue behind this wait) or down
+ * ends the wait.
  */
 async function waitForDependency(
   name: string,
@@ -104,8 +107,10 @@ async function waitForDependency(
   if (failedReason && condition === 'ready') return failedReason;
   const instances = () => context.table.instancesOf(name);
   const timeoutMs = condition === 'completed' ? null : dependencyTimeout(instances()[0]?.spec);
+  const release = context.awaiting(name);
   const met = context
     .waitFor(() => dependencyMet(instances(), condition) || endedForGood(instances()) !== undefined, timeoutMs)
+    .finally(release)
     .then((settled) => {
       if (!settled) return `dependency ${name} is not ${condition}${timeoutMs === null ? '' : ` after ${timeoutMs} ms`}`;
       const ended = dependencyMet(instances(), condition) ? undefined : endedForGood(instances());

@@ -50,6 +50,8 @@ export class Master {
   private readonly table = new WorkerTable();
   private readonly queue = new ReloadQueue((request) => this.executeReload(request));
   private readonly ended = new AllEndedWatch();
+  /** Workers a running reload waits on as dependencies, with how many waits (see stopWorker). */
+  private readonly awaited = new Map<string, number>();
   private operations: Promise<unknown> = Promise.resolve();
   private stopping: Promise<number> | null = null;
   private readonly startedAt = Date.now();
@@ -120,10 +122,14 @@ export class Master {
   }
 
   stopWorker(params: WorkerParams): Promise<WorkerStatus[]> {
-    return this.control(params, async (worker) => {
+    const stop = async (worker: ManagedWorker): Promise<void> => {
       this.ended.noteRequestedStop(worker);
       await worker.stop();
-    });
+    };
+    // A dependency the running reload waits on (a migration it waits to complete): queued behind that wait, the stop
+    // would only come once the wait is over — the user's one way to end it.
+    if (this.awaited.has(params.name) && this.state !== 'stopping') return this.controlNow(params, stop);
+    return this.control(params, stop);
   }
 
   restartWorker(params: WorkerParams): Promise<WorkerStatus[]> {
@@ -259,6 +265,14 @@ export class Master {
       createWorker: (spec, instance, generation) => this.createWorker(spec, instance, generation),
       waitFor: (predicate, timeoutMs) =>
         waitForCondition((listener) => this.onChange(listener), () => this.state !== 'stopping' && predicate(), () => this.state === 'stopping', timeoutMs),
+      awaiting: (name) => {
+        this.awaited.set(name, (this.awaited.get(name) ?? 0) + 1);
+        return () => {
+          const left = (this.awaited.get(name) ?? 1) - 1;
+          if (left > 0) this.awaited.set(name, left);
+          else this.awaited.delete(name);
+        };
+      },
     };
   }
 
@@ -299,14 +313,16 @@ export class Master {
   }
 
   private control(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
-    return this.exclusive(async () => {
-      if (this.state === 'stopping') throw new ShuttingDownError();
-      if (this.options.workersEnabled === false) throw new UntrustedWorkspaceError();
-      const workers = this.instancesOrThrow(params.name).filter((w) => params.instance === undefined || w.instance === params.instance);
-      if (workers.length === 0) throw new UnknownWorkerError(`${params.name}[${params.instance}]`);
-      await Promise.all(workers.map(action));
-      return workers.map((worker) => this.describe(worker));
-    });
+    return this.exclusive(() => this.controlNow(params, action));
+  }
+
+  private async controlNow(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
+    if (this.state === 'stopping') throw new ShuttingDownError();
+    if (this.options.workersEnabled === false) throw new UntrustedWorkspaceError();
+    const workers = this.instancesOrThrow(params.name).filter((w) => params.instance === undefined || w.instance === params.instance);
+    if (workers.length === 0) throw new UnknownWorkerError(`${params.name}[${params.instance}]`);
+    await Promise.all(workers.map(action));
+    return workers.map((worker) => this.describe(worker));
   }
 
   private instancesOrThrow(name: string): ManagedWorker[] {

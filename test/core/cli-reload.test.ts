@@ -315,6 +315,29 @@ workers:
       assert.match(failed.stdout, /worker api failed to start: dependency migrate has ended \(exited with code 3\) and will not start by itself/);
     }));
 
+  test('steward stop of a one-shot that a reload waits to complete acts at once and fails the reload, which is undone', () =>
+    withWorkspace('reload-completed-stop', 'version: 1\nworkers:\n  api:\n    command: sleep 300\n', async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws)).api;
+      writeConfig(ws, 'version: 1\nworkers:\n  db:\n    command: sleep 2000\n    restart: never\n  api:\n    command: sleep 301\n    depends_on: { db: completed }\n');
+      const reload = cli(ws, ['reload']);
+      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'db' && w.state === 'running'), { message: 'db runs, api waits for it to complete' });
+      const started = Date.now();
+      const stop = await cli(ws, ['stop', 'db']);
+      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
+      assert.ok(Date.now() - started < 5_000, 'the stop did not queue behind the wait');
+      const result = await reload;
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /worker api failed to start: dependency db was stopped on request and will not start by itself/);
+      const after = await waitForWorkersUp(ws);
+      assert.equal(after.state, 'wait');
+      const api = after.workers.find((w) => w.name === 'api');
+      assert.equal(api?.generation, 1, 'the last good generation runs again');
+      assert.notEqual(api?.pid, before, 'restarted by the undo (the reload had stopped it to replace it)');
+      assert.match(markedProcesses(ws.marker).find((p) => p.pid === api?.pid)?.command ?? '', /sleep 300/);
+      assert.deepEqual(after.workers.map((w) => w.name), ['api'], 'db, added by the failed reload, is gone');
+    }));
+
   test('undoing a reload leaves workers that were not running as they were: a stopped one stays stopped, a finished one-shot does not run again', () =>
     withWorkspace('reload-undo-settled', withOneShot(300), async (ws) => {
       await up(ws);
