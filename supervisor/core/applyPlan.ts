@@ -19,6 +19,8 @@ export interface ApplyContext {
   waitFor(predicate: () => boolean, timeoutMs: number | null): Promise<boolean>;
   /** Notes that this operation waits on worker `name` as a dependency, until the returned release (master.ts: `steward stop` of it acts at once). */
   awaiting(name: string): () => void;
+  /** Lists instances waiting for their dependencies before they are created, until the returned release (waitingStarts.ts). */
+  waitingToStart(items: StartItem[]): () => void;
 }
 
 export interface StartItem {
@@ -57,7 +59,8 @@ export async function startInDependencyOrder(items: StartItem[], context: ApplyC
     const spec = specs.find((s) => s.name === name) as WorkerSpec;
     const mine = items.filter((item) => item.spec.name === name);
     const startAfterDependencies = async (): Promise<StartFailure[]> => {
-      const blocked = await firstUnmetDependency(spec, outcomes, context);
+      const listed = spec.dependsOn.length > 0 ? context.waitingToStart(mine) : undefined;
+      const blocked = await firstUnmetDependency(spec, outcomes, context).finally(listed);
       const workers = mine.map((item) => createAndRegister(item, context));
       if (blocked) return workers.map((worker, i) => ({ item: mine[i], worker, reason: blocked }));
       const results = await Promise.all(workers.map((worker) => worker.start()));

@@ -20,6 +20,7 @@ import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
 import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
 import type { LogBuffer, LogEntry } from './logBuffer';
+import { WaitingStarts } from './waitingStarts';
 import { hasEnded, type ManagedWorker, type WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
@@ -50,6 +51,7 @@ export class Master {
   private readonly table = new WorkerTable();
   private readonly queue = new ReloadQueue((request) => this.executeReload(request));
   private readonly ended = new AllEndedWatch();
+  private readonly waitingStarts = new WaitingStarts();
   /** Workers a running reload waits on as dependencies, with how many waits (see stopWorker). */
   private readonly awaited = new Map<string, number>();
   private operations: Promise<unknown> = Promise.resolve();
@@ -95,7 +97,7 @@ export class Master {
       reloads: this.reloads,
       failedReloads: this.failedReloads,
       lastReload: this.lastReload,
-      workers: this.options.workersEnabled === false ? notStartedWorkers(this.notStarted, this.generation) : this.sortedWorkers().map((worker) => this.describe(worker)),
+      workers: this.options.workersEnabled === false ? notStartedWorkers(this.notStarted, this.generation) : this.sortedWorkers(),
       startedAt: this.startedAt,
       workersEnabled: this.options.workersEnabled !== false,
     };
@@ -265,6 +267,14 @@ export class Master {
       createWorker: (spec, instance, generation) => this.createWorker(spec, instance, generation),
       waitFor: (predicate, timeoutMs) =>
         waitForCondition((listener) => this.onChange(listener), () => this.state !== 'stopping' && predicate(), () => this.state === 'stopping', timeoutMs),
+      waitingToStart: (items) => {
+        const release = this.waitingStarts.add(items);
+        this.emitter.emit('change', 'worker');
+        return () => {
+          release();
+          this.emitter.emit('change', 'worker');
+        };
+      },
       awaiting: (name) => {
         this.awaited.set(name, (this.awaited.get(name) ?? 0) + 1);
         return () => {
@@ -331,11 +341,12 @@ export class Master {
     return workers;
   }
 
-  /** Config order, then instance. */
-  private sortedWorkers(): ManagedWorker[] {
+  /** The workers and the instances waiting to be created (waitingStarts.ts), in config order, then instance. */
+  private sortedWorkers(): WorkerStatus[] {
     const order = new Map((this.applied?.workers ?? []).map((spec, index) => [spec.name, index]));
-    const rank = (worker: ManagedWorker): number => order.get(worker.spec.name) ?? Number.MAX_SAFE_INTEGER;
-    return this.table.all().sort((a, b) => rank(a) - rank(b) || a.instance - b.instance);
+    const rank = (status: WorkerStatus): number => order.get(status.name) ?? Number.MAX_SAFE_INTEGER;
+    const waiting = this.waitingStarts.statuses((name, instance) => this.table.get(name, instance) !== undefined);
+    return [...this.table.all().map((worker) => this.describe(worker)), ...waiting].sort((a, b) => rank(a) - rank(b) || a.instance - b.instance);
   }
 
   /** The worker's status, with the line of its key in the config now applied (a kept worker may have moved). */

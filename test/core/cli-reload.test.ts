@@ -302,8 +302,10 @@ workers:
     command: sh -c 'cat .done && exec sleep ${seconds}'
     depends_on: { migrate: completed }
 `;
-      writeConfig(ws, config('sleep 1; echo ok > .done'));
-      const first = await cli(ws, ['up', '-d']);
+      writeConfig(ws, config('sleep 2; echo ok > .done'));
+      const starting = cli(ws, ['up', '-d']);
+      await waitUntil(async () => (await status(ws).catch(() => undefined))?.workers.some((w) => w.name === 'api' && w.pid === null && w.state === 'starting' && w.reason === 'waiting for migrate to complete') ?? false, { message: 'api listed while it waits' });
+      const first = await starting;
       assert.equal(first.code, 0, first.stdout + first.stderr);
       await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'api' && w.state !== 'starting'), { message: 'api past its start' });
       const running = await status(ws);
