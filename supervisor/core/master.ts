@@ -52,8 +52,6 @@ export class Master {
   private readonly queue = new ReloadQueue((request) => this.executeReload(request));
   private readonly ended = new AllEndedWatch();
   private readonly waitingStarts = new WaitingStarts();
-  /** Workers a running reload waits on as dependencies, with how many waits (see stopWorker). */
-  private readonly awaited = new Map<string, number>();
   private operations: Promise<unknown> = Promise.resolve();
   private stopping: Promise<number> | null = null;
   private readonly startedAt = Date.now();
@@ -130,7 +128,7 @@ export class Master {
     };
     // A dependency the running reload waits on (a migration it waits to complete): queued behind that wait, the stop
     // would only come once the wait is over — the user's one way to end it.
-    if (this.awaited.has(params.name) && this.state !== 'stopping') return this.controlNow(params, stop);
+    if (this.waitingStarts.isAwaited(params.name) && this.state !== 'stopping') return this.controlNow(params, stop);
     return this.control(params, stop);
   }
 
@@ -275,14 +273,7 @@ export class Master {
           this.emitter.emit('change', 'worker');
         };
       },
-      awaiting: (name) => {
-        this.awaited.set(name, (this.awaited.get(name) ?? 0) + 1);
-        return () => {
-          const left = (this.awaited.get(name) ?? 1) - 1;
-          if (left > 0) this.awaited.set(name, left);
-          else this.awaited.delete(name);
-        };
-      },
+      awaiting: (name) => this.waitingStarts.await(name),
     };
   }
 
