@@ -7,12 +7,12 @@
 import { resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseCommand, UsageError, withUsage } from './args';
+import { parseCommand, withUsage } from './args';
 import { CONFIG_FILE_NAME } from '../config/locate';
 import { connectSocket } from '../runtime/socket';
 import { startDetachedMaster } from './detach';
 import { workspacePaths } from '../runtime/paths';
-import { resolveConfigFile } from './workspace';
+import { nearestConfigFile, resolveConfigFile } from './workspace';
 
 const USAGE = 'steward lsp [--stdio] [--config PATH]';
 /** How long a bridge whose master lost the start race waits for the winner's socket. */
@@ -35,12 +35,8 @@ async function waitForSocket(path: string, timeoutMs: number): Promise<Socket | 
  * as for a `--config` that names a missing one).
  */
 function configToServe(configOption: string | undefined): string {
-  try {
-    return resolveConfigFile(configOption, USAGE);
-  } catch (error) {
-    if (configOption === undefined && error instanceof UsageError) return resolve(CONFIG_FILE_NAME);
-    throw error;
-  }
+  if (configOption !== undefined) return resolveConfigFile(configOption, USAGE);
+  return nearestConfigFile() ?? resolve(CONFIG_FILE_NAME);
 }
 
 export function runLsp(args: string[]): Promise<number> {

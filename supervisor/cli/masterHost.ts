@@ -103,7 +103,7 @@ async function runMaster(configFile: string, flags: MasterFlags, paths: Workspac
     // an editor's) stays, with their reasons and logs, until `steward down`.
     exitWhenWorkersEnd: !flags.background,
     killNow: () => guardian.groups().forEach((pgid) => signalGroup(pgid, 'SIGKILL')),
-    terminalClosed: terminalClosed,
+    terminalClosed,
     log: (message) => output.say(message),
     exit: async (code) => {
       unwatch?.();

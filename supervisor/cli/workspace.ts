@@ -14,7 +14,12 @@ import { UsageError } from './args';
 
 export function resolveConfigFile(configOption: string | undefined, usage: string, cwd = process.cwd()): string {
   if (configOption !== undefined) return resolve(cwd, configOption);
-  const found = findConfigUpward(cwd, (candidate) => existsSync(workspacePaths(candidate).socket));
+  const found = nearestConfigFile(cwd);
   if (found) return found;
   throw new UsageError(`no ${CONFIG_FILE_NAME} in ${cwd} or any parent directory (use --config PATH)`, usage);
+}
+
+/** The nearest steward.yaml upward (or the directory of a running master whose file is gone), undefined when there is none. */
+export function nearestConfigFile(cwd = process.cwd()): string | undefined {
+  return findConfigUpward(cwd, (candidate) => existsSync(workspacePaths(candidate).socket));
 }

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { allPids, isAlive, type LeftProcess, type PidClock, readCmdline, readPidClock, readStat } from './procfs';
+import { allPids, isAlive, type LeftProcess, leftProcess, type PidClock, readPidClock, readStat } from './procfs';
 
 export const RUN_TOKEN_VAR = 'STEWARD_RUN';
 
@@ -162,7 +162,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function stopEscaped(token: string, signal: NodeJS.Signals, timeoutMs: number, since = 0, born?: PidBirth): Promise<LeftProcess[]> {
   const escaped = await carriersOf(token, since, born);
   if (escaped.length === 0) return [];
-  const found = escaped.map((pid) => ({ pid, command: readCmdline(pid) }));
+  const found = escaped.map(leftProcess);
   const send = (pid: number, sig: NodeJS.Signals) => {
     try {
       process.kill(pid, sig);

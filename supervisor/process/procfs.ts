@@ -206,6 +206,11 @@ export interface LeftProcess {
   command: string;
 }
 
+/** `pid` with its command line, read now (before it is stopped). */
+export function leftProcess(pid: number): LeftProcess {
+  return { pid, command: readCmdline(pid) };
+}
+
 export interface PortHolder {
   pid: number;
   command: string;

@@ -11,7 +11,7 @@ import { plainArgv, shellScript } from './commandLine';
 import { groupEnded, groupStarted, newRunToken, type PidBirth, RUN_TOKEN_VAR, stopEscaped, sweepLater } from './escaped';
 import type { Guardian } from './guardian';
 import { LineSplitter } from './lines';
-import { forgetScan, groupMembers, type LeftProcess, readCmdline, readForkCount, readStat } from './procfs';
+import { forgetScan, groupMembers, type LeftProcess, leftProcess, readForkCount, readStat } from './procfs';
 import { awaitImmediateStart, shellCmdlineOf, type StartupVerdict, type StartupWatch } from './startup';
 import { signalGroup, stopGroup, type StopResult } from './stop';
 
@@ -185,7 +185,7 @@ async function finish(
 ): Promise<ProcessExit> {
   const [code, signal] = await leaderExit;
   // Only when the group outlived its leader (zombies hold it too): a scan of /proc, not on every exit.
-  const inGroup = signalGroup(pgid, 0) ? groupMembers(pgid).map(({ pid }) => ({ pid, command: readCmdline(pid) })) : [];
+  const inGroup = signalGroup(pgid, 0) ? groupMembers(pgid).map(({ pid }) => leftProcess(pid)) : [];
   await stopGroup(pgid, options.leftovers.signal, options.leftovers.timeoutMs);
   groupEnded(pgid);
   const escaped = await stopEscaped(runToken, options.leftovers.signal, options.leftovers.timeoutMs, startTime, born);
