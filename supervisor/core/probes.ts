@@ -3,8 +3,6 @@
  * polls until it passes, its timeout passes, or the caller aborts; it never
  * throws and always says why it failed, in words a user can act on.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { connect } from 'node:net';
 import type { LogLine } from '../../shared/protocol';
 import type { ReadyProbe } from '../config/model';
@@ -132,8 +130,8 @@ function httpAddress(url: string): { host: string; port: number } {
 }
 
 function httpAttempt(url: string): Promise<string | null> {
+  const client = httpClient(url);
   return new Promise((resolve) => {
-    const client = url.startsWith('https:') ? https : http;
     const request = client.get(url, { timeout: ATTEMPT_TIMEOUT_MS }, (response) => {
       response.resume();
       const status = response.statusCode ?? 0;
@@ -145,6 +143,16 @@ function httpAttempt(url: string): Promise<string | null> {
     });
     request.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
   });
+}
+
+/**
+ * `node:http` and `node:https` (with `tls`) are loaded at the first HTTP
+ * probe: they cost a master ~1.4 MB of RSS it has no use for without one
+ * (bench/PROFILE.md). A plain require, as import() would load Node's ESM
+ * loader too.
+ */
+function httpClient(url: string): Pick<typeof import('node:http'), 'get'> {
+  return url.startsWith('https:') ? require('node:https') : require('node:http');
 }
 
 async function execAttempt(command: string, context: ProbeContext, timeoutMs: number): Promise<string | null> {
