@@ -14,8 +14,11 @@ export const INTERNAL_ENV_PREFIX = 'STEWARD_MASTER_';
  */
 export const LAUNCHER_ENV_VARS: readonly string[] = ['ELECTRON_RUN_AS_NODE'];
 
-function isInternal(key: string): boolean {
-  return key.startsWith(INTERNAL_ENV_PREFIX) || LAUNCHER_ENV_VARS.includes(key);
+/** Names, comma-separated, of variables the launcher added for the master alone (runtime/spawnMaster.ts `masterEnv`). */
+export const MASTER_ONLY_ENV = `${INTERNAL_ENV_PREFIX}ONLY`;
+
+function isInternal(key: string, masterOnly: readonly string[]): boolean {
+  return key.startsWith(INTERNAL_ENV_PREFIX) || LAUNCHER_ENV_VARS.includes(key) || masterOnly.includes(key);
 }
 
 export function workerEnv(
@@ -24,8 +27,9 @@ export function workerEnv(
   identity: { worker: string; instance: number },
 ): Record<string, string> {
   const env: Record<string, string> = {};
+  const masterOnly = base[MASTER_ONLY_ENV]?.split(',') ?? [];
   for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && !isInternal(key)) env[key] = value;
+    if (value !== undefined && !isInternal(key, masterOnly)) env[key] = value;
   }
   return { ...env, ...configured, STEWARD_WORKER: identity.worker, STEWARD_INSTANCE: String(identity.instance) };
 }

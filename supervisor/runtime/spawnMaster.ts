@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { MASTER_ONLY_ENV } from '../process/env';
 import { ensurePrivateDir, workspacePaths } from './paths';
 
 const POLL_MS = 50;
@@ -19,9 +20,30 @@ const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
  * V8 options for a long-lived, mostly idle master. V8 grows the young
  * generation to 16 MB semi-spaces during start-up bursts (spawning every
  * worker) and keeps them: capping them at 1 MB costs a few more scavenges
- * under a log flood and takes ~4 MB off the idle RSS (bench/PROFILE.md).
+ * under a log flood and takes ~4 MB off the idle RSS. Without Sparkplug
+ * (the baseline compiler between the interpreter and TurboFan) the master
+ * holds ~1.6 MB less, for ~5 % on a keystroke's diagnostics of 200 workers
+ * (9.3 → 9.8 ms; bench/PROFILE.md round 8).
  */
-export const MASTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export const MASTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-sparkplug'];
+
+/**
+ * glibc malloc settings for the master alone. glibc raises its mmap
+ * threshold to the size of the largest mapped block freed (up to 32 MB):
+ * once start-up has freed blocks of 0.2–0.5 MB, later blocks of that size
+ * come from the heap and the threads' arenas, where what fragments stays
+ * resident — ~6 MB of an idle master with 50 workers. Fixed at glibc's own
+ * default, big blocks stay mapped and go back to the system when freed
+ * (bench/PROFILE.md round 8). A value the user set is left alone.
+ */
+const MASTER_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
+/** The master's environment: `base` plus the malloc settings, which it keeps from its workers (process/env.ts). */
+export function masterEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const added = Object.keys(MASTER_MALLOC_ENV).filter((key) => base[key] === undefined);
+  if (added.length === 0) return base;
+  return { ...base, ...Object.fromEntries(added.map((key) => [key, MASTER_MALLOC_ENV[key]])), [MASTER_ONLY_ENV]: added.join(',') };
+}
 
 export interface SpawnMasterOptions<T> {
   /** The steward bundle (dist/supervisor.js) run with `execPath`. */
@@ -56,7 +78,7 @@ export async function spawnDetachedMaster<T>(options: SpawnMasterOptions<T>): Pr
       cwd: dirname(options.configFile),
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: options.env ?? process.env,
+      env: masterEnv(options.env ?? process.env),
     });
     pid = child.pid ?? 0;
     child.once('exit', (code, signal) => (exitCode = code ?? (signal ? 128 : 1)));

@@ -154,15 +154,19 @@ describe('security of a running master', () => {
   test("workers see neither the master's internal variables nor its launcher's", () =>
     withChaosWorkspace('sec-env', SLEEPER, async (ws) => {
       Object.assign(ws.env, { STEWARD_MASTER_SECRET: 'internal', ELECTRON_RUN_AS_NODE: '1' });
+      delete ws.env.MALLOC_MMAP_THRESHOLD_;
       await up(ws);
       const running = await waitForWorkersUp(ws);
       await check(() => {
         const env = environOf(running.workers[0].pid!);
         assert.equal(env.get('STEWARD_WORKER'), 'api');
         assert.equal(env.get('STEWARD_INSTANCE'), '0');
-        const leaked = [...env.keys()].filter((key) => key.startsWith('STEWARD_MASTER_') || key === 'ELECTRON_RUN_AS_NODE');
+        const masterOnly = ['ELECTRON_RUN_AS_NODE', 'MALLOC_MMAP_THRESHOLD_'];
+        const leaked = [...env.keys()].filter((key) => key.startsWith('STEWARD_MASTER_') || masterOnly.includes(key));
         assert.deepEqual(leaked, []);
-        assert.equal(environOf(running.pid).get('STEWARD_MASTER_SECRET'), 'internal', 'the master itself had them');
+        const master = environOf(running.pid);
+        assert.equal(master.get('STEWARD_MASTER_SECRET'), 'internal', 'the master itself had them');
+        assert.equal(master.get('MALLOC_MMAP_THRESHOLD_'), '131072', 'and the malloc setting up -d adds');
       });
     }));
 });

@@ -5,17 +5,18 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { plainArgv, shellScript } from '../../supervisor/process/commandLine';
 import { workerEnv } from '../../supervisor/process/env';
+import { masterEnv } from '../../supervisor/runtime/spawnMaster';
 import { decodeLines } from '../../supervisor/process/lines';
 import { readCmdline } from '../../supervisor/process/procfs';
 import { spawnProcess, SpawnError, type OutputStream } from '../../supervisor/process/spawn';
 import { assertNoLeaks, MARKER_VAR, newMarker, waitUntil } from '../helpers/procs';
 
-function collect(marker: string, command: string, env: Record<string, string> = {}) {
+function collect(marker: string, command: string, env: Record<string, string> = {}, base: NodeJS.ProcessEnv = process.env) {
   const lines: { stream: OutputStream; text: string }[] = [];
   const started = spawnProcess({
     command,
     cwd: tmpdir(),
-    env: { ...workerEnv(process.env, env, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
+    env: { ...workerEnv(base, env, { worker: 'w', instance: 0 }), [MARKER_VAR]: marker },
     onLines: (stream, parts) => {
       lines.push(...decodeLines(Buffer.concat(parts)).split('\n').map((text) => ({ stream, text })));
     },
@@ -117,6 +118,30 @@ describe('spawnProcess', () => {
       assert.deepEqual(lines.map((l) => l.text), ['hi/w/0/unset']);
     } finally {
       delete process.env.STEWARD_MASTER_SECRET;
+      await assertNoLeaks(marker);
+    }
+  });
+
+  it('keeps from workers the malloc settings the launcher added for the master, not ones the user set', async () => {
+    const marker = newMarker('env-malloc');
+    const saved = process.env.MALLOC_MMAP_THRESHOLD_;
+    try {
+      delete process.env.MALLOC_MMAP_THRESHOLD_;
+      const added = masterEnv(process.env);
+      assert.equal(added.MALLOC_MMAP_THRESHOLD_, '131072');
+      assert.equal(process.env.MALLOC_MMAP_THRESHOLD_, undefined, 'the launcher’s own environment is not touched');
+      const own = masterEnv({ ...process.env, MALLOC_MMAP_THRESHOLD_: '65536' });
+      assert.equal(own.MALLOC_MMAP_THRESHOLD_, '65536');
+      const seen: string[] = [];
+      for (const base of [added, own]) {
+        const { lines, started } = collect(marker, 'echo "${MALLOC_MMAP_THRESHOLD_:-unset}"', {}, base);
+        await (await started).exited;
+        seen.push(...lines.map((l) => l.text));
+      }
+      assert.deepEqual(seen, ['unset', '65536']);
+    } finally {
+      if (saved === undefined) delete process.env.MALLOC_MMAP_THRESHOLD_;
+      else process.env.MALLOC_MMAP_THRESHOLD_ = saved;
       await assertNoLeaks(marker);
     }
   });
