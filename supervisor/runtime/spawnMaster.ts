@@ -20,12 +20,9 @@ const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
  * V8 options for a long-lived, mostly idle master. V8 grows the young
  * generation to 16 MB semi-spaces during start-up bursts (spawning every
  * worker) and keeps them: capping them at 1 MB costs a few more scavenges
- * under a log flood and takes ~4 MB off the idle RSS. Without Sparkplug
- * (the baseline compiler between the interpreter and TurboFan) the master
- * holds ~1.6 MB less, for ~5 % on a keystroke's diagnostics of 200 workers
- * (9.3 → 9.8 ms; bench/PROFILE.md round 8).
+ * under a log flood and takes ~4 MB off the idle RSS (bench/PROFILE.md).
  */
-export const MASTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--no-sparkplug'];
+export const MASTER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
 /**
  * glibc malloc settings for the master alone. glibc raises its mmap
