@@ -275,6 +275,8 @@ export const ErrorCodes = {
   UnknownWorker: -32001,
   NotAllowed: -32002,
   ShuttingDown: -32003,
+  /** `steward start`: a dependency the worker needs did not come up, so it was not started. */
+  NotStarted: -32004,
 } as const;
 
 /**

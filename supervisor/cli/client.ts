@@ -72,7 +72,8 @@ export async function withMaster(configFile: string, body: (client: MasterClient
 
 /** What to say when the master went away during the request; undefined for any other error. */
 function masterWentAway(error: unknown): string | undefined {
-  if (error instanceof ResponseError && error.code === ErrorCodes.ShuttingDown) return `${error.message}; nothing was done`;
+  // The master's own answer, which may well quote a worker's "ended" or "closed": it is still there.
+  if (error instanceof ResponseError) return error.code === ErrorCodes.ShuttingDown ? `${error.message}; nothing was done` : undefined;
   const message = error instanceof Error ? error.message : String(error);
   return /connection got disposed|closed|ended/i.test(message) ? `lost the connection to the master (${message})` : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * `steward start|stop|restart WORKER [--instance N]`: resolves once the
- * action is done and prints each instance's state. Exit 0, 1 unknown worker
- * or failed action, 2 no master.
+ * action is done and prints each instance's state (`start`: after those of
+ * the dependencies it started first). Exit 0, 1 unknown worker or failed
+ * action, 2 no master.
  */
 import { RestartWorkerRequest, StartWorkerRequest, StopWorkerRequest, type WorkerStatus } from '../../shared/protocol';
 import { parseCommand, UsageError, withUsage } from './args';
@@ -23,7 +24,8 @@ function runAction(action: Action, args: string[]): Promise<number> {
       const statuses = await connection.sendRequest(REQUESTS[action], { name: positionals[0], instance });
       process.stdout.write(statuses.map(describe).join(''));
       const wanted = action === 'stop' ? isDown : isUp;
-      return statuses.every(wanted) ? 0 : 1;
+      // `start` also lists the dependencies it started first; a one-shot among them has done its job by now.
+      return statuses.filter((status) => status.name === positionals[0]).every(wanted) ? 0 : 1;
     });
   });
 }

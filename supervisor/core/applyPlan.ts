@@ -27,12 +27,16 @@ export interface StartItem {
   spec: WorkerSpec;
   instance: number;
   generation: number;
+  /** An instance in the table to start again (`steward start`, dependencyStarts.ts); otherwise one is created. */
+  worker?: ManagedWorker;
 }
 
 export interface StartFailure {
   item: StartItem;
   worker: ManagedWorker;
   reason: string;
+  /** Not started at all: a dependency did not come up. */
+  blocked?: true;
 }
 
 /** Stops the given workers, every worker after the workers that depend on it; removes them from the table. */
@@ -51,24 +55,35 @@ export async function stopInReverseDependencyOrder(workers: ManagedWorker[], tab
   await Promise.all(stopped.values());
 }
 
+/** A worker being started by the same operation as its dependents. */
+interface Starting {
+  /** Resolves once its start has begun (or was given up): from then on its status is this start's, not a stopped instance's. */
+  begun: Promise<void>;
+  failures: Promise<StartFailure[]>;
+}
+
 /** Starts the items in dependency order; returns the instances that failed. */
 export async function startInDependencyOrder(items: StartItem[], context: ApplyContext): Promise<StartFailure[]> {
   const specs = uniqueSpecs(items.map((item) => item.spec));
-  const outcomes = new Map<string, Promise<StartFailure[]>>();
+  const starting = new Map<string, Starting>();
   for (const name of topologicalOrder(specs)) {
     const spec = specs.find((s) => s.name === name) as WorkerSpec;
     const mine = items.filter((item) => item.spec.name === name);
+    let begin!: () => void;
+    const begun = new Promise<void>((resolve) => (begin = resolve));
     const startAfterDependencies = async (): Promise<StartFailure[]> => {
       const listed = spec.dependsOn.length > 0 ? context.waitingToStart(mine) : undefined;
-      const blocked = await firstUnmetDependency(spec, outcomes, context).finally(listed);
-      const workers = mine.map((item) => createAndRegister(item, context));
-      if (blocked) return workers.map((worker, i) => ({ item: mine[i], worker, reason: blocked }));
-      const results = await Promise.all(workers.map((worker) => worker.start()));
-      return results.flatMap((result, i) => (result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason }]));
+      const blocked = await firstUnmetDependency(spec, starting, context).finally(listed);
+      const workers = mine.map((item) => item.worker ?? createAndRegister(item, context));
+      if (blocked) return workers.map((worker, i) => ({ item: mine[i], worker, reason: blocked, blocked: true as const }));
+      const results = Promise.all(workers.map((worker) => worker.start()));
+      begin();
+      return (await results).flatMap((result, i) => (result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason }]));
     };
-    outcomes.set(name, startAfterDependencies());
+    const failures = startAfterDependencies().finally(begin);
+    starting.set(name, { begun, failures });
   }
-  return (await Promise.all(outcomes.values())).flat();
+  return (await Promise.all([...starting.values()].map((entry) => entry.failures))).flat();
 }
 
 function createAndRegister(item: StartItem, context: ApplyContext): ManagedWorker {
@@ -80,7 +95,7 @@ function createAndRegister(item: StartItem, context: ApplyContext): ManagedWorke
 /** Waits for each dependency; returns why the worker cannot start, or undefined when it may. */
 async function firstUnmetDependency(
   spec: WorkerSpec,
-  startingNow: Map<string, Promise<StartFailure[]>>,
+  startingNow: Map<string, Starting>,
   context: ApplyContext,
 ): Promise<string | undefined> {
   const reasons = await Promise.all(
@@ -101,18 +116,19 @@ async function firstUnmetDependency(
 async function waitForDependency(
   name: string,
   condition: DependencyCondition,
-  pending: Promise<StartFailure[]> | undefined,
+  pending: Starting | undefined,
   context: ApplyContext,
 ): Promise<string | undefined> {
-  const failedReason = pending?.then((failures) =>
+  const failedReason = pending?.failures.then((failures) =>
     failures.length > 0 ? `dependency ${name} failed to start: ${failures[0].reason}` : undefined,
   );
   if (failedReason && condition === 'ready') return failedReason;
   const instances = () => context.table.instancesOf(name);
   const timeoutMs = condition === 'completed' ? null : dependencyTimeout(instances()[0]?.spec);
   const release = context.awaiting(name);
-  const met = context
-    .waitFor(() => dependencyMet(instances(), condition) || endedForGood(instances()) !== undefined, timeoutMs)
+  // An instance started again (`steward start`) still shows how it ended until its start begins.
+  const met = (pending?.begun ?? Promise.resolve())
+    .then(() => context.waitFor(() => dependencyMet(instances(), condition) || endedForGood(instances()) !== undefined, timeoutMs))
     .finally(release)
     .then((settled) => {
       if (!settled) return `dependency ${name} is not ${condition}${timeoutMs === null ? '' : ` after ${timeoutMs} ms`}`;
@@ -120,8 +136,10 @@ async function waitForDependency(
       return ended && `dependency ${name} ${ended}`;
     });
   if (!failedReason) return met;
-  // Started in this reload: a failed start is the answer; a good one answers `started`, not `completed`.
-  return Promise.race([met, condition === 'completed' ? failedReason.then((reason) => reason ?? met) : failedReason]);
+  // Started in this same operation: a failed start is the answer, in its own words (its status may show the end
+  // first); a good one answers `started`, not `completed`.
+  const metOrFailed = met.then((reason) => reason && failedReason.then((failed) => failed ?? reason));
+  return Promise.race([metOrFailed, condition === 'completed' ? failedReason.then((reason) => reason ?? met) : failedReason]);
 }
 
 /**

@@ -12,16 +12,17 @@
 import { EventEmitter } from 'node:events';
 import type { LogLine, LogsParams, MasterState, ReloadParams, ReloadPlan, ReloadResult, StatusSnapshot, WorkerParams, WorkerStatus } from '../../shared/protocol';
 import type { StewardConfig, WorkerSpec } from '../config/model';
-import { type ApplyContext, stopInReverseDependencyOrder } from './applyPlan';
+import { type ApplyContext, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
+import { startItemsWithDependencies } from './dependencyStarts';
 import { notStartedWorkers } from './notStarted';
 import { type ConfigRead, type ConfigReader, readConfig as readConfigFile, warmUpCheck } from './configSource';
-import { canTransition, IllegalTransitionError, ShuttingDownError, UnknownWorkerError, UntrustedWorkspaceError } from './masterState';
+import { canTransition, IllegalTransitionError, ShuttingDownError, StartBlockedError, UnknownWorkerError, UntrustedWorkspaceError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
 import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
 import type { LogBuffer, LogEntry } from './logBuffer';
 import { WaitingStarts } from './waitingStarts';
-import { hasEnded, type ManagedWorker, type WorkerFactory } from './workerPort';
+import { hasEnded, isUp, type ManagedWorker, type WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
 import { waitForCondition } from './conditionWait';
@@ -114,10 +115,17 @@ export class Master {
     return this.lastRead;
   }
 
+  /** Starts the worker's instances after the dependencies they need (dependencyStarts.ts); their statuses, dependencies first. */
   startWorker(params: WorkerParams): Promise<WorkerStatus[]> {
-    return this.control(params, async (worker) => {
-      this.ended.forgetRequestedStop(worker);
-      await worker.start();
+    return this.exclusive(async () => {
+      const targets = this.selected(params);
+      if (targets.every((worker) => isUp(worker.status()))) return targets.map((worker) => this.describe(worker));
+      const items = startItemsWithDependencies(targets, this.table);
+      for (const item of items) this.ended.forgetRequestedStop(item.worker);
+      const failures = await startInDependencyOrder(items, this.applyContext());
+      const blocked = failures.find((failure) => failure.blocked && failure.item.spec.name === params.name);
+      if (blocked) throw new StartBlockedError(params.name, blocked.reason);
+      return items.map((item) => this.describe(item.worker));
     });
   }
 
@@ -318,12 +326,18 @@ export class Master {
   }
 
   private async controlNow(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
+    const workers = this.selected(params);
+    await Promise.all(workers.map(action));
+    return workers.map((worker) => this.describe(worker));
+  }
+
+  /** The instances a per-worker request names, once it may act at all. */
+  private selected(params: WorkerParams): ManagedWorker[] {
     if (this.state === 'stopping') throw new ShuttingDownError();
     if (this.options.workersEnabled === false) throw new UntrustedWorkspaceError();
     const workers = this.instancesOrThrow(params.name).filter((w) => params.instance === undefined || w.instance === params.instance);
     if (workers.length === 0) throw new UnknownWorkerError(`${params.name}[${params.instance}]`);
-    await Promise.all(workers.map(action));
-    return workers.map((worker) => this.describe(worker));
+    return workers;
   }
 
   private instancesOrThrow(name: string): ManagedWorker[] {

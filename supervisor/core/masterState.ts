@@ -36,6 +36,13 @@ export class UntrustedWorkspaceError extends Error {
   }
 }
 
+/** Thrown by `steward start` when a dependency the worker needs did not come up: the worker was not started. */
+export class StartBlockedError extends Error {
+  constructor(readonly worker: string, reason: string) {
+    super(`${worker} was not started: ${reason}`);
+  }
+}
+
 /** Thrown by requests that arrive once the master is stopping. */
 export class ShuttingDownError extends Error {
   constructor() {

@@ -22,7 +22,7 @@ import {
   type WorkerStatus,
 } from '../../shared/protocol';
 import type { Master } from '../core/master';
-import { ShuttingDownError, UnknownWorkerError, UntrustedWorkspaceError } from '../core/masterState';
+import { ShuttingDownError, StartBlockedError, UnknownWorkerError, UntrustedWorkspaceError } from '../core/masterState';
 import { parseEmptyParams, parseLogsParams, parseReloadParams, parseWorkerParams } from './params';
 import { LogPushEncoder } from './logPushFrame';
 import { LogFollower, StatusPusher } from './pushers';
@@ -67,6 +67,7 @@ async function translateErrors<T>(action: () => Promise<T> | T): Promise<T> {
     if (error instanceof UnknownWorkerError) throw new ResponseError(ErrorCodes.UnknownWorker, error.message, { worker: error.worker });
     if (error instanceof ShuttingDownError) throw new ResponseError(ErrorCodes.ShuttingDown, error.message);
     if (error instanceof UntrustedWorkspaceError) throw new ResponseError(ErrorCodes.NotAllowed, error.message);
+    if (error instanceof StartBlockedError) throw new ResponseError(ErrorCodes.NotStarted, error.message, { worker: error.worker });
     throw error;
   }
 }

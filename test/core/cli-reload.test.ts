@@ -156,7 +156,7 @@ workers:
       const states = Object.fromEntries(listed.workers.map((w) => [w.name, w.state]));
       assert.deepEqual(states, { db: 'running', api: 'failed', web: 'failed' }, 'web waits for api to have started, which it never did');
       assert.match(listed.workers.find((w) => w.name === 'api')?.reason ?? '', /exited with code 2 during start-up; last output: boom/);
-      assert.match(listed.workers.find((w) => w.name === 'web')?.reason ?? '', /dependency api has failed \(exited with code 2 during start-up/);
+      assert.match(listed.workers.find((w) => w.name === 'web')?.reason ?? '', /^dependency api failed to start: exited with code 2 during start-up; last output: boom$/);
     }));
 
   test('a changed worker that never becomes ready is rolled back to its old definition, in wait mode with the reason', () =>

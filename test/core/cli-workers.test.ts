@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BUNDLE, cleanup, cli, freePort, makeWorkspace, status, up, writeConfig, type Workspace } from '../helpers/master';
+import { BUNDLE, cleanup, cli, freePort, makeWorkspace, status, up, withWorkspace, writeConfig, type Workspace } from '../helpers/master';
 import { killMarked, MARKER_VAR, waitUntil } from '../helpers/procs';
 
 async function waitForWorkerState(ws: Workspace, name: string, state: string, timeoutMs = 10_000) {
@@ -151,4 +153,50 @@ workers:
       await cleanup(ws);
     }
   });
+
+  test('steward start brings up the stopped dependencies first, does not run a finished one-shot again, and refuses with the reason when one cannot start', () =>
+    withWorkspace('start-deps', `version: 1
+workers:
+  migrate:
+    command: sh -c 'echo run >> migrations.txt'
+    restart: never
+  db:
+    command: sh -c 'test -f db.ok && exec sleep 300'
+    restart: never
+  api:
+    command: sleep 301
+    depends_on:
+      migrate: completed
+      db: started
+`, async (ws) => {
+      writeFileSync(join(ws.dir, 'db.ok'), '');
+      await up(ws);
+      await waitForWorkerState(ws, 'api', 'running');
+      for (const name of ['api', 'db']) assert.equal((await cli(ws, ['stop', name])).code, 0);
+
+      const started = await cli(ws, ['start', 'api']);
+      assert.equal(started.code, 0, started.stderr);
+      assert.match(started.stdout, /^db\[0\]: running \(pid \d+\)\napi\[0\]: running \(pid \d+\)\n$/);
+      const running = await status(ws);
+      assert.deepEqual(running.workers.map((w) => [w.name, w.state]), [['migrate', 'exited'], ['db', 'running'], ['api', 'running']]);
+      assert.equal(readFileSync(join(ws.dir, 'migrations.txt'), 'utf8'), 'run\n', 'the migration that had exited 0 did not run again');
+
+      // Already up: left as it is, its stopped dependency too.
+      await cli(ws, ['stop', 'db']);
+      const noop = await cli(ws, ['start', 'api']);
+      assert.deepEqual([noop.code, noop.stdout], [0, `api[0]: running (pid ${running.workers[2].pid})\n`]);
+      assert.equal((await status(ws)).workers[1].state, 'exited');
+
+      await cli(ws, ['stop', 'api']);
+      rmSync(join(ws.dir, 'db.ok'));
+      const refused = await cli(ws, ['start', 'api']);
+      assert.equal(refused.code, 1);
+      assert.equal(refused.stderr, 'steward: api was not started: dependency db failed to start: exited with code 1 during start-up\n');
+      const after = await status(ws);
+      assert.deepEqual(after.workers.map((w) => [w.name, w.state, w.pid]), [['migrate', 'exited', null], ['db', 'failed', null], ['api', 'exited', null]]);
+
+      // The master's answer, whatever words it quotes, is not a lost connection (exit 2).
+      const unknown = await cli(ws, ['start', 'closed']);
+      assert.deepEqual([unknown.code, unknown.stderr], [1, "steward: unknown worker 'closed'\n"]);
+    }));
 });
