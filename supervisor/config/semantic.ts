@@ -1,7 +1,8 @@
 /**
  * Checks across workers, run after every worker has been read: dependency
  * targets and cycles, ports declared twice (replicas included), `ready`
- * conditions on workers without a probe, programs missing from PATH.
+ * conditions on workers without a probe, programs missing from PATH,
+ * replicas that share one probed address.
  */
 import type { CheckContext } from './context';
 import type { Range } from './model';
@@ -17,7 +18,10 @@ export function checkSemantics(drafts: WorkerDraft[], ctx: CheckContext): void {
   checkCycles(drafts, byName, ctx);
   checkPorts(drafts, ctx);
   const masterPath = process.env.PATH;
-  for (const draft of drafts) checkProgram(draft, masterPath, ctx);
+  for (const draft of drafts) {
+    checkProgram(draft, masterPath, ctx);
+    checkReplicaProbe(draft, ctx);
+  }
 }
 
 function checkReferences(byName: Map<string, WorkerDraft>, ctx: CheckContext): void {
@@ -104,4 +108,24 @@ function checkProgram(draft: WorkerDraft, masterPath: string | undefined, ctx: C
   const at = ctx.source.text.indexOf(word.raw, valueStart);
   const range = at >= 0 && at + word.raw.length <= valueEnd ? ctx.source.span(at, at + word.raw.length) : draft.commandRange;
   ctx.warning('command-not-found', range, `program '${word.program}' of worker '${draft.spec.name}' is not on PATH`);
+}
+
+/**
+ * Replicas share their `ready` probe: a tcp or http address is the same for
+ * every one of them, so a replica counts as ready as soon as any process
+ * answers there — a sibling, or the instance it replaces, still stopping.
+ */
+function checkReplicaProbe(draft: WorkerDraft, ctx: CheckContext): void {
+  const { ready, replicas, name } = draft.spec;
+  if (replicas < 2 || (ready?.kind !== 'tcp' && ready?.kind !== 'http')) return;
+  const [address, port] = ready.kind === 'http' ? [ready.url, urlPort(ready.url)] : [`${ready.host}:${ready.port}`, ready.port];
+  const field = draft.outline.fields.find((entry) => entry.key === 'ready');
+  const range = field && contains(draft.outline.entryRange, field.keyRange) ? (field.valueRange ?? field.keyRange) : draft.outline.keyRange;
+  const message = `the ${replicas} replicas of worker '${name}' are all probed at ${address}, so each counts as ready once any of them answers there; an exec probe runs with each replica's STEWARD_INSTANCE and can check its own port, e.g. $((${port} + STEWARD_INSTANCE))`;
+  ctx.warning('shared-probe', range, message);
+}
+
+function urlPort(url: string): number {
+  const parsed = new URL(url);
+  return Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
 }
