@@ -8,9 +8,19 @@ const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
 /** F1, type a command's label, run it (the row's aria-label is the label, or `label, recently used`). */
 export async function runCommand(page, label, { timeoutMs = 15_000, opensPick = false } = {}) {
   const input = page.locator(QUICK_INPUT);
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(`>${label}`);
+  // The workbench may take the focus while the palette opens (a terminal it restores after a window
+  // reload: seen in CI), which closes the palette under us; open it again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: timeoutMs });
+      await input.fill(`>${label}`, { timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   const row = page.locator(`.quick-input-list .monaco-list-row[aria-label="${label}"], .quick-input-list .monaco-list-row[aria-label^="${label},"]`);
   await row.first().waitFor({ timeout: timeoutMs });
   await row.first().click();
