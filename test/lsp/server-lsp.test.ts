@@ -96,6 +96,12 @@ describe('the master as a language server', () => {
 
   after(() => cleanup(ws));
 
+  /** Back to the valid config, reloaded: the master leaves wait mode. */
+  async function reloadValid(client: LspClient): Promise<void> {
+    writeConfig(ws, VALID);
+    assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+  }
+
   test('initialize announces incremental sync; the file on disk gets its (empty) diagnostics', async () => {
     await LspClient.with(ws, async (client) => {
       const result = await client.initialize();
@@ -134,8 +140,7 @@ describe('the master as a language server', () => {
       assert.deepEqual(republished, published);
       late.end();
 
-      writeConfig(ws, VALID);
-      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await reloadValid(client);
       await client.waitFor(uri, (d) => d.length === 0, 'cleared after the good reload');
     });
   });
@@ -148,8 +153,7 @@ describe('the master as a language server', () => {
       const [failure] = await client.waitFor(uri, (d) => d.some((x) => x.code === 'reload-failed'), 'reload-failed diagnostic');
       assert.equal(failure.range.start.line, 2);
       assert.match(failure.message, /wait mode.*api/);
-      writeConfig(ws, VALID);
-      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await reloadValid(client);
       await client.waitFor(uri, (d) => d.length === 0, 'cleared');
     });
   });
@@ -173,8 +177,7 @@ describe('the master as a language server', () => {
       await reasonAt(0, 0, 'worker new gone from the buffer: the reason at the top');
       assert.equal((await status(ws)).state, 'wait');
       await client.close(uri);
-      writeConfig(ws, VALID);
-      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await reloadValid(client);
       await client.waitFor(uri, (d) => d.length === 0, 'cleared after the good reload');
     });
   });
@@ -191,14 +194,14 @@ describe('the master as a language server', () => {
       await client.close(uri);
       const [onDisk] = await client.waitFor(uri, (d) => d.length > 0, 'the disk diagnostics');
       assert.deepEqual(onDisk.range.start, { line: 0, character: 9 });
-      writeConfig(ws, `\ufeff${VALID.replace('sleep 300', 'sleep 300\n  new:\n    command: "sh -c \'exit 3\'"')}`);
-      await client.open(uri, VALID.replace('sleep 300', 'sleep 300\n  new:\n    command: "sh -c \'exit 3\'"'));
+      const failing = VALID.replace('sleep 300', 'sleep 300\n  new:\n    command: "sh -c \'exit 3\'"');
+      writeConfig(ws, `\ufeff${failing}`);
+      await client.open(uri, failing);
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, false);
       const [failure] = await client.waitFor(uri, (d) => d.some((x) => x.code === 'reload-failed'), 'the reason on the buffer');
       assert.deepEqual(failure.range, { start: { line: 4, character: 2 }, end: { line: 4, character: 5 } });
       await client.close(uri);
-      writeConfig(ws, VALID);
-      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await reloadValid(client);
     });
   });
 
@@ -213,8 +216,7 @@ describe('the master as a language server', () => {
       assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
       await waitUntil(() => pushes.at(-1)?.workers.filter((w) => w.state === 'running').length === 30, { message: 'a push with 30 running' });
       assert.ok(pushes.length < 30, `${pushes.length} pushes`);
-      writeConfig(ws, VALID);
-      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await reloadValid(client);
     });
   });
 
@@ -231,8 +233,7 @@ describe('the master as a language server', () => {
       const answered = performance.now();
       assert.ok(waitPushedAt !== undefined, `no wait-mode push by the answer (${(answered - requested).toFixed(1)} ms after the request)`);
       console.log(`# wait-mode push ${(waitPushedAt - requested).toFixed(1)} ms after the request, answer after ${(answered - requested).toFixed(1)} ms`);
-      writeConfig(ws, VALID);
-      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await reloadValid(client);
     });
   });
 
