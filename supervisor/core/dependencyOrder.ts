@@ -5,8 +5,11 @@
  */
 import type { WorkerSpec } from '../config/model';
 
-/** Names in an order where every worker comes after the workers it depends on (among `specs`). */
-export function topologicalOrder(specs: WorkerSpec[]): string[] {
+/**
+ * Names in an order where every worker comes after the workers it depends on (among `specs`): all of
+ * them, or `roots` and what they depend on, directly or not.
+ */
+export function topologicalOrder(specs: WorkerSpec[], roots: WorkerSpec[] = specs): string[] {
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -21,7 +24,7 @@ export function topologicalOrder(specs: WorkerSpec[]): string[] {
     state.set(name, 'done');
     order.push(name);
   };
-  for (const spec of specs) visit(spec.name, []);
+  for (const spec of roots) visit(spec.name, []);
   return order;
 }
 

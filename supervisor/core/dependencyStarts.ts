@@ -8,7 +8,6 @@
  * that is up, starting or restarting by itself is waited for, not touched.
  * A worker already up is left as it is, dependencies included.
  */
-import type { WorkerSpec } from '../config/model';
 import { dependencyMet, type StartItem } from './applyPlan';
 import { topologicalOrder, uniqueSpecs } from './dependencyOrder';
 import { hasEnded, type ManagedWorker } from './workerPort';
@@ -18,28 +17,14 @@ export type StartAgainItem = StartItem & { worker: ManagedWorker };
 
 /** The start items for `targets` and the dependency instances to start before them, dependencies first. */
 export function startItemsWithDependencies(targets: ManagedWorker[], table: WorkerTable): StartAgainItem[] {
-  const specs = uniqueSpecs(table.all().map((worker) => worker.spec));
-  const needed = dependenciesOf(uniqueSpecs(targets.map((worker) => worker.spec)), specs);
-  const dependencies = topologicalOrder(specs.filter((spec) => needed.has(spec.name))).flatMap((name) => {
+  const roots = uniqueSpecs(targets.map((worker) => worker.spec));
+  const targetNames = new Set(roots.map((spec) => spec.name));
+  const needed = topologicalOrder(uniqueSpecs(table.all().map((worker) => worker.spec)), roots).filter((name) => !targetNames.has(name));
+  const dependencies = needed.flatMap((name) => {
     const instances = table.instancesOf(name);
     // Done for good (every instance finished its job) or up by itself: nothing to start.
     if (dependencyMet(instances, 'completed')) return [];
     return instances.filter((worker) => hasEnded(worker.status()));
   });
   return [...dependencies, ...targets].map((worker) => ({ spec: worker.spec, instance: worker.instance, generation: worker.generation, worker }));
-}
-
-/** The names `roots` depend on, directly or not (not the roots themselves, unless in a cycle the checker refuses anyway). */
-function dependenciesOf(roots: WorkerSpec[], specs: WorkerSpec[]): Set<string> {
-  const byName = new Map(specs.map((spec) => [spec.name, spec]));
-  const found = new Set<string>();
-  const visit = (spec: WorkerSpec | undefined): void => {
-    for (const dep of spec?.dependsOn ?? []) {
-      if (found.has(dep.name)) continue;
-      found.add(dep.name);
-      visit(byName.get(dep.name));
-    }
-  };
-  roots.forEach(visit);
-  return found;
 }

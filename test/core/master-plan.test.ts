@@ -95,6 +95,12 @@ describe('dependency order', () => {
     assert.deepEqual(topologicalOrder([web]), ['web']);
   });
 
+  test('from given roots: only they and what they depend on, directly or not, dependencies first', () => {
+    const other = spec('other');
+    assert.deepEqual(topologicalOrder([other, web, api, db], [api]), ['db', 'api']);
+    assert.deepEqual(topologicalOrder([other, db, api, web], [web]), ['db', 'api', 'web']);
+  });
+
   test('a cycle is reported, never looped on', () => {
     assert.throws(() => topologicalOrder([spec('a', { dependsOn: [{ name: 'b', condition: 'started' }] }), spec('b', { dependsOn: [{ name: 'a', condition: 'started' }] })]), /dependency cycle: a → b → a/);
   });
