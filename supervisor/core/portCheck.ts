@@ -1,5 +1,6 @@
 /**
- * Declared ports, checked before a reload touches anything. A port that a
+ * Declared ports held by something else: looked at when an instance starts
+ * (workerRun.ts), and for a reload before it touches anything. A port that a
  * starting instance declares and that something outside the reload holds —
  * not an instance the reload stops first — would fail that instance's start
  * anyway, but only after the reload had stopped the instance it replaces:
@@ -26,17 +27,24 @@ export async function portsHeldOutside(steps: InstanceStep[], context: ApplyCont
   );
   const conflicts: PortConflict[] = [];
   for (const step of starting) {
-    for (const port of step.after!.ports) {
-      if ((await isPortFree(port)) || groupsListenOn(stopping, port)) continue;
-      conflicts.push({ item: { spec: step.after!, instance: step.instance }, reason: portInUse(port) });
-      break;
-    }
+    const reason = await findPortProblem(step.after!.ports, (port) => groupsListenOn(stopping, port));
+    if (reason) conflicts.push({ item: { spec: step.after!, instance: step.instance }, reason });
   }
   return conflicts;
 }
 
-/** "port 3000 is already in use by pid 1234 (python3 -m http.server 3000)". */
-export function portInUse(port: number): string {
+/**
+ * The first of `ports` held by anything but what `ours` accepts, in words ("port 3000 is already in
+ * use by pid 1234 (python3 -m http.server 3000)"); undefined when none is.
+ */
+export async function findPortProblem(ports: number[], ours: (port: number) => boolean = () => false): Promise<string | undefined> {
+  for (const port of ports) {
+    if (!(await isPortFree(port)) && !ours(port)) return portInUse(port);
+  }
+  return undefined;
+}
+
+function portInUse(port: number): string {
   const holder = portHolder(port);
   return holder ? `port ${port} is already in use by pid ${holder.pid} (${holder.command})` : `port ${port} is already in use (by a process this user cannot see)`;
 }

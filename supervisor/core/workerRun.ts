@@ -6,10 +6,9 @@
 import type { LogLine } from '../../shared/protocol';
 import type { WorkerSpec } from '../config/model';
 import type { Guardian } from '../process/guardian';
-import { isPortFree } from '../process/procfs';
 import { spawnProcess, type OutputStream, type ProcessExit, type SpawnedProcess } from '../process/spawn';
 import type { LogBuffer } from './logBuffer';
-import { portInUse } from './portCheck';
+import { findPortProblem } from './portCheck';
 import { waitUntilReady } from './probes';
 import type { StartOutcome } from './workerPort';
 
@@ -86,14 +85,6 @@ function probe(spec: WorkerSpec, run: Run, context: RunContext, signal: AbortSig
 /** Without a probe: started once past its immediate start (an exit before that wins the race in awaitStartup). */
 async function survive(run: Run, windowMs: number, signal: AbortSignal): Promise<StartOutcome> {
   return (await run.proc.pastImmediateStart(windowMs, signal)) === 'aborted' ? { ok: false, reason: 'stopped' } : { ok: true };
-}
-
-/** "port 3000 is already in use by pid 1234 (python3 -m http.server 3000)", or undefined when all are free. */
-export async function findPortProblem(ports: number[]): Promise<string | undefined> {
-  for (const port of ports) {
-    if (!(await isPortFree(port))) return portInUse(port);
-  }
-  return undefined;
 }
 
 export function describeExit(exit: ProcessExit): string {
