@@ -86,13 +86,14 @@ function checkPorts(drafts: WorkerDraft[], ctx: CheckContext): void {
 }
 
 /**
- * Where a worker's port problem is shown: the port itself when the worker
- * writes it, else (a port taken from an alias `web: *api` or a merge
- * `<<: *base`, written under another key) the merge entry or the worker's
- * name — never the anchor's line, which belongs to the worker that wrote it.
+ * Where a problem with part of a worker (a port, its probe) is shown: that
+ * part itself when the worker writes it, else (taken from an alias
+ * `web: *api` or a merge `<<: *base`, written under another key) the merge
+ * entry or the worker's name — never the anchor's line, which belongs to the
+ * worker that wrote it.
  */
-function declarationSite(draft: WorkerDraft, portRange: Range): Range {
-  if (contains(draft.outline.entryRange, portRange)) return portRange;
+function declarationSite(draft: WorkerDraft, written: Range | undefined): Range {
+  if (written && contains(draft.outline.entryRange, written)) return written;
   const merge = draft.outline.fields.find((field) => field.key === '<<' && contains(draft.outline.entryRange, field.keyRange));
   return merge?.entryRange ?? draft.outline.keyRange;
 }
@@ -120,7 +121,7 @@ function checkReplicaProbe(draft: WorkerDraft, ctx: CheckContext): void {
   if (replicas < 2 || (ready?.kind !== 'tcp' && ready?.kind !== 'http')) return;
   const [address, port] = ready.kind === 'http' ? [ready.url, urlPort(ready.url)] : [`${ready.host}:${ready.port}`, ready.port];
   const field = draft.outline.fields.find((entry) => entry.key === 'ready');
-  const range = field && contains(draft.outline.entryRange, field.keyRange) ? (field.valueRange ?? field.keyRange) : draft.outline.keyRange;
+  const range = declarationSite(draft, field?.valueRange ?? field?.keyRange);
   const message = `the ${replicas} replicas of worker '${name}' are all probed at ${address}, so each counts as ready once any of them answers there; an exec probe runs with each replica's STEWARD_INSTANCE and can check its own port, e.g. $((${port} + STEWARD_INSTANCE))`;
   ctx.warning('shared-probe', range, message);
 }
