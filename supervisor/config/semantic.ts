@@ -9,6 +9,7 @@ import type { Range } from './model';
 import type { DependencyReference } from './outline';
 import { programToCheck } from './program';
 import { contains } from './ranges';
+import { httpAddress } from './strings';
 import { closest, didYouMean } from './suggest';
 import type { WorkerDraft } from './validateWorker';
 
@@ -119,14 +120,9 @@ function checkProgram(draft: WorkerDraft, masterPath: string | undefined, ctx: C
 function checkReplicaProbe(draft: WorkerDraft, ctx: CheckContext): void {
   const { ready, replicas, name } = draft.spec;
   if (replicas < 2 || (ready?.kind !== 'tcp' && ready?.kind !== 'http')) return;
-  const [address, port] = ready.kind === 'http' ? [ready.url, urlPort(ready.url)] : [`${ready.host}:${ready.port}`, ready.port];
+  const [address, port] = ready.kind === 'http' ? [ready.url, httpAddress(ready.url).port] : [`${ready.host}:${ready.port}`, ready.port];
   const field = draft.outline.fields.find((entry) => entry.key === 'ready');
   const range = declarationSite(draft, field?.valueRange ?? field?.keyRange);
   const message = `the ${replicas} replicas of worker '${name}' are all probed at ${address}, so each counts as ready once any of them answers there; an exec probe runs with each replica's STEWARD_INSTANCE and can check its own port, e.g. $((${port} + STEWARD_INSTANCE))`;
   ctx.warning('shared-probe', range, message);
-}
-
-function urlPort(url: string): number {
-  const parsed = new URL(url);
-  return Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
 }

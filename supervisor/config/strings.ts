@@ -44,6 +44,13 @@ function checkHttpUrl(value: string) {
   return { code: 'invalid-url', message: `'${value}' is not an http or https URL` };
 }
 
+/** Where a valid http(s) URL connects to (brackets of an IPv6 literal removed): readiness probes, the replica check. */
+export function httpAddress(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  const port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
+  return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+}
+
 function checkRegex(value: string) {
   try {
     new RegExp(value);

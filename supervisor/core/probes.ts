@@ -6,6 +6,7 @@
 import { connect } from 'node:net';
 import type { LogLine } from '../../shared/protocol';
 import type { ReadyProbe } from '../config/model';
+import { httpAddress } from '../config/strings';
 import type { Guardian } from '../process/guardian';
 import { runCommand } from '../process/run';
 
@@ -120,13 +121,6 @@ function tcpAttempt(host: string, port: number): Promise<string | null> {
     socket.once('timeout', () => finish('timed out'));
     socket.once('error', (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
   });
-}
-
-/** Where an http(s) URL connects to (brackets of an IPv6 literal removed). */
-function httpAddress(url: string): { host: string; port: number } {
-  const parsed = new URL(url);
-  const port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
-  return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
 function httpAttempt(url: string): Promise<string | null> {
