@@ -275,9 +275,15 @@ export const ErrorCodes = {
   UnknownWorker: -32001,
   NotAllowed: -32002,
   ShuttingDown: -32003,
-  /** `steward start`: a dependency the worker needs did not come up, so it was not started. */
+  /** `steward start`: the worker was not started — a dependency it needs did not come up, or a stop cut its start short. */
   NotStarted: -32004,
 } as const;
+
+/** The `data` of a NotStarted error: the worker not started, and the one whose own start failed (its log says why). */
+export interface NotStartedData {
+  worker: string;
+  failed: string;
+}
 
 /**
  * `steward init --json` (the CLI, for the extension's welcome view and other

@@ -37,6 +37,8 @@ export interface StartFailure {
   reason: string;
   /** Not started at all: a dependency did not come up. */
   blocked?: true;
+  /** Its start was cut short by `steward stop`: the user's doing, not the config's. */
+  stopped?: true;
 }
 
 /** Stops the given workers, every worker after the workers that depend on it; removes them from the table. */
@@ -78,7 +80,9 @@ export async function startInDependencyOrder(items: StartItem[], context: ApplyC
       if (blocked) return workers.map((worker, i) => ({ item: mine[i], worker, reason: blocked, blocked: true as const }));
       const results = Promise.all(workers.map((worker) => worker.start()));
       begin();
-      return (await results).flatMap((result, i) => (result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason }]));
+      return (await results).flatMap((result, i) =>
+        result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason, ...(result.stopped && { stopped: result.stopped }) }],
+      );
     };
     const failures = startAfterDependencies().finally(begin);
     starting.set(name, { begun, failures });

@@ -123,8 +123,12 @@ export class Master {
       const items = startItemsWithDependencies(targets, this.table);
       for (const item of items) this.ended.forgetRequestedStop(item.worker);
       const failures = await startInDependencyOrder(items, this.applyContext());
-      const blocked = failures.find((failure) => failure.blocked && failure.item.spec.name === params.name);
-      if (blocked) throw new StartBlockedError(params.name, blocked.reason);
+      const notStarted = failures.find((failure) => (failure.blocked || failure.stopped) && failure.item.spec.name === params.name);
+      if (notStarted) {
+        // The items are the worker and its dependencies: a start that failed by itself among them is the cause.
+        const cause = failures.find((failure) => !failure.blocked) ?? notStarted;
+        throw new StartBlockedError(params.name, notStarted.reason, cause.item.spec.name);
+      }
       return items.map((item) => this.describe(item.worker));
     });
   }
@@ -134,9 +138,11 @@ export class Master {
       this.ended.noteRequestedStop(worker);
       await worker.stop();
     };
-    // A dependency the running reload waits on (a migration it waits to complete): queued behind that wait, the stop
-    // would only come once the wait is over — the user's one way to end it.
-    if (this.waitingStarts.isAwaited(params.name) && this.state !== 'stopping') return this.controlNow(params, stop);
+    // A worker the running operation waits on — starting (its probe may take a minute to time out) or awaited as a
+    // dependency (a migration it waits to complete): queued behind that wait, the stop would only come once the wait
+    // is over, when it is the user's one way to end it.
+    const waitedOn = this.waitingStarts.isAwaited(params.name) || this.table.instancesOf(params.name).some((worker) => worker.status().state === 'starting');
+    if (waitedOn && this.state !== 'stopping') return this.controlNow(params, stop);
     return this.control(params, stop);
   }
 
@@ -144,8 +150,9 @@ export class Master {
     return this.control(params, async (worker) => {
       // Its stop is ours, not an end: restarting the last running worker must not end the master.
       this.ended.noteRequestedStop(worker);
-      await worker.restart(() => !this.shuttingDown);
-      if (this.shuttingDown) return;
+      const outcome = await worker.restart(() => !this.shuttingDown);
+      // Stopped by the user while it started: it stays a requested stop.
+      if (this.shuttingDown || (!outcome.ok && outcome.stopped)) return;
       this.ended.forgetRequestedStop(worker);
       this.checkAllEnded(worker);
     });

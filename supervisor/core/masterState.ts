@@ -36,9 +36,10 @@ export class UntrustedWorkspaceError extends Error {
   }
 }
 
-/** Thrown by `steward start` when a dependency the worker needs did not come up: the worker was not started. */
+/** Thrown by `steward start` when the worker was not started: a dependency it needs did not come up, or a stop cut its start short. */
 export class StartBlockedError extends Error {
-  constructor(readonly worker: string, reason: string) {
+  /** `failed`: the worker whose own start failed or was stopped (a dependency, or `worker` itself); its log says why. */
+  constructor(readonly worker: string, reason: string, readonly failed: string) {
     super(`${worker} was not started: ${reason}`);
   }
 }

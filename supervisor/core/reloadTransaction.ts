@@ -61,7 +61,9 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
     return { result: finish({ ok: false, plan, error, ...(errors.length > 0 ? { errors } : {}) }) };
   }
   if (input.dryRun) return { result: finish({ ok: true, plan }) };
-  const failures = await applySteps(steps, input.generation, input.context);
+  const applied = await applySteps(steps, input.generation, input.context);
+  // The start-up load has nothing to undo: an instance the user stopped while it started is simply stopped.
+  const failures = input.trigger === 'startup' ? applied.filter((failure) => !failure.stopped) : applied;
   const retried = failures.filter((failure) => isRetry(stepOf(failure, steps)));
   if (failures.length === retried.length) {
     // An unchanged instance that had failed, tried again and failed again, leaves the reload's changes in place: listed as failed, as before.
@@ -234,7 +236,12 @@ function instanceName({ spec, instance }: Pick<StartItem, 'spec' | 'instance'>):
   return spec.replicas > 1 ? `${spec.name}[${instance}]` : spec.name;
 }
 
-function locatedFailure(failure: Pick<StartFailure, 'reason'> & { item: Pick<StartItem, 'spec' | 'instance'> }, read: ConfigRead & { ok: true }, what = 'failed to start', after = ''): LocatedError {
+function locatedFailure(
+  failure: Pick<StartFailure, 'reason' | 'stopped'> & { item: Pick<StartItem, 'spec' | 'instance'> },
+  read: ConfigRead & { ok: true },
+  what = failure.stopped ? 'did not start' : 'failed to start',
+  after = '',
+): LocatedError {
   const { name, line, column = 1 } = failure.item.spec;
   return {
     message: `worker ${instanceName(failure.item)} ${what}: ${failure.reason}${after}`,

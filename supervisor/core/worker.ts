@@ -47,7 +47,7 @@ export interface WorkerOptions {
  */
 export const STARTUP_WINDOW_MS = 1_000;
 
-const STOPPED: StartOutcome = { ok: false, reason: 'stopped during start-up' };
+const STOPPED: StartOutcome = { ok: false, reason: 'stopped on request during start-up', stopped: true };
 
 export class Worker implements ManagedWorker {
   readonly logs: LogBuffer;

@@ -8,7 +8,8 @@ import type { LogLine, WorkerStatus } from '../../shared/protocol';
 import type { WorkerSpec } from '../config/model';
 import type { LogBuffer, LogEntry } from './logBuffer';
 
-export type StartOutcome = { ok: true } | { ok: false; reason: string };
+/** `stopped`: the start was cut short by a stop (`steward stop`, shutdown), not a failure of the worker. */
+export type StartOutcome = { ok: true } | { ok: false; reason: string; stopped?: true };
 
 export interface ManagedWorker {
   readonly spec: WorkerSpec;

@@ -10,6 +10,7 @@ import {
   KeepAliveRequest,
   ErrorCodes,
   LogsRequest,
+  type NotStartedData,
   ReloadRequest,
   RestartWorkerRequest,
   StartWorkerRequest,
@@ -67,7 +68,9 @@ async function translateErrors<T>(action: () => Promise<T> | T): Promise<T> {
     if (error instanceof UnknownWorkerError) throw new ResponseError(ErrorCodes.UnknownWorker, error.message, { worker: error.worker });
     if (error instanceof ShuttingDownError) throw new ResponseError(ErrorCodes.ShuttingDown, error.message);
     if (error instanceof UntrustedWorkspaceError) throw new ResponseError(ErrorCodes.NotAllowed, error.message);
-    if (error instanceof StartBlockedError) throw new ResponseError(ErrorCodes.NotStarted, error.message, { worker: error.worker });
+    if (error instanceof StartBlockedError) {
+      throw new ResponseError<NotStartedData>(ErrorCodes.NotStarted, error.message, { worker: error.worker, failed: error.failed });
+    }
     throw error;
   }
 }

@@ -143,7 +143,7 @@ workers:
       assert.equal(result.code, 1);
       assert.match(result.stderr, /steward\.yaml:5:\d+: error: .*replicas/);
       assert.equal((await cli(ws, ['status'])).code, 2, 'no master runs');
-      assert.deepEqual(markedProcesses(ws.marker), []);
+      assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command === 'sleep 300'), []);
     }));
 
   test('up -d says when a worker failed at the first start; the others run, the failed one is listed with its reason', () =>
@@ -259,7 +259,7 @@ workers:
       assert.equal(reload.code, 2, reload.stdout + reload.stderr);
       assert.match(reload.stderr, /shutting down; nothing was done/);
       assert.doesNotMatch(reload.stdout, /wait mode/);
-      assert.deepEqual(markedProcesses(ws.marker), []);
+      assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command === 'sleep 300'), []);
     }));
 
   const withOneShot = (apiSeconds: number): string => `version: 1
@@ -338,6 +338,47 @@ workers:
       assert.notEqual(api?.pid, before, 'restarted by the undo (the reload had stopped it to replace it)');
       assert.match(markedProcesses(ws.marker).find((p) => p.pid === api?.pid)?.command ?? '', /sleep 300/);
       assert.deepEqual(after.workers.map((w) => w.name), ['api'], 'db, added by the failed reload, is gone');
+    }));
+
+  test('steward stop of a worker a reload is starting acts at once: that start is cut short, and the reload undone', () =>
+    withWorkspace('reload-stop-starting', threeSleepers(), async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      // api's new probe waits for a line that never comes, for a minute; web (its dependent) is replaced too.
+      writeConfig(ws, threeSleepers(301).replace('command: sleep 300\n    depends_on: [db]', 'command: sleep 303\n    ready: { log: never printed, timeout: 1m }\n    depends_on: [db]'));
+      const reload = cli(ws, ['reload']);
+      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'api' && w.state === 'starting' && w.pid !== null), { message: 'api waits for its probe' });
+      const started = Date.now();
+      const stop = await cli(ws, ['stop', 'api']);
+      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
+      assert.ok(Date.now() - started < 10_000, 'the stop did not queue behind the probe');
+      const result = await reload;
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /steward\.yaml:5:3: error: worker api did not start: stopped on request during start-up; rolled back to its last good definition; the reload's other changes were undone: the last good generation runs/);
+      const after = await waitForWorkersUp(ws);
+      assert.equal(after.state, 'wait');
+      assert.deepEqual(after.workers.map((w) => [w.name, w.state, w.generation]), [['db', 'running', 1], ['api', 'running', 1], ['web', 'running', 1]], 'the last good generation runs');
+      assert.equal(pids(after).db, before.db, 'db was kept');
+      const commands = markedProcesses(ws.marker).map((p) => p.command).filter((command) => command.startsWith('sleep'));
+      assert.deepEqual(commands.sort(), ['sleep 300', 'sleep 300', 'sleep 300'], 'the api that was stopped while it started is gone');
+    }));
+
+  test('steward stop of a worker that steward start is waiting on acts at once', () =>
+    withWorkspace('start-stop-starting', 'version: 1\nworkers:\n  api:\n    command: sleep 300\n    ready: { log: never printed, timeout: 1m }\n', async (ws) => {
+      await up(ws);
+      const initial = await cli(ws, ['stop', 'api']);
+      assert.equal(initial.code, 0, initial.stdout + initial.stderr);
+      const start = cli(ws, ['start', 'api']);
+      await waitUntil(async () => (await status(ws)).workers.some((w) => w.state === 'starting' && w.pid !== null), { message: 'api waits for its probe' });
+      const started = Date.now();
+      const stop = await cli(ws, ['stop', 'api']);
+      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
+      assert.ok(Date.now() - started < 10_000, 'the stop did not queue behind the start');
+      const startResult = await start;
+      assert.deepEqual([startResult.code, startResult.stderr], [1, 'steward: api was not started: stopped on request during start-up\n']);
+      const api = (await status(ws)).workers[0];
+      assert.deepEqual([api.state, api.reason, api.pid], ['exited', 'stopped', null]);
+      assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command === 'sleep 300'), []);
     }));
 
   test('undoing a reload leaves workers that were not running as they were: a stopped one stays stopped, a finished one-shot does not run again', () =>

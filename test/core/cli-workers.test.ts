@@ -10,7 +10,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BUNDLE, cleanup, cli, freePort, makeWorkspace, status, up, withWorkspace, writeConfig, type Workspace } from '../helpers/master';
+import { ResponseError } from 'vscode-jsonrpc/node';
+import { ErrorCodes, StartWorkerRequest } from '../../shared/protocol';
+import { BUNDLE, cleanup, cli, freePort, makeWorkspace, status, up, withRpc, withWorkspace, writeConfig, type Workspace } from '../helpers/master';
 import { killMarked, MARKER_VAR, waitUntil } from '../helpers/procs';
 
 async function waitForWorkerState(ws: Workspace, name: string, state: string, timeoutMs = 10_000) {
@@ -194,6 +196,10 @@ workers:
       assert.equal(refused.stderr, 'steward: api was not started: dependency db failed to start: exited with code 1 during start-up\n');
       const after = await status(ws);
       assert.deepEqual(after.workers.map((w) => [w.name, w.state, w.pid]), [['migrate', 'exited', null], ['db', 'failed', null], ['api', 'exited', null]]);
+      // Over the protocol: the NotStarted code, and the worker whose own start failed (the editor shows its log).
+      const answer = await withRpc(ws, (connection) => connection.sendRequest(StartWorkerRequest.type, { name: 'api' }).then(() => undefined, (error: unknown) => error));
+      assert.ok(answer instanceof ResponseError);
+      assert.deepEqual([answer.code, answer.message, answer.data], [ErrorCodes.NotStarted, 'api was not started: dependency db failed to start: exited with code 1 during start-up', { worker: 'api', failed: 'db' }]);
 
       // The master's answer, whatever words it quotes, is not a lost connection (exit 2).
       const unknown = await cli(ws, ['start', 'closed']);

@@ -15,12 +15,16 @@ import { Master } from '../../supervisor/core/master';
 import { canTransition, ShuttingDownError } from '../../supervisor/core/masterState';
 import type { ManagedWorker, StartOutcome, WorkerEvents } from '../../supervisor/core/workerPort';
 
-/** A worker whose start succeeds unless its command contains "fail"; records start/stop in `journal`. */
+/**
+ * A worker whose start succeeds unless its command contains "fail", or waits for a stop when it contains "hang";
+ * records start/stop in `journal`.
+ */
 class ScriptedWorker implements ManagedWorker {
   draining = false;
   private state: WorkerState = 'starting';
   private static nextPid = 1000;
   private pid: number | null = null;
+  private stopped: (() => void) | undefined;
 
   constructor(
     readonly spec: WorkerSpec,
@@ -32,6 +36,10 @@ class ScriptedWorker implements ManagedWorker {
 
   async start(): Promise<StartOutcome> {
     this.journal.push(`start ${this.spec.name} (${this.spec.command})`);
+    if (this.spec.command.includes('hang')) {
+      await new Promise<void>((resolve) => (this.stopped = resolve));
+      return { ok: false, reason: 'stopped on request during start-up', stopped: true };
+    }
     await new Promise((resolve) => setImmediate(resolve));
     if (this.spec.command.includes('fail')) return this.move('failed', { ok: false, reason: 'never became ready' });
     this.pid = ScriptedWorker.nextPid++;
@@ -41,6 +49,7 @@ class ScriptedWorker implements ManagedWorker {
   async stop(): Promise<void> {
     this.journal.push(`stop ${this.spec.name}`);
     this.pid = null;
+    this.stopped?.();
     // As a real worker: one that has settled (failed, exited) stays as it is.
     if (this.state !== 'failed') this.move('exited', undefined);
   }
@@ -237,6 +246,21 @@ describe('master state machine', () => {
     assert.deepEqual(workers, [['db', 1, 'running'], ['broken', 1, 'failed'], ['dependent', 1, 'failed']]);
     assert.deepEqual([master.status().state, master.status().generation], ['wait', 1]);
     assert.equal(await master.shutdown(), 1, 'only db was still running: the failed ones are not counted as stopped');
+  });
+
+  test('a start-up where the user stopped a worker while it started is not a failed one: the others run, its dependents say why they wait', async () => {
+    const slow = spec('slow', { command: 'hang slow' });
+    const dependent = spec('dependent', { dependsOn: [{ name: 'slow', condition: 'ready' }] });
+    const { master, journal } = harness(valid(db, slow, dependent));
+    const starting = master.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(journal.includes('start slow (hang slow)'));
+    await master.stopWorker({ name: 'slow' });
+    const result = await starting;
+    assert.equal(result.ok, false, 'the dependent it blocked is a failed start');
+    assert.equal(result.error?.message, 'worker dependent failed to start: dependency slow failed to start: stopped on request during start-up');
+    assert.equal(result.errors, undefined, 'slow itself is not a failure');
+    assert.deepEqual(master.status().workers.map((w) => [w.name, w.state]), [['db', 'running'], ['slow', 'exited'], ['dependent', 'failed']]);
   });
 
   test('a reload tries a failed worker again; failing again, it stays failed and does not undo the reload', async () => {

@@ -130,7 +130,7 @@ describe('Worker readiness', () => {
     await worker.whenState('started');
     await sleep(20);
     await worker.stop();
-    assert.deepEqual(await starting, { ok: false, reason: 'stopped during start-up' });
+    assert.deepEqual(await starting, { ok: false, reason: 'stopped on request during start-up', stopped: true });
     assert.equal(worker.status().state, 'exited');
     await assertNoLeaks(marker, { timeoutMs: 0 });
   });
