@@ -7,11 +7,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  ErrorCodes,
   ReloadRequest,
   RestartWorkerRequest,
   StartWorkerRequest,
   StopWorkerRequest,
   type ReloadParams,
+  type NotStartedData,
   type ReloadResult,
   type WorkerParams,
   type WorkerStatus,
@@ -132,8 +134,29 @@ function workerLine(ctx: Ctx, target: unknown): number | undefined {
   return ctx.snapshot?.workers.find((worker) => worker.name === name)?.line;
 }
 
-function workerAction(ctx: Ctx, type: RequestType<WorkerParams, WorkerStatus[], void>, target: unknown): Promise<WorkerStatus[]> {
-  return ctx.client.request(type, workerParams(target));
+/**
+ * The master's refusal (a start whose dependency did not come up, a worker a
+ * reload removed meanwhile) is said in its words — a refused start with the
+ * worker's log a click away — not as VS Code's notice that a command
+ * failed. Resolves undefined then.
+ */
+async function workerAction(ctx: Ctx, type: RequestType<WorkerParams, WorkerStatus[], void>, target: unknown): Promise<WorkerStatus[] | undefined> {
+  const params = workerParams(target);
+  try {
+    return await ctx.client.request(type, params);
+  } catch (error) {
+    if (!isMasterRefusal(error)) throw error;
+    const actions: string[] = error.code === ErrorCodes.NotStarted ? ['Show Logs'] : [];
+    const logsOf = (error.data as Partial<NotStartedData> | undefined)?.failed ?? params.name;
+    void vscode.window.showErrorMessage(`Steward: ${error.message}`, ...actions).then((choice) => (choice ? ctx.logs.show(logsOf) : undefined));
+    return undefined;
+  }
+}
+
+const REFUSALS: ReadonlySet<number> = new Set([ErrorCodes.UnknownWorker, ErrorCodes.NotStarted]);
+
+function isMasterRefusal(error: unknown): error is Error & { code: number; data?: unknown } {
+  return error instanceof Error && REFUSALS.has((error as { code?: unknown }).code as number);
 }
 
 /** A wait-mode toast outlives wait mode (the API cannot withdraw it): its "Show Problem" then says there is none. */

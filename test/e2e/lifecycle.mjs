@@ -4,6 +4,7 @@
 // config says nothing was started (no "last good workers"), and a fixed
 // config then starts them.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { notification, runCommand, treeRow, waitForStatusText } from './ui.mjs';
 
@@ -34,6 +35,35 @@ export async function stopStartStep(page, worker) {
   const running = treeRow(page, `${worker}: running`).first();
   await running.waitFor({ timeout: 20_000 });
   await waitForAriaLabel(running, /up [3-9]s/, 10_000);
+}
+
+/**
+ * A refused start said in Steward's words, with the failed dependency's log a
+ * click away: web's dependency api cannot start while another program holds
+ * its port 4701; once that one is gone, Start brings both up.
+ */
+export async function refusedStartStep(page) {
+  for (const worker of ['web', 'api']) {
+    await inlineAction(page, treeRow(page, `${worker}: `).first(), 'Stop Worker');
+    await treeRow(page, `${worker}: stopped`).first().waitFor({ timeout: 20_000 });
+  }
+  const squatter = net.createServer();
+  await new Promise((resolve, reject) => squatter.once('error', reject).listen(4701, '127.0.0.1', resolve));
+  try {
+    await inlineAction(page, treeRow(page, 'web: stopped').first(), 'Start Worker');
+    const toast = notification(page, 'web was not started');
+    await toast.waitFor({ timeout: 30_000 });
+    const text = await toast.innerText();
+    if (!/Steward: web was not started: dependency api failed to start: port 4701 is already in use by pid \d+/.test(text)) throw new Error(`unexpected refusal: ${text}`);
+    await toast.locator('.monaco-button', { hasText: 'Show Logs' }).click({ timeout: 10_000 });
+    await page.locator('.terminal-tab, .single-terminal-tab', { hasText: 'Steward: api' }).first().waitFor({ timeout: 15_000 });
+    await treeRow(page, 'api: failed').first().waitFor({ timeout: 10_000 });
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve));
+  }
+  await inlineAction(page, treeRow(page, 'web: ').first(), 'Start Worker');
+  await treeRow(page, 'web: ready').first().waitFor({ timeout: 30_000 });
+  await treeRow(page, 'api: ready').first().waitFor({ timeout: 5_000 });
 }
 
 /** QA: a first start with a broken config said the last good workers keep running, with none running. */

@@ -21,7 +21,7 @@ import { masterStatus, replacedWorkers, stopMasterAndCheck, workerPids, workerPr
 import { authoringStep } from './authoring.mjs';
 import { untrustedPhase, welcomePhase } from './phases.mjs';
 import { logsStep } from './logs.mjs';
-import { firstStartBrokenStep, stopStartStep } from './lifecycle.mjs';
+import { firstStartBrokenStep, refusedStartStep, stopStartStep } from './lifecycle.mjs';
 
 const OUT = path.join(REPO, 'test-results', 'e2e');
 const keep = process.argv.includes('--keep');
@@ -111,6 +111,8 @@ try {
   await authoringStep(page, { configText, timed, shot });
   await timed('step 6e: Stop ticker in the tree → "stopped" with a stop icon; Start → its uptime counts', () => stopStartStep(page, 'ticker'));
   await shot('06e-stopped-started.png');
+  await timed('step 6e2: port 4701 held by another program, Start web → "web was not started" in words; Show Logs → api\'s log; freed, Start → both ready', () => refusedStartStep(page));
+  await shot('06e2-refused-start.png');
   await timed('step 6f: Stop All, a broken config, Start → "nothing was started"; fix, reload → workers run', () => firstStartBrokenStep(page, dirs));
   await shot('06f-first-start-fixed.png');
 
