@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ReloadRequest, type ReloadResult } from '../../shared/protocol';
-import { cli, freePort, withRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig } from '../helpers/master';
+import { ReloadRequest, type ReloadResult, type WorkerStatus } from '../../shared/protocol';
+import { cli, freePort, withRpc, withWorkspace, pids, status, up, waitForWorkersUp, writeConfig, type Workspace } from '../helpers/master';
 import { markedProcesses, waitUntil } from '../helpers/procs';
 
 const threeSleepers = (webSeconds = 300): string => `version: 1
@@ -24,6 +24,20 @@ workers:
     command: sleep ${webSeconds}
     depends_on: { api: started }
 `;
+
+const probePending = (worker: WorkerStatus): boolean => worker.state === 'starting' && worker.pid !== null;
+
+/**
+ * Once worker `name` is as `waitedOn` says (what a running reload or start waits for), `steward stop` of it:
+ * it must answer well before that wait would end (a minute-long probe, a migration of 2000 s).
+ */
+async function stopOnceWaitedOn(ws: Workspace, name: string, waitedOn: (worker: WorkerStatus) => boolean, message: string): Promise<void> {
+  await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === name && waitedOn(w)), { message });
+  const started = Date.now();
+  const stop = await cli(ws, ['stop', name]);
+  assert.equal(stop.code, 0, stop.stdout + stop.stderr);
+  assert.ok(Date.now() - started < 10_000, 'the stop did not queue behind the wait');
+}
 
 describe('steward reload', () => {
   test('changing one worker gives only that worker a new pid', () =>
@@ -323,11 +337,7 @@ workers:
       const before = pids(await waitForWorkersUp(ws)).api;
       writeConfig(ws, 'version: 1\nworkers:\n  db:\n    command: sleep 2000\n    restart: never\n  api:\n    command: sleep 301\n    depends_on: { db: completed }\n');
       const reload = cli(ws, ['reload']);
-      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'db' && w.state === 'running'), { message: 'db runs, api waits for it to complete' });
-      const started = Date.now();
-      const stop = await cli(ws, ['stop', 'db']);
-      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
-      assert.ok(Date.now() - started < 5_000, 'the stop did not queue behind the wait');
+      await stopOnceWaitedOn(ws, 'db', (w) => w.state === 'running', 'db runs, api waits for it to complete');
       const result = await reload;
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.match(result.stdout, /worker api failed to start: dependency db was stopped on request and will not start by itself/);
@@ -347,11 +357,7 @@ workers:
       // api's new probe waits for a line that never comes, for a minute; web (its dependent) is replaced too.
       writeConfig(ws, threeSleepers(301).replace('command: sleep 300\n    depends_on: [db]', 'command: sleep 303\n    ready: { log: never printed, timeout: 1m }\n    depends_on: [db]'));
       const reload = cli(ws, ['reload']);
-      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'api' && w.state === 'starting' && w.pid !== null), { message: 'api waits for its probe' });
-      const started = Date.now();
-      const stop = await cli(ws, ['stop', 'api']);
-      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
-      assert.ok(Date.now() - started < 10_000, 'the stop did not queue behind the probe');
+      await stopOnceWaitedOn(ws, 'api', probePending, 'the reload waits for api\'s probe');
       const result = await reload;
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.match(result.stdout, /steward\.yaml:5:3: error: worker api did not start: stopped on request during start-up; rolled back to its last good definition; the reload's other changes were undone: the last good generation runs/);
@@ -369,11 +375,7 @@ workers:
       const initial = await cli(ws, ['stop', 'api']);
       assert.equal(initial.code, 0, initial.stdout + initial.stderr);
       const start = cli(ws, ['start', 'api']);
-      await waitUntil(async () => (await status(ws)).workers.some((w) => w.state === 'starting' && w.pid !== null), { message: 'api waits for its probe' });
-      const started = Date.now();
-      const stop = await cli(ws, ['stop', 'api']);
-      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
-      assert.ok(Date.now() - started < 10_000, 'the stop did not queue behind the start');
+      await stopOnceWaitedOn(ws, 'api', probePending, 'steward start waits for api\'s probe');
       const startResult = await start;
       assert.deepEqual([startResult.code, startResult.stderr], [1, 'steward: api was not started: stopped on request during start-up\n']);
       const api = (await status(ws)).workers[0];
