@@ -129,7 +129,8 @@ export class Ctx implements vscode.Disposable {
   /** Reload on save, debounced; its outcome shows through wait-mode transitions only (no flood while typing). */
   private onSaved(document: vscode.TextDocument): void {
     const settings = this.settings();
-    if (!settings || document.uri.fsPath !== settings.configPath || !settings.reloadOnSave || !this.client.connected) return;
+    const reloads = document.uri.fsPath === settings?.configPath || this.snapshot?.envFiles?.includes(document.uri.fsPath);
+    if (!settings || !reloads || !settings.reloadOnSave || !this.client.connected) return;
     if (this.skipNextSaveReload) {
       this.skipNextSaveReload = false;
       return;

@@ -93,6 +93,8 @@ export interface StatusSnapshot {
   startedAt: number;
   /** False when the master refuses to run worker commands (untrusted workspace). */
   workersEnabled: boolean;
+  /** Absolute paths of the env files (`env_file`) of the config last read and of the one running: saving one reloads as saving the config does. Absent: none. */
+  envFiles?: string[];
 }
 
 export interface LogLine {

@@ -2,7 +2,7 @@
  * The config checker: steward.yaml text → every problem at once, as ranged
  * diagnostics, plus the validated model when there is no error and the
  * outline the editor features build on. Pure apart from reading the
- * filesystem (cwd directories) and PATH (injectable).
+ * filesystem (cwd directories, env files) and PATH (injectable).
  */
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar } from 'yaml';
@@ -51,8 +51,9 @@ export function checkConfigText(text: string, file: string, options: CheckOption
   if (drafts) checkSemantics(drafts, ctx);
   const sorted = distinct(ctx.diagnostics).sort((a, b) => compareRanges(a.range, b.range));
   const valid = drafts !== undefined && !sorted.some((diagnostic) => diagnostic.severity === 'error');
+  const envFiles = ctx.envFileTexts();
   const config: StewardConfig | undefined = valid
-    ? { version: 1, file: absolute, dir: dirname(absolute), workers: drafts.map((draft) => draft.spec) }
+    ? { version: 1, file: absolute, dir: dirname(absolute), workers: drafts.map((draft) => draft.spec), ...(Object.keys(envFiles).length > 0 && { envFiles }) }
     : undefined;
   return { ...(config ? { config } : {}), diagnostics: sorted, outline: ctx.outline };
 }

@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { readEnvFileText, type EnvFileText } from './envFileText';
 import type { ConfigDiagnostic, Range, Severity } from './model';
 import { emptyOutline, type ConfigOutline } from './outline';
 import type { SourceMap } from './ranges';
@@ -52,6 +53,20 @@ export class CheckContext {
     let kind = this.pathKinds.get(absolute);
     if (kind === undefined) this.pathKinds.set(absolute, (kind = statKind(absolute)));
     return kind;
+  }
+
+  private readonly envFiles = new Map<string, EnvFileText>();
+
+  /** An env file's text (or why it cannot be used), read once per path and check: workers often share one `.env`. */
+  envFile(absolute: string): EnvFileText {
+    let read = this.envFiles.get(absolute);
+    if (read === undefined) this.envFiles.set(absolute, (read = readEnvFileText(absolute)));
+    return read;
+  }
+
+  /** Every env file this check read, with the text it read. */
+  envFileTexts(): Record<string, string> {
+    return Object.fromEntries([...this.envFiles].flatMap(([file, read]) => ('text' in read ? [[file, read.text]] : [])));
   }
 
   /**

@@ -50,6 +50,7 @@ const VALUE_SCHEMAS: { [K in ValueType['kind']]: (type: Extract<ValueType, { kin
     propertyNames: { pattern: ENV_NAME_PATTERN },
     additionalProperties: { type: ['string', 'number', 'boolean'] },
   }),
+  envFile: () => ({ oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }] }),
   ports: () => ({ type: 'array', items: PORT }),
   dependsOn: () => ({
     oneOf: [

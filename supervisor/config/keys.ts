@@ -12,6 +12,7 @@ export type ValueType =
   | { kind: 'duration' }
   | { kind: 'signal' }
   | { kind: 'env' }
+  | { kind: 'envFile' }
   | { kind: 'ports' }
   | { kind: 'dependsOn' }
   | { kind: 'tcpTarget' }
@@ -101,6 +102,11 @@ export const WORKER_KEYS: KeyTable = {
     type: { kind: 'env' },
     doc: 'Environment variables added to the master\'s environment for this worker. Values are strings.',
     example: 'env: { PORT: "3000", NODE_ENV: development }',
+  },
+  env_file: {
+    type: { kind: 'envFile' },
+    doc: 'A dotenv file (`NAME=value` lines, `#` comments, quoted values; no `${VAR}` expansion), or a list of them, relative to steward.yaml: their variables are added to the worker\'s environment — a later file wins over an earlier one, and `env` over every file. Read at every reload: a reload after editing the file restarts the workers whose environment changed.',
+    example: 'env_file: .env',
   },
   ports: {
     type: { kind: 'ports' },

@@ -32,7 +32,7 @@ export interface WorkerSpec {
   command: string;
   /** Absolute. */
   cwd: string;
-  /** Only the variables the config sets; the master's own environment is merged in at spawn. */
+  /** Only the variables the config sets (`env` over its `env_file`s); the master's own environment is merged in at spawn. */
   env: Record<string, string>;
   ports: number[];
   dependsOn: Dependency[];
@@ -54,6 +54,8 @@ export interface StewardConfig {
   dir: string;
   /** In file order. */
   workers: WorkerSpec[];
+  /** The env files the workers read (absolute path → the text read), for the no-op reload to notice an edit; absent: none. */
+  envFiles?: Readonly<Record<string, string>>;
 }
 
 /** 0-based, LSP-style. */

@@ -71,7 +71,8 @@ function workerSpec(name: string, fields: Fields, dir: string, key: { line: numb
     name,
     command: value<string>('command') ?? '',
     cwd: value<string>('cwd') ?? dir,
-    env: value<Record<string, string>>('env') ?? {},
+    // A file's variables under the worker's own: `env` is where a one-off override goes.
+    env: { ...value<Record<string, string>>('env_file'), ...value<Record<string, string>>('env') },
     ports: ports.map((declaration) => declaration.port),
     dependsOn: value<Dependency[]>('depends_on') ?? [],
     ...(readyFields ? { ready: readyProbe(readyFields) } : {}),

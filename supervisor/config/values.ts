@@ -9,6 +9,7 @@ import { parseDuration } from './duration';
 import type { ValueType } from './keys';
 import { entriesWithMerged, type OutlineEntry } from './outline';
 import { readDependsOn, readEnv, readPorts, readTcpTarget } from './collections';
+import { readEnvFiles } from './envFiles';
 import { readMapping } from './mapping';
 import { readFormattedString, readSignal } from './strings';
 import { closest, didYouMean } from './suggest';
@@ -29,6 +30,8 @@ export function readValue(node: Node | null, type: ValueType, ctx: CheckContext,
       return readSignal(readString(node, ctx, entry), ctx, entry);
     case 'env':
       return readEnv(node, ctx, entry);
+    case 'envFile':
+      return readEnvFiles(node, ctx, entry);
     case 'ports':
       return readPorts(node, ctx, entry);
     case 'dependsOn':

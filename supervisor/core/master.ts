@@ -99,7 +99,15 @@ export class Master {
       workers: this.options.workersEnabled === false ? notStartedWorkers(this.notStarted, this.generation) : this.sortedWorkers(),
       startedAt: this.startedAt,
       workersEnabled: this.options.workersEnabled !== false,
+      ...this.envFiles(),
     };
+  }
+
+  /** The running config's env files and the last read's: a file whose absence failed that read is still listed. */
+  private envFiles(): { envFiles?: string[] } {
+    const read = this.lastRead?.ok ? this.lastRead.config.envFiles : undefined;
+    const files = [...new Set([...Object.keys(this.applied?.envFiles ?? {}), ...Object.keys(read ?? {})])];
+    return files.length > 0 ? { envFiles: files } : {};
   }
 
   /**

@@ -12,6 +12,7 @@
  */
 import type { LocatedError, ReloadResult, ReloadTrigger, WorkerState } from '../../shared/protocol';
 import { statSync } from 'node:fs';
+import { envFilesUnchanged } from '../config/envFileText';
 import { readRegularFile, toLocatedError } from '../config/load';
 import type { StewardConfig } from '../config/model';
 import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
@@ -94,7 +95,8 @@ function warningsOf(read: ConfigRead, more: LocatedError[] = []): { warnings?: L
  * The no-op fast path: `unchanged` is `last` (the read the running
  * generation came from) when the file still holds byte for byte the same
  * text, every worker's cwd is still a directory (the one error the
- * filesystem can bring about without the file changing) and no worker is
+ * filesystem can bring about without the file changing), every env file
+ * holds the text it was read with, and no worker is
  * `failed` (a reload retries those), so the reload can skip parsing and
  * validating it again. Otherwise `text` is what was just read (undefined
  * when nothing was), for the full read to check — and locate what is
@@ -108,7 +110,8 @@ export async function readUnlessUnchanged(
   if (!last?.ok || runningInstances(context).some((instance) => instance.failed)) return { text: undefined };
   // The same guarded read as a full load: a FIFO or device in place of the file must not hang the reload.
   const text = await readRegularFile(file).catch(() => undefined);
-  return text === last.text && cwdsAreDirectories(last.config) ? { unchanged: last } : { text };
+  const same = text === last.text && cwdsAreDirectories(last.config) && envFilesUnchanged(last.config.envFiles ?? {});
+  return same ? { unchanged: last } : { text };
 }
 
 /** One stat per distinct cwd (200 workers usually share a few). */

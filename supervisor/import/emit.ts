@@ -33,6 +33,7 @@ function workerObject(worker: ImportedWorker): Record<string, unknown> {
     ['command', worker.command],
     ['cwd', worker.cwd],
     ['env', worker.env],
+    ['env_file', worker.envFile],
     ['ports', worker.ports],
     ['depends_on', dependsOn],
     ['ready', worker.ready],

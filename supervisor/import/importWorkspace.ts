@@ -57,9 +57,13 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
     throw new ImportError(label, `cannot read: ${(error as Error).message}`);
   }
   const read = readSource(kind, text, label, source, options.scripts);
-  const said = [...dotenvNote(kind, source, dir), ...choiceNotes(dir, kind, label, options)];
+  const configDir = options.configDir ?? dir;
+  const dotenv = loadedDotenv(kind, source);
+  const said = [...(dotenv ? [dotenvNote(kind, dotenv, dir, configDir)] : []), ...choiceNotes(dir, kind, label, options)];
   const notes = [...read.notes, ...said].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  const result = { ...rebaseCwds(read, dirname(source), options.configDir ?? dir), notes };
+  const rebased = rebaseCwds(read, dirname(source), configDir);
+  const workers = dotenv ? rebased.workers.map((worker) => ({ ...worker, envFile: relative(configDir, dotenv) })) : rebased.workers;
+  const result = { ...rebased, workers, notes };
   return { result, source, yaml: emitStewardYaml(result, label) };
 }
 
@@ -127,12 +131,15 @@ function rebaseCwds(result: ImportResult, sourceDir: string, configDir: string):
   return { ...result, workers: result.workers.map(rebase) };
 }
 
-/** foreman, honcho and process-compose load the .env beside their file; steward does not read .env files. */
-function dotenvNote(kind: SourceKind, source: string, dir: string): ImportNote[] {
+/** The .env beside the source file, when the tool the source is for loads it (foreman, honcho, process-compose do). */
+function loadedDotenv(kind: SourceKind, source: string): string | undefined {
   const dotenv = join(dirname(source), '.env');
-  if ((kind !== 'procfile' && kind !== 'process-compose') || !isFile(dotenv)) return [];
-  const message = `${kind === 'procfile' ? 'foreman and honcho load' : 'process-compose loads'} this file; steward does not: put the variables the workers need in their env`;
-  return [{ file: relative(dir, dotenv), message }];
+  return (kind === 'procfile' || kind === 'process-compose') && isFile(dotenv) ? dotenv : undefined;
+}
+
+function dotenvNote(kind: SourceKind, dotenv: string, dir: string, configDir: string): ImportNote {
+  const loads = kind === 'procfile' ? 'foreman and honcho load' : 'process-compose loads';
+  return { file: relative(dir, dotenv), message: `${loads} this file: every worker reads it too (env_file: ${relative(configDir, dotenv)}; its own env wins)` };
 }
 
 function isFile(path: string): boolean {

@@ -14,6 +14,8 @@ export interface ImportedWorker {
   /** Relative to the source file's directory (rebased to the config's directory when written). */
   cwd?: string;
   env?: Record<string, string>;
+  /** A dotenv file the worker reads, relative to the config's directory. */
+  envFile?: string;
   ports?: number[];
   dependsOn?: Record<string, DependencyCondition>;
   ready?: ImportedProbe;

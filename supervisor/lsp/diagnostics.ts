@@ -22,7 +22,7 @@ import type { ConfigDiagnostic, Position, Range } from '../config/model';
 import type { ConfigOutline, WorkerOutline } from '../config/outline';
 import { contains } from '../config/ranges';
 import type { Master } from '../core/master';
-import { checkDocument } from './features/checkedDocument';
+import { checkDocument, forgetChecks } from './features/checkedDocument';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
@@ -89,7 +89,10 @@ export class DiagnosticsPublisher {
     });
     this.documents.onDidChangeContent((event) => this.publishDocument(event.document));
     this.documents.onDidClose((event) => this.publishClosed(event.document.uri));
-    return this.master.onReload(() => this.publishAll());
+    return this.master.onReload(() => {
+      forgetChecks();
+      this.publishAll();
+    });
   }
 
   private isConfigUri(uri: string): boolean {

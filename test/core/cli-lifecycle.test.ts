@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BUNDLE, cli, status, up, waitForWorkersUp, withWorkspace, writeConfig, type Workspace } from '../helpers/master';
 import { markedProcesses, waitUntil } from '../helpers/procs';
@@ -227,6 +228,18 @@ workers:
       writeConfig(ws, SLEEPER.replace('sleep 300', 'sleep 303'));
       await waitUntil(async () => (await status(ws)).lastReload?.trigger === 'save', { timeoutMs: 5_000, message: 'a save reload' });
       assert.equal((await status(ws)).state, 'running');
+    }));
+
+  test('up --watch reloads when an env file beside the config changes', () =>
+    withWorkspace('watch-env', 'version: 1\nworkers:\n  api:\n    command: sleep 300\n    env_file: .env\n', async (ws) => {
+      writeFileSync(join(ws.dir, '.env'), 'A=1\n');
+      await up(ws, ['--watch']);
+      const before = (await waitForWorkersUp(ws)).workers[0].pid;
+      writeFileSync(join(ws.dir, '.env'), 'A=2\n');
+      await waitUntil(async () => (await status(ws)).lastReload?.trigger === 'save', { timeoutMs: 5_000, message: 'a save reload' });
+      const after = await waitForWorkersUp(ws);
+      assert.deepEqual([after.state, after.generation], ['running', 2]);
+      assert.notEqual(after.workers[0].pid, before, 'api restarted with A=2');
     }));
 
   test('usage errors exit 2 with a clear message; commands without a master exit 2', () =>

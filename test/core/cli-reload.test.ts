@@ -383,6 +383,46 @@ workers:
       assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command === 'sleep 300'), []);
     }));
 
+  test('env_file: a reload after an edit restarts exactly the workers whose environment changed; a missing file fails it where it is named', () =>
+    withWorkspace('reload-env-file', `version: 1
+workers:
+  api:
+    command: sh -c 'echo "greeting=$GREETING port=$PORT"; exec sleep 300'
+    env_file: .env
+  web:
+    command: sh -c 'echo "greeting=$GREETING port=$PORT"; exec sleep 301'
+    env_file: [.env, web.env]
+    env: { GREETING: own }
+  db:
+    command: sleep 302
+`, async (ws) => {
+      writeFileSync(join(ws.dir, '.env'), 'GREETING=hi\nPORT=1\n');
+      writeFileSync(join(ws.dir, 'web.env'), 'PORT=2\n');
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      assert.match((await cli(ws, ['logs', 'api'])).stdout, /greeting=hi port=1/);
+      assert.match((await cli(ws, ['logs', 'web'])).stdout, /greeting=own port=2/, 'a later file over an earlier one, env over both');
+
+      // web's GREETING is its own and its PORT comes from web.env: only api's environment changes.
+      writeFileSync(join(ws.dir, '.env'), 'GREETING=hello\nPORT=1\n');
+      const reload = await cli(ws, ['reload']);
+      assert.equal(reload.code, 0, reload.stdout + reload.stderr);
+      assert.match(reload.stdout, /restart\s+api\n\s+keep\s+web, db/);
+      const after = pids(await waitForWorkersUp(ws));
+      assert.notEqual(after.api, before.api);
+      assert.deepEqual([after.web, after.db], [before.web, before.db]);
+      assert.match((await cli(ws, ['logs', 'api'])).stdout, /greeting=hello port=1/);
+
+      rmSync(join(ws.dir, 'web.env'));
+      const failed = await cli(ws, ['reload']);
+      assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+      assert.match(failed.stdout, /steward\.yaml:8:22: error: env file 'web\.env' \(.*\/web\.env\) does not exist/);
+      const waiting = await status(ws);
+      assert.equal(waiting.state, 'wait');
+      assert.deepEqual(pids(waiting), after, 'every worker kept running');
+      assert.deepEqual(waiting.envFiles, [join(ws.dir, '.env'), join(ws.dir, 'web.env')], 'the missing file is still listed (the running config names it)');
+    }));
+
   test('undoing a reload leaves workers that were not running as they were: a stopped one stays stopped, a finished one-shot does not run again', () =>
     withWorkspace('reload-undo-settled', withOneShot(300), async (ws) => {
       await up(ws);

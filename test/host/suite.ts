@@ -124,6 +124,39 @@ test('saving steward.yaml reloads it (steward.reloadOnSave, debounced)', async (
   assert.equal(status.state, 'running');
 });
 
+test('saving an env file the config names reloads too, restarting the worker that reads it', async () => {
+  const config = await vscode.workspace.openTextDocument(api().status()!.config);
+  const envPath = path.join(path.dirname(config.uri.fsPath), 'ticker.env');
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(envPath), Buffer.from('TICK_LABEL=one\n'));
+  const tickerLine = config.getText().split('\n').findIndex((line) => /^ {2}ticker:\s*$/.test(line));
+  assert.ok(tickerLine >= 0, 'the demo has a ticker worker');
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(config.uri, new vscode.Position(tickerLine + 1, 0), '    env_file: ticker.env\n');
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  assert.ok(await config.save());
+  const listed = await waitFor('the env file listed, ticker restarted with it', () => {
+    const status = api().status()!;
+    return status.envFiles?.includes(envPath) && status.state === 'running' && status;
+  });
+  const before = listed.workers.find((w) => w.name === 'ticker')!;
+  const env = await vscode.workspace.openTextDocument(envPath);
+  const change = new vscode.WorkspaceEdit();
+  change.replace(env.uri, env.lineAt(0).range, 'TICK_LABEL=two');
+  assert.ok(await vscode.workspace.applyEdit(change));
+  assert.ok(await env.save());
+  const after = await waitFor('a save reload that restarted ticker', () => {
+    const status = api().status()!;
+    const ticker = status.workers.find((w) => w.name === 'ticker' && !w.draining);
+    return status.lastReload?.trigger === 'save' && status.generation > listed.generation && ticker?.pid !== before.pid && status;
+  });
+  assert.deepEqual(after.lastReload?.plan?.restart, ['ticker']);
+  const undo = new vscode.WorkspaceEdit();
+  undo.delete(config.uri, config.lineAt(tickerLine + 1).rangeIncludingLineBreak);
+  assert.ok(await vscode.workspace.applyEdit(undo));
+  assert.ok(await config.save());
+  await waitFor('the env file no longer listed', () => api().status()?.state === 'running' && api().status()?.envFiles === undefined && api().status());
+});
+
 test('a broken save enters wait mode; "Show Reload Problem" opens the error; the fix leaves wait mode', async () => {
   const document = await vscode.workspace.openTextDocument(api().status()!.config);
   const versionLine = document.getText().split('\n').findIndex((line) => /^version:\s*1\s*$/.test(line));

@@ -60,10 +60,10 @@ describe('completion in steward.yaml', () => {
 
   test('a half-typed key in a worker offers the worker keys not yet written, replacing the typed word', async () => {
     const items = await completeAt(client, 'version: 1\nworkers:\n  api:\n    command: x\n    re|\n  web:\n    command: y\n');
-    assert.deepEqual(labels(items), ['cwd', 'env', 'ports', 'depends_on', 'ready', 'restart', 'stop', 'replicas']);
-    assert.deepEqual(edits(items)[5], { range: { start: { line: 4, character: 4 }, end: { line: 4, character: 6 } }, newText: 'restart: ${1|always,on-failure,never|}' });
-    assert.equal(items[5].detail, 'one of always, on-failure, never');
-    assert.match(String((items[5].documentation as { value: string }).value), /^\*\*`restart`\*\* · one of `always`, `on-failure`, `never`\n\nWhen to restart/);
+    assert.deepEqual(labels(items), ['cwd', 'env', 'env_file', 'ports', 'depends_on', 'ready', 'restart', 'stop', 'replicas']);
+    assert.deepEqual(edits(items)[6], { range: { start: { line: 4, character: 4 }, end: { line: 4, character: 6 } }, newText: 'restart: ${1|always,on-failure,never|}' });
+    assert.equal(items[6].detail, 'one of always, on-failure, never');
+    assert.match(String((items[6].documentation as { value: string }).value), /^\*\*`restart`\*\* · one of `always`, `on-failure`, `never`\n\nWhen to restart/);
   });
 
   test('keys of ready and stop blocks, block and flow style', async () => {

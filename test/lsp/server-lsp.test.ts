@@ -6,6 +6,8 @@
  * one client ends only that client's connection.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
@@ -142,6 +144,22 @@ describe('the master as a language server', () => {
 
       await reloadValid(client);
       await client.waitFor(uri, (d) => d.length === 0, 'cleared after the good reload');
+    });
+  });
+
+  test('an open document naming a missing env file is checked again after a reload, once the file exists', async () => {
+    await LspClient.with(ws, async (client) => {
+      await client.initialize();
+      const text = VALID.replace('sleep 300', 'sleep 300\n    env_file: dev.env');
+      await client.open(uri, text);
+      const [missing] = await client.waitFor(uri, (d) => d.some((x) => x.code === 'missing-env-file'), 'the missing env file');
+      assert.equal(missing.range.start.line, 4);
+      writeFileSync(join(ws.dir, 'dev.env'), 'A=1\n');
+      writeConfig(ws, text);
+      assert.equal((await client.connection.sendRequest(ReloadRequest.type, {})).ok, true);
+      await client.waitFor(uri, (d) => d.length === 0, 'the same text, checked again: clean');
+      await client.close(uri);
+      await reloadValid(client);
     });
   });
 

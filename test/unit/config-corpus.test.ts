@@ -89,6 +89,16 @@ describe('the valid configs', () => {
     assert.deepEqual([migrate.restart, queue.dependsOn], ['never', [{ name: 'migrate', condition: 'completed' }]]);
   });
 
+  it('adds the variables of env files: a later file over an earlier one, the worker\'s env over both; keeps the texts read', () => {
+    const config = check(VALID, 'env-files.yaml').config!;
+    const [api, web] = config.workers;
+    const shared = { DATABASE_URL: 'postgres://127.0.0.1:5432/dev', GREETING: 'hello # not a comment', EMPTY: '' };
+    assert.deepEqual(api.env, { ...shared, PORT: '3001' });
+    assert.deepEqual(web.env, { ...shared, PORT: '8080', MULTILINE: 'line one\nline two' });
+    assert.deepEqual(Object.keys(config.envFiles ?? {}), [join(VALID, 'shared.env'), join(VALID, 'web.env')]);
+    assert.equal(config.envFiles?.[join(VALID, 'web.env')], readFileSync(join(VALID, 'web.env'), 'utf8'));
+  });
+
   it('follows YAML anchors and aliases', () => {
     const [, two] = check(VALID, 'anchors.yaml').config!.workers;
     assert.deepEqual(two.env, { LOG_LEVEL: 'debug' });

@@ -134,12 +134,19 @@ describe('finding the source', () => {
     assert.deepEqual(compose.result.workers.map((worker) => worker.cwd), ['pc', 'pc/services/api', 'pc/services/api', 'pc/services/web']);
   });
 
-  it('notes a .env beside a Procfile, which foreman would load and steward does not', () => {
+  it('gives every worker the .env beside a Procfile, as foreman loads it, and says so; its values stay in the .env', () => {
     write('.env', 'SECRET=x\n');
     const { result, yaml } = importWorkspace(dir, { from: 'Procfile' });
-    assert.deepEqual(result.notes.filter((note) => note.file === '.env'), [{ file: '.env', message: 'foreman and honcho load this file; steward does not: put the variables the workers need in their env' }]);
+    assert.deepEqual(result.notes.filter((note) => note.file === '.env'), [{ file: '.env', message: 'foreman and honcho load this file: every worker reads it too (env_file: .env; its own env wins)' }]);
+    assert.ok(result.workers.every((worker) => worker.envFile === '.env'));
+    assert.match(yaml, /^ {4}env_file: \.env$/m);
     assert.doesNotMatch(yaml, /SECRET/);
+    mkdirSync(join(dir, 'ops'));
+    write('ops/Procfile', 'web: node web.js\n');
+    write('ops/.env', 'SECRET=y\n');
+    assert.equal(importWorkspace(dir, { from: 'ops/Procfile' }).result.workers[0].envFile, 'ops/.env', 'relative to steward.yaml');
     rmSync(join(dir, '.env'));
+    rmSync(join(dir, 'ops'), { recursive: true });
   });
 
   it('says what it looked for when there is nothing to import, or the --from kind is missing', () => {

@@ -12,14 +12,21 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkConfigText, type ParsedConfig } from '../../config/check';
 import { CONFIG_FILE_NAME } from '../../config/locate';
 
-const checked = new WeakMap<TextDocument, { version: number; file: string; parsed: ParsedConfig }>();
+const checked = new WeakMap<TextDocument, { version: number; file: string; epoch: number; parsed: ParsedConfig }>();
+/** Counts the times what a check reads besides the text (cwd directories, env files) may have changed. */
+let epoch = 0;
+
+/** After a reload (the user may have just created the missing `.env`): the next ask checks every document again. */
+export function forgetChecks(): void {
+  epoch += 1;
+}
 
 /** The check of the document's current text, computed at most once per version. */
 export function checkDocument(document: TextDocument, file: string): ParsedConfig {
   const cached = checked.get(document);
-  if (cached && cached.version === document.version && cached.file === file) return cached.parsed;
+  if (cached && cached.version === document.version && cached.file === file && cached.epoch === epoch) return cached.parsed;
   const parsed = checkConfigText(document.getText(), file);
-  checked.set(document, { version: document.version, file, parsed });
+  checked.set(document, { version: document.version, file, epoch, parsed });
   return parsed;
 }
 

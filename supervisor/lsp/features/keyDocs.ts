@@ -19,6 +19,8 @@ export function typeLabel(type: ValueType): string {
       return 'signal name';
     case 'env':
       return 'mapping of variable names to strings';
+    case 'envFile':
+      return 'path of a dotenv file, or a list of them';
     case 'ports':
       return 'list of port numbers';
     case 'dependsOn':

@@ -1,0 +1,45 @@
+/**
+ * `env_file`: dotenv files whose variables a worker gets (Procfile runners
+ * such as foreman read `.env`; compose has `env_file`). One path or a list,
+ * relative to steward.yaml, parsed by `dotenv`; a later file wins over an
+ * earlier one, the worker's own `env` over every file. A file is read at
+ * every check, so the merged variables are part of the worker's spec and a
+ * reload restarts exactly the workers whose environment an edit changed.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { parse } from 'dotenv';
+import { isScalar, isSeq, type Node } from 'yaml';
+import { describeNode, type CheckContext } from './context';
+import type { Range } from './model';
+import type { OutlineEntry } from './outline';
+
+/** The variables of the files `node` names, merged in order; undefined when one of them cannot be used (reported). */
+export function readEnvFiles(node: Node | null, ctx: CheckContext, entry: OutlineEntry): Record<string, string> | undefined {
+  const fallback = entry.valueRange ?? entry.keyRange;
+  const items: { node: Node | null; range: Range }[] = isSeq(node)
+    ? (node.items as (Node | null)[]).map((item) => ({ node: ctx.resolve(item), range: ctx.source.ofNode(item, fallback) }))
+    : [{ node, range: fallback }];
+  if (items.length === 0) ctx.warning('empty-env-file-list', fallback, "'env_file' lists no file");
+  let usable = true;
+  const merged: Record<string, string> = {};
+  for (const item of items) {
+    const vars = readOne(item.node, item.range, ctx);
+    if (vars) Object.assign(merged, vars);
+    else usable = false;
+  }
+  return usable ? merged : undefined;
+}
+
+function readOne(node: Node | null, range: Range, ctx: CheckContext): Record<string, string> | undefined {
+  const path = isScalar(node) ? node.value : undefined;
+  if (typeof path !== 'string' || path.trim() === '') {
+    ctx.error('wrong-type', range, `expected the path of an env file (e.g. .env), got ${describeNode(node)}`);
+    return undefined;
+  }
+  const absolute = resolve(ctx.dir, path);
+  const read = ctx.envFile(absolute);
+  if ('text' in read) return parse(read.text);
+  const shown = isAbsolute(path) ? `'${path}'` : `'${path}' (${absolute})`;
+  ctx.error(read.code, range, `env file ${shown} ${read.problem}`);
+  return undefined;
+}
