@@ -38,7 +38,10 @@ function readOne(node: Node | null, range: Range, ctx: CheckContext): Record<str
   }
   const absolute = resolve(ctx.dir, path);
   const read = ctx.envFile(absolute);
-  if ('text' in read) return parse(read.text);
+  if ('text' in read) {
+    ctx.outline.files.push({ range, path: absolute });
+    return parse(read.text);
+  }
   const shown = isAbsolute(path) ? `'${path}'` : `'${path}' (${absolute})`;
   ctx.error(read.code, range, `env file ${shown} ${read.problem}`);
   return undefined;

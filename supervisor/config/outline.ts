@@ -61,6 +61,8 @@ export interface ConfigOutline {
   workers: WorkerOutline[];
   /** In file order. */
   references: DependencyReference[];
+  /** The env files the document names that could be read, where each is written: links to open them. */
+  files: { range: Range; path: string }[];
 }
 
 /** The innermost mapping whose range holds `position` — where completion would insert a key. */
@@ -81,5 +83,5 @@ export function entriesWithMerged(map: OutlineMap): OutlineEntry[] {
 }
 
 export function emptyOutline(): ConfigOutline {
-  return { maps: [], workers: [], references: [] };
+  return { maps: [], workers: [], references: [], files: [] };
 }

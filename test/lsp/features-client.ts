@@ -11,6 +11,7 @@ import {
   CodeLensRequest,
   CompletionRequest,
   DefinitionRequest,
+  DocumentLinkRequest,
   DocumentSymbolRequest,
   FoldingRangeRequest,
   HoverRequest,
@@ -105,6 +106,10 @@ export class FeatureClient {
 
   symbols() {
     return this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: this.uri } });
+  }
+
+  documentLinks() {
+    return this.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: this.uri } });
   }
 
   foldingRanges() {

@@ -4,6 +4,9 @@
  * prepareRename's refusals; the outline and folding per worker.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import { cleanup, makeWorkspace, up, type Workspace } from '../helpers/master';
@@ -107,5 +110,14 @@ describe('navigation, rename and outline of workers', () => {
       { startLine: 8, endLine: 12 },
       { startLine: 10, endLine: 12 },
     ]);
+  });
+
+  test('an env_file path that can be read is a link to the file; one that cannot is not', async () => {
+    writeFileSync(join(ws.dir, 'dev.env'), 'A=1\n');
+    const text = TEXT.replace('    command: sleep 301\n', '    command: sleep 301\n    env_file: [dev.env, missing.env]\n');
+    await client.change(text);
+    assert.deepEqual(await client.documentLinks(), [{ range: range(7, 15, 22), target: pathToFileURL(join(ws.dir, 'dev.env')).href }]);
+    await client.change(TEXT);
+    assert.deepEqual(await client.documentLinks(), []);
   });
 });

@@ -5,6 +5,7 @@
  * typing. Live state and reload plans come from the master, for its own
  * config file only.
  */
+import { pathToFileURL } from 'node:url';
 import type { Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LanguageFeatureContext, LanguageFeatureHook } from '../connection';
@@ -54,6 +55,7 @@ export const registerLanguageFeatures: LanguageFeatureHook = (connection, docume
     foldingRangeProvider: true,
     codeActionProvider: { codeActionKinds: ['quickfix'] },
     codeLensProvider: { resolveProvider: false },
+    documentLinkProvider: { resolveProvider: false },
   } satisfies ServerCapabilities;
 };
 
@@ -75,6 +77,11 @@ function registerNavigation(connection: Connection, open: (uri: string) => Stewa
   connection.onRenameRequest(({ textDocument, position, newName }) => {
     const doc = open(textDocument.uri);
     return doc ? renameAt(parsed(doc), textDocument.uri, position, newName) : null;
+  });
+  // Ctrl+click on an env_file path opens the file.
+  connection.onDocumentLinks(({ textDocument }) => {
+    const doc = open(textDocument.uri);
+    return doc ? parsed(doc).outline.files.map(({ range, path }) => ({ range, target: pathToFileURL(path).href })) : null;
   });
   connection.onDocumentSymbol(({ textDocument }) => {
     const doc = open(textDocument.uri);
