@@ -39,8 +39,9 @@ function readOne(node: Node | null, range: Range, ctx: CheckContext): Record<str
   const absolute = resolve(ctx.dir, path);
   const read = ctx.envFile(absolute);
   if ('text' in read) {
-    ctx.outline.files.push({ range, path: absolute });
-    return parse(read.text);
+    const vars = parse(read.text);
+    ctx.outline.files.push({ range, path: absolute, names: Object.keys(vars) });
+    return vars;
   }
   const shown = isAbsolute(path) ? `'${path}'` : `'${path}' (${absolute})`;
   ctx.error(read.code, range, `env file ${shown} ${read.problem}`);

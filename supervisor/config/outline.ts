@@ -61,8 +61,8 @@ export interface ConfigOutline {
   workers: WorkerOutline[];
   /** In file order. */
   references: DependencyReference[];
-  /** The env files the document names that could be read, where each is written: links to open them. */
-  files: { range: Range; path: string }[];
+  /** The env files the document names that could be read, where each is written (links, hovers), with the variables each sets. */
+  files: { range: Range; path: string; names: string[] }[];
 }
 
 /** The innermost mapping whose range holds `position` — where completion would insert a key. */

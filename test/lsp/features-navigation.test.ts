@@ -112,11 +112,17 @@ describe('navigation, rename and outline of workers', () => {
     ]);
   });
 
-  test('an env_file path that can be read is a link to the file; one that cannot is not', async () => {
-    writeFileSync(join(ws.dir, 'dev.env'), 'A=1\n');
+  test('an env_file path that can be read is a link to the file, and its hover names the variables it sets; one that cannot is neither', async () => {
+    writeFileSync(join(ws.dir, 'dev.env'), 'A=1\nexport SECRET="not shown"\n');
     const text = TEXT.replace('    command: sleep 301\n', '    command: sleep 301\n    env_file: [dev.env, missing.env]\n');
     await client.change(text);
     assert.deepEqual(await client.documentLinks(), [{ range: range(7, 15, 22), target: pathToFileURL(join(ws.dir, 'dev.env')).href }]);
+    const hover = await client.hover(positionOf(text, 'dev.env', 2));
+    assert.deepEqual(hover, {
+      contents: { kind: 'markdown', value: `**env file** \`${join(ws.dir, 'dev.env')}\`\n\nsets \`A\`, \`SECRET\` (a worker's own \`env\` wins over it)` },
+      range: range(7, 15, 22),
+    });
+    assert.equal(await client.hover(positionOf(text, 'missing.env', 2)), null, 'a path that cannot be read has its diagnostic instead');
     await client.change(TEXT);
     assert.deepEqual(await client.documentLinks(), []);
   });
