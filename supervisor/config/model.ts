@@ -44,6 +44,16 @@ export interface WorkerSpec {
   line: number;
   /** 1-based column of the worker's key (a flow-style `{ a: …, b: … }` has several on a line); absent in specs not read from a file. */
   column?: number;
+  /** Where each of `ports` is declared (the merge entry or the worker's key for one written elsewhere), for errors about that port; absent in specs not read from a file. */
+  portSites?: Site[];
+}
+
+/** A span of the config file, 1-based, as a LocatedError gives it. */
+export interface Site {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
 }
 
 export interface StewardConfig {

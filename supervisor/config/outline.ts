@@ -8,6 +8,7 @@
  * its probe.
  */
 import type { DependencyCondition, Range } from './model';
+import { contains } from './ranges';
 
 export interface OutlineEntry {
   key: string;
@@ -84,4 +85,17 @@ export function entriesWithMerged(map: OutlineMap): OutlineEntry[] {
 
 export function emptyOutline(): ConfigOutline {
   return { maps: [], workers: [], references: [], files: [] };
+}
+
+/**
+ * Where a problem with part of a worker (a port, its probe) is shown: that
+ * part itself when the worker writes it, else (taken from an alias
+ * `web: *api` or a merge `<<: *base`, written under another key) the merge
+ * entry or the worker's name — never the anchor's line, which belongs to the
+ * worker that wrote it.
+ */
+export function declarationSite(worker: WorkerOutline, written: Range | undefined): Range {
+  if (written && contains(worker.entryRange, written)) return written;
+  const merge = worker.fields.find((field) => field.key === '<<' && contains(worker.entryRange, field.keyRange));
+  return merge?.entryRange ?? worker.keyRange;
 }

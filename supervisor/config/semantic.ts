@@ -6,9 +6,8 @@
  */
 import type { CheckContext } from './context';
 import type { Range } from './model';
-import type { DependencyReference } from './outline';
+import { declarationSite, type DependencyReference } from './outline';
 import { programToCheck } from './program';
-import { contains } from './ranges';
 import { httpAddress } from './strings';
 import { closest, didYouMean } from './suggest';
 import type { WorkerDraft } from './validateWorker';
@@ -72,7 +71,7 @@ function checkPorts(drafts: WorkerDraft[], ctx: CheckContext): void {
     const { name, replicas } = draft.spec;
     for (const { port, range } of draft.ports) {
       const owner = owners.get(port);
-      const site = declarationSite(draft, range);
+      const site = declarationSite(draft.outline, range);
       if (owner?.draft === draft) {
         ctx.error('duplicate-port', site, `port ${port} is listed twice in worker '${name}'`);
       } else if (owner) {
@@ -84,19 +83,6 @@ function checkPorts(drafts: WorkerDraft[], ctx: CheckContext): void {
       if (!owner) owners.set(port, { draft, range });
     }
   }
-}
-
-/**
- * Where a problem with part of a worker (a port, its probe) is shown: that
- * part itself when the worker writes it, else (taken from an alias
- * `web: *api` or a merge `<<: *base`, written under another key) the merge
- * entry or the worker's name — never the anchor's line, which belongs to the
- * worker that wrote it.
- */
-function declarationSite(draft: WorkerDraft, written: Range | undefined): Range {
-  if (written && contains(draft.outline.entryRange, written)) return written;
-  const merge = draft.outline.fields.find((field) => field.key === '<<' && contains(draft.outline.entryRange, field.keyRange));
-  return merge?.entryRange ?? draft.outline.keyRange;
 }
 
 function checkProgram(draft: WorkerDraft, masterPath: string | undefined, ctx: CheckContext): void {
@@ -122,7 +108,7 @@ function checkReplicaProbe(draft: WorkerDraft, ctx: CheckContext): void {
   if (replicas < 2 || (ready?.kind !== 'tcp' && ready?.kind !== 'http')) return;
   const [address, port] = ready.kind === 'http' ? [ready.url, httpAddress(ready.url).port] : [`${ready.host}:${ready.port}`, ready.port];
   const field = draft.outline.fields.find((entry) => entry.key === 'ready');
-  const range = declarationSite(draft, field?.valueRange ?? field?.keyRange);
+  const range = declarationSite(draft.outline, field?.valueRange ?? field?.keyRange);
   const message = `the ${replicas} replicas of worker '${name}' are all probed at ${address}, so each counts as ready once any of them answers there; an exec probe runs with each replica's STEWARD_INSTANCE and can check its own port, e.g. $((${port} + STEWARD_INSTANCE))`;
   ctx.warning('shared-probe', range, message);
 }

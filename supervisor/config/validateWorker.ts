@@ -8,8 +8,8 @@ import type { PortDeclaration } from './collections';
 import { describeNode, type CheckContext } from './context';
 import { PROBE_KINDS, WORKER_KEYS, WORKER_NAME_PATTERN } from './keys';
 import { forEachPair, readMapping, valueOf, type Fields } from './mapping';
-import { DEFAULTS, type Dependency, type ReadyProbe, type Range, type StopSpec, type WorkerSpec } from './model';
-import type { OutlineEntry, WorkerOutline } from './outline';
+import { DEFAULTS, type Dependency, type ReadyProbe, type Range, type Site, type StopSpec, type WorkerSpec } from './model';
+import { declarationSite, type OutlineEntry, type WorkerOutline } from './outline';
 
 const WORKER_NAME = new RegExp(WORKER_NAME_PATTERN);
 
@@ -54,12 +54,18 @@ function validateWorker(name: string, node: Node | null, entry: OutlineEntry, ct
   ctx.outline.workers.push(outline);
   const fields: Fields = read?.fields ?? new Map();
   const command = fields.get('command');
+  const ports = valueOf<PortDeclaration[]>(fields, 'ports') ?? [];
+  const portSites = ports.map(({ range }) => toSite(declarationSite(outline, range)));
   return {
-    spec: workerSpec(name, fields, ctx.dir, entry.keyRange.start),
+    spec: { ...workerSpec(name, fields, ctx.dir, entry.keyRange.start), ...(portSites.length > 0 && { portSites }) },
     outline,
-    ports: valueOf<PortDeclaration[]>(fields, 'ports') ?? [],
+    ports,
     commandRange: typeof command?.value === 'string' ? command.valueRange : undefined,
   };
+}
+
+function toSite({ start, end }: Range): Site {
+  return { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 
 /** `key`: where the worker's key starts (0-based). */

@@ -39,6 +39,8 @@ export interface StartFailure {
   blocked?: true;
   /** Its start was cut short by `steward stop`: the user's doing, not the config's. */
   stopped?: true;
+  /** The declared port another program held. */
+  port?: number;
 }
 
 /** Stops the given workers, every worker after the workers that depend on it; removes them from the table. */
@@ -81,7 +83,7 @@ export async function startInDependencyOrder(items: StartItem[], context: ApplyC
       const results = Promise.all(workers.map((worker) => worker.start()));
       begin();
       return (await results).flatMap((result, i) =>
-        result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason, ...(result.stopped && { stopped: result.stopped }) }],
+        result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason, stopped: result.stopped, port: result.port }],
       );
     };
     const failures = startAfterDependencies().finally(begin);

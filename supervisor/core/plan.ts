@@ -27,7 +27,7 @@ export interface PlanOptions {
 }
 
 /** Fields whose change needs no restart: moving a block in the file, and scaling (instances are added or removed). */
-const NOT_RUNTIME: ReadonlySet<string> = new Set(['line', 'column', 'replicas']);
+const NOT_RUNTIME: ReadonlySet<string> = new Set(['line', 'column', 'portSites', 'replicas']);
 
 /**
  * Whether two specs run the same: equal in every other field, compared

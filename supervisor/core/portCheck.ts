@@ -12,9 +12,14 @@ import { groupsListenOn, isPortFree, portHolder } from '../process/procfs';
 import type { ApplyContext, StartItem } from './applyPlan';
 import type { InstanceStep } from './plan';
 
-export interface PortConflict {
+export interface PortConflict extends PortProblem {
   item: Pick<StartItem, 'spec' | 'instance'>;
+}
+
+/** `port`: the declared port that is held, so that the error can point at its declaration. */
+export interface PortProblem {
   reason: string;
+  port: number;
 }
 
 export async function portsHeldOutside(steps: InstanceStep[], context: ApplyContext): Promise<PortConflict[]> {
@@ -27,8 +32,8 @@ export async function portsHeldOutside(steps: InstanceStep[], context: ApplyCont
   );
   const conflicts: PortConflict[] = [];
   for (const step of starting) {
-    const reason = await findPortProblem(step.after!.ports, (port) => groupsListenOn(stopping, port));
-    if (reason) conflicts.push({ item: { spec: step.after!, instance: step.instance }, reason });
+    const problem = await findPortProblem(step.after!.ports, (port) => groupsListenOn(stopping, port));
+    if (problem) conflicts.push({ item: { spec: step.after!, instance: step.instance }, ...problem });
   }
   return conflicts;
 }
@@ -37,9 +42,9 @@ export async function portsHeldOutside(steps: InstanceStep[], context: ApplyCont
  * The first of `ports` held by anything but what `ours` accepts, in words ("port 3000 is already in
  * use by pid 1234 (python3 -m http.server 3000)"); undefined when none is.
  */
-export async function findPortProblem(ports: number[], ours: (port: number) => boolean = () => false): Promise<string | undefined> {
+export async function findPortProblem(ports: number[], ours: (port: number) => boolean = () => false): Promise<PortProblem | undefined> {
   for (const port of ports) {
-    if (!(await isPortFree(port)) && !ours(port)) return portInUse(port);
+    if (!(await isPortFree(port)) && !ours(port)) return { reason: portInUse(port), port };
   }
   return undefined;
 }

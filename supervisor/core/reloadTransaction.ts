@@ -239,19 +239,18 @@ function instanceName({ spec, instance }: Pick<StartItem, 'spec' | 'instance'>):
   return spec.replicas > 1 ? `${spec.name}[${instance}]` : spec.name;
 }
 
+/** At the worker's key, or at the declaration of the port that was held. */
 function locatedFailure(
-  failure: Pick<StartFailure, 'reason' | 'stopped'> & { item: Pick<StartItem, 'spec' | 'instance'> },
+  failure: Pick<StartFailure, 'reason' | 'stopped' | 'port'> & { item: Pick<StartItem, 'spec' | 'instance'> },
   read: ConfigRead & { ok: true },
   what = failure.stopped ? 'did not start' : 'failed to start',
   after = '',
 ): LocatedError {
-  const { name, line, column = 1 } = failure.item.spec;
+  const { name, line, column = 1, ports, portSites } = failure.item.spec;
+  const portSite = failure.port === undefined ? undefined : portSites?.[ports.indexOf(failure.port)];
   return {
     message: `worker ${instanceName(failure.item)} ${what}: ${failure.reason}${after}`,
     file: read.config.file,
-    line,
-    column,
-    endLine: line,
-    endColumn: column + name.length,
+    ...(portSite ?? { line, column, endLine: line, endColumn: column + name.length }),
   };
 }

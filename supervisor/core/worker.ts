@@ -177,7 +177,7 @@ export class Worker implements ManagedWorker {
       onSpawned: (run) => this.spawned(run),
     });
     if (this.lifecycle.signal.aborted) return STOPPED;
-    if (!attempt.ok) return this.startupFailed(attempt.reason, isRestart);
+    if (!attempt.ok) return this.startupFailed(attempt, isRestart);
     this.setState(this.spec.ready ? 'ready' : 'running');
     const run = this.run!;
     this.say(this.spec.ready ? `ready (pid ${run.proc.pid})` : `running (pid ${run.proc.pid})`);
@@ -194,7 +194,8 @@ export class Worker implements ManagedWorker {
   }
 
   /** The start-up did not succeed; the run (if any) is already stopped by launchRun. */
-  private async startupFailed(reason: string, isRestart: boolean): Promise<StartOutcome> {
+  private async startupFailed(failure: StartOutcome & { ok: false }, isRestart: boolean): Promise<StartOutcome> {
+    const { reason } = failure;
     const run = this.run;
     this.run = null;
     if (run) this.exitCode = (await run.proc.exited).status;
@@ -202,7 +203,7 @@ export class Worker implements ManagedWorker {
     this.say(`start-up failed: ${reason}`);
     if (isRestart) await this.handleEnd(run?.startedAt ?? Date.now(), reason);
     else this.settle('failed', reason);
-    return { ok: false, reason };
+    return failure;
   }
 
   /** The process ended on its own after a successful start. */

@@ -8,8 +8,11 @@ import type { LogLine, WorkerStatus } from '../../shared/protocol';
 import type { WorkerSpec } from '../config/model';
 import type { LogBuffer, LogEntry } from './logBuffer';
 
-/** `stopped`: the start was cut short by a stop (`steward stop`, shutdown), not a failure of the worker. */
-export type StartOutcome = { ok: true } | { ok: false; reason: string; stopped?: true };
+/**
+ * `stopped`: the start was cut short by a stop (`steward stop`, shutdown), not a failure of the worker;
+ * `port`: a declared port was held by another program.
+ */
+export type StartOutcome = { ok: true } | { ok: false; reason: string; stopped?: true; port?: number };
 
 export interface ManagedWorker {
   readonly spec: WorkerSpec;

@@ -42,7 +42,7 @@ const QUOTED_LINES = 3;
  */
 export async function launchRun(spec: WorkerSpec, context: RunContext): Promise<StartOutcome> {
   const portProblem = await findPortProblem(spec.ports);
-  if (portProblem) return { ok: false, reason: portProblem };
+  if (portProblem) return { ok: false, ...portProblem };
   if (context.signal.aborted) return { ok: false, reason: 'stopped' };
   const mark = context.logs.mark();
   let proc: SpawnedProcess;

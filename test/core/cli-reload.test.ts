@@ -221,7 +221,8 @@ workers:
         await up(ws);
         const before = pids(await waitForWorkersUp(ws)).api;
         writeConfig(ws, server(taken));
-        const expected = new RegExp(`steward\\.yaml:3:3: error: worker api cannot start: port ${taken} is already in use by pid ${holder.pid} \\(.*\\); nothing was changed`);
+        // Located at the port's declaration in `ports: [N]`, not at the worker.
+        const expected = new RegExp(`steward\\.yaml:6:13: error: worker api cannot start: port ${taken} is already in use by pid ${holder.pid} \\(.*\\); nothing was changed`);
         const dry = await cli(ws, ['reload', '--dry-run']);
         assert.equal(dry.code, 1, dry.stdout + dry.stderr);
         assert.match(dry.stdout, expected);

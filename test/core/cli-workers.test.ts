@@ -147,6 +147,8 @@ workers:
       assert.match(api.reason ?? '', new RegExp(`port ${port} is already in use by pid ${holder.pid}\\b`));
       assert.equal(after.state, 'wait');
       assert.match(after.lastReload?.error?.message ?? '', new RegExp(`pid ${holder.pid}`));
+      const { line, column, endLine, endColumn } = after.lastReload!.error!;
+      assert.deepEqual([line, column, endLine, endColumn], [5, 13, 5, 13 + String(port).length], 'at the port in `ports: [N]`');
       const table = await cli(ws, ['status']);
       assert.match(table.stdout, new RegExp(`api .*failed.*pid ${holder.pid}`));
     } finally {

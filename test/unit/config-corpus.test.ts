@@ -76,6 +76,7 @@ describe('the valid configs', () => {
       name: 'db', command: 'postgres -D data', cwd: app, env: {}, ports: [5432], dependsOn: [],
       ready: { kind: 'tcp', host: '127.0.0.1', port: 5432, timeoutMs: 20_000, intervalMs: 250 },
       restart: 'always', stop: { signal: 'SIGINT', timeoutMs: 90_000 }, replicas: 1, line: 4, column: 3,
+      portSites: [{ line: 7, column: 13, endLine: 7, endColumn: 17 }],
     });
     assert.deepEqual(api.env, { NODE_ENV: 'development', PORT: '3000', DEBUG: 'true' });
     assert.deepEqual(api.dependsOn, [{ name: 'db', condition: 'ready' }]);
