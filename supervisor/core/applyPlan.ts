@@ -1,14 +1,15 @@
 /**
  * Applying a reload plan in dependency order: stop removed and replaced
  * instances (dependents first), then start new and replaced ones, each after
- * its dependencies are `started` or `ready` as `depends_on` says. Instances
- * of one worker start in parallel; independent workers too.
+ * its dependencies are `started` or `ready` as `depends_on` says
+ * (dependencyWait.ts). Instances of one worker start in parallel;
+ * independent workers too. A reload (and `steward start`) fails fast: once
+ * one start fails, the others are stopped rather than waited for.
  */
-import type { DependencyCondition, WorkerSpec } from '../config/model';
-import { DEFAULTS } from '../config/model';
+import type { WorkerSpec } from '../config/model';
 import { directDependents, topologicalOrder, uniqueSpecs } from './dependencyOrder';
-import type { WorkerStatus } from '../../shared/protocol';
-import { hasEnded, isUp, STOPPED_ON_REQUEST, type ManagedWorker } from './workerPort';
+import { firstUnmetDependency, type Starting, type Unmet } from './dependencyWait';
+import type { ManagedWorker } from './workerPort';
 import type { WorkerTable } from './workerTable';
 
 export interface ApplyContext {
@@ -19,8 +20,11 @@ export interface ApplyContext {
   waitFor(predicate: () => boolean, timeoutMs: number | null): Promise<boolean>;
   /** Notes that this operation waits on worker `name` as a dependency, until the returned release (master.ts: `steward stop` of it acts at once). */
   awaiting(name: string): () => void;
-  /** Lists instances waiting for their dependencies before they are created, until the returned release (waitingStarts.ts). */
-  waitingToStart(items: StartItem[]): () => void;
+  /**
+   * Lists instances waiting for their dependencies (waitingStarts.ts) until `release`; `stopped` resolves when
+   * `steward stop` of that worker comes meanwhile (it must not wait for the dependencies to be stopped).
+   */
+  waitingToStart(items: StartItem[]): { release(): void; stopped: Promise<void> };
 }
 
 export interface StartItem {
@@ -37,8 +41,10 @@ export interface StartFailure {
   reason: string;
   /** Not started at all: a dependency did not come up. */
   blocked?: true;
-  /** Its start was cut short by `steward stop`: the user's doing, not the config's. */
+  /** Its start was cut short by `steward stop`, or a dependency's was: the user's doing, not the config's. */
   stopped?: true;
+  /** Stopped, or not started, by the operation itself once another start had failed (StartOptions.abortOn). */
+  aborted?: true;
   /** The declared port another program held. */
   port?: number;
 }
@@ -59,37 +65,110 @@ export async function stopInReverseDependencyOrder(workers: ManagedWorker[], tab
   await Promise.all(stopped.values());
 }
 
-/** A worker being started by the same operation as its dependents. */
-interface Starting {
-  /** Resolves once its start has begun (or was given up): from then on its status is this start's, not a stopped instance's. */
-  begun: Promise<void>;
-  failures: Promise<StartFailure[]>;
+export interface StartOptions {
+  /**
+   * Fail fast (a reload, which a failed start undoes anyway; `steward start`): once a start fails, the starts still running are
+   * stopped and the instances still waiting for their dependencies are not started — except the items `exempt`
+   * names (a failed worker a reload only tries again: its outcome is not the reload's), which neither fail fast
+   * nor are stopped by it.
+   */
+  failFast?: { exempt(item: StartItem): boolean };
 }
 
 /** Starts the items in dependency order; returns the instances that failed. */
-export async function startInDependencyOrder(items: StartItem[], context: ApplyContext): Promise<StartFailure[]> {
+export async function startInDependencyOrder(items: StartItem[], context: ApplyContext, options: StartOptions = {}): Promise<StartFailure[]> {
   const specs = uniqueSpecs(items.map((item) => item.spec));
   const starting = new Map<string, Starting>();
+  const run = new StartRun(options.failFast);
   for (const name of topologicalOrder(specs)) {
     const spec = specs.find((s) => s.name === name) as WorkerSpec;
     const mine = items.filter((item) => item.spec.name === name);
     let begin!: () => void;
     const begun = new Promise<void>((resolve) => (begin = resolve));
     const startAfterDependencies = async (): Promise<StartFailure[]> => {
-      const listed = spec.dependsOn.length > 0 ? context.waitingToStart(mine) : undefined;
-      const blocked = await firstUnmetDependency(spec, starting, context).finally(listed);
-      const workers = mine.map((item) => item.worker ?? createAndRegister(item, context));
-      if (blocked) return workers.map((worker, i) => ({ item: mine[i], worker, reason: blocked, blocked: true as const }));
-      const results = Promise.all(workers.map((worker) => worker.start()));
+      const { unmet, workers } = await awaitDependencies(spec, mine, { starting, context, run });
+      if (unmet) {
+        if (unmet !== ABORTED) mine.forEach((item) => run.failed(item));
+        return workers.map((worker, i) => ({ item: mine[i], worker, ...unmet, blocked: true as const }));
+      }
+      const results = workers.map((worker, i) => run.start(worker, mine[i]));
       begin();
-      return (await results).flatMap((result, i) =>
-        result.ok ? [] : [{ item: mine[i], worker: workers[i], reason: result.reason, stopped: result.stopped, port: result.port }],
-      );
+      return (await Promise.all(results)).flatMap((failure) => failure ?? []);
     };
     const failures = startAfterDependencies().finally(begin);
     starting.set(name, { begun, failures });
   }
   return (await Promise.all([...starting.values()].map((entry) => entry.failures))).flat();
+}
+
+/**
+ * Until its dependencies are met (or why they are not); listed meanwhile as waiting, so that `steward stop` of
+ * the worker ends the wait (it is then stopped, not started). Its instances exist from then on.
+ */
+async function awaitDependencies(
+  spec: WorkerSpec,
+  mine: StartItem[],
+  { starting, context, run }: { starting: Map<string, Starting>; context: ApplyContext; run: StartRun },
+): Promise<{ unmet: Unmet | typeof ABORTED | undefined; workers: ManagedWorker[] }> {
+  const waiting = spec.dependsOn.length > 0 ? context.waitingToStart(mine) : undefined;
+  try {
+    const unmet = await Promise.race([
+      firstUnmetDependency(spec, starting, context),
+      ...(waiting ? [waiting.stopped.then(() => STOPPED_WAITING)] : []),
+      // After the abort, one turn of the event loop for a dependency's failure to arrive: when it is why, it says so.
+      ...(mine.some((item) => run.exempt(item)) ? [] : [run.aborted.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => ABORTED)]),
+    ]);
+    const workers = mine.map((item) => item.worker ?? createAndRegister(item, context));
+    if (unmet === STOPPED_WAITING) await Promise.all(workers.map((worker) => worker.stop()));
+    return { unmet, workers };
+  } finally {
+    waiting?.release();
+  }
+}
+
+/** The user stopped the worker while it waited for its dependencies: it ends stopped, not started. */
+const STOPPED_WAITING = { reason: 'stopped on request while it waited for its dependencies', stopped: true } as const;
+const ABORTED = { reason: 'not started: another start of this operation failed', aborted: true } as const;
+
+/** The starts of one operation, for failing fast. */
+class StartRun {
+  readonly aborted: Promise<void>;
+  private abort!: () => void;
+  private isAborted = false;
+  private readonly running = new Set<ManagedWorker>();
+  private readonly stoppedByUs = new Set<ManagedWorker>();
+
+  constructor(private readonly failFast: StartOptions['failFast']) {
+    this.aborted = new Promise((resolve) => (this.abort = resolve));
+  }
+
+  /** Whether the item neither fails fast nor is stopped by it (true for all when the run does not fail fast). */
+  exempt(item: StartItem): boolean {
+    return !this.failFast || this.failFast.exempt(item);
+  }
+
+  /** Starts the worker; resolves with its failure, if any (`aborted` when this run stopped it). */
+  async start(worker: ManagedWorker, item: StartItem): Promise<StartFailure | undefined> {
+    const exempt = this.exempt(item);
+    if (!exempt) this.running.add(worker);
+    const result = await worker.start();
+    this.running.delete(worker);
+    if (result.ok) return undefined;
+    if (this.stoppedByUs.has(worker)) return { item, worker, ...ABORTED };
+    this.failed(item);
+    return { item, worker, reason: result.reason, stopped: result.stopped, port: result.port };
+  }
+
+  /** `item` did not start: unless it is exempt, the starts still running are stopped and the waiting ones not begun. */
+  failed(item: StartItem): void {
+    if (this.isAborted || this.exempt(item)) return;
+    this.isAborted = true;
+    this.abort();
+    for (const worker of this.running) {
+      this.stoppedByUs.add(worker);
+      void worker.stop();
+    }
+  }
 }
 
 function createAndRegister(item: StartItem, context: ApplyContext): ManagedWorker {
@@ -98,87 +177,3 @@ function createAndRegister(item: StartItem, context: ApplyContext): ManagedWorke
   return worker;
 }
 
-/** Waits for each dependency; returns why the worker cannot start, or undefined when it may. */
-async function firstUnmetDependency(
-  spec: WorkerSpec,
-  startingNow: Map<string, Starting>,
-  context: ApplyContext,
-): Promise<string | undefined> {
-  const reasons = await Promise.all(
-    spec.dependsOn.map((dep) => waitForDependency(dep.name, dep.condition, startingNow.get(dep.name), context)),
-  );
-  return reasons.find((reason) => reason !== undefined);
-}
-
-/**
- * A dependency started in this same reload is awaited through its start
- * outcome (a failure is reported at once); one that was already running
- * through its status, up to its readiness timeout — or until it has ended
- * for good (failed, stopped on request), which is reported at once. Its
- * completion is awaited as long as it runs: a migration takes what it takes,
- * and `steward stop` of it (which does not queue behind this wait) or down
- * ends the wait.
- */
-async function waitForDependency(
-  name: string,
-  condition: DependencyCondition,
-  pending: Starting | undefined,
-  context: ApplyContext,
-): Promise<string | undefined> {
-  const failedReason = pending?.failures.then((failures) =>
-    failures.length > 0 ? `dependency ${name} failed to start: ${failures[0].reason}` : undefined,
-  );
-  if (failedReason && condition === 'ready') return failedReason;
-  const instances = () => context.table.instancesOf(name);
-  const timeoutMs = condition === 'completed' ? null : dependencyTimeout(instances()[0]?.spec);
-  const release = context.awaiting(name);
-  // An instance started again (`steward start`) still shows how it ended until its start begins.
-  const met = (pending?.begun ?? Promise.resolve())
-    .then(() => context.waitFor(() => dependencyMet(instances(), condition) || endedForGood(instances()) !== undefined, timeoutMs))
-    .finally(release)
-    .then((settled) => {
-      if (!settled) return `dependency ${name} is not ${condition}${timeoutMs === null ? '' : ` after ${timeoutMs} ms`}`;
-      const ended = dependencyMet(instances(), condition) ? undefined : endedForGood(instances());
-      return ended && `dependency ${name} ${ended}`;
-    });
-  if (!failedReason) return met;
-  // Started in this same operation: a failed start is the answer, in its own words (its status may show the end
-  // first); a good one answers `started`, not `completed`.
-  const metOrFailed = met.then((reason) => reason && failedReason.then((failed) => failed ?? reason));
-  return Promise.race([metOrFailed, condition === 'completed' ? failedReason.then((reason) => reason ?? met) : failedReason]);
-}
-
-/**
- * A dependency condition over all instances of the dependency. One that
- * exited 0 on its own (a one-shot such as a migration) has done its job:
- * it meets every condition, and only that meets `completed`.
- */
-export function dependencyMet(instances: ManagedWorker[], condition: DependencyCondition): boolean {
-  if (instances.length === 0) return false;
-  return instances.every((worker) => {
-    const status = worker.status();
-    if (finishedItsJob(status)) return true;
-    if (condition === 'completed') return false;
-    // Started: past its start-up check (process/startup.ts), so a dependency that crashes while it loads is not
-    // met; one with a probe once spawned, as waiting for the probe is what `ready` is for.
-    if (condition === 'started') return isUp(status) && (status.state !== 'starting' || worker.spec.ready !== undefined);
-    return status.state === 'ready' || (status.state === 'running' && worker.spec.ready === undefined);
-  });
-}
-
-function finishedItsJob(status: WorkerStatus): boolean {
-  return status.state === 'exited' && status.exitCode === 0 && status.reason !== STOPPED_ON_REQUEST;
-}
-
-/** Why a dependency will not come up by itself (every instance ended, not all of them cleanly), or undefined. */
-function endedForGood(instances: ManagedWorker[]): string | undefined {
-  const statuses = instances.map((worker) => worker.status());
-  if (statuses.length === 0 || !statuses.every(hasEnded) || statuses.every(finishedItsJob)) return undefined;
-  const last = statuses.find((status) => !finishedItsJob(status))!;
-  if (last.reason === STOPPED_ON_REQUEST) return 'was stopped on request and will not start by itself';
-  return `has ${last.state === 'failed' ? 'failed' : 'ended'} (${last.reason ?? `exit ${last.exitCode}`}) and will not start by itself`;
-}
-
-function dependencyTimeout(spec: WorkerSpec | undefined): number {
-  return (spec?.ready?.timeoutMs ?? DEFAULTS.readyTimeoutMs) + 1_000;
-}

@@ -8,7 +8,8 @@
  * that is up, starting or restarting by itself is waited for, not touched.
  * A worker already up is left as it is, dependencies included.
  */
-import { dependencyMet, type StartItem } from './applyPlan';
+import type { StartItem } from './applyPlan';
+import { dependencyMet } from './dependencyWait';
 import { topologicalOrder, uniqueSpecs } from './dependencyOrder';
 import { hasEnded, type ManagedWorker } from './workerPort';
 import type { WorkerTable } from './workerTable';

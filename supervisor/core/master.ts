@@ -22,7 +22,7 @@ import { planReload, summarizePlan } from './plan';
 import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
 import type { LogBuffer, LogEntry } from './logBuffer';
 import { WaitingStarts } from './waitingStarts';
-import { hasEnded, isUp, type ManagedWorker, type WorkerFactory } from './workerPort';
+import { hasEnded, isUp, STOPPED_ON_REQUEST, type ManagedWorker, type WorkerFactory } from './workerPort';
 import { WorkerTable } from './workerTable';
 import { AllEndedWatch } from './allEnded';
 import { waitForCondition } from './conditionWait';
@@ -130,7 +130,8 @@ export class Master {
       if (targets.every((worker) => isUp(worker.status()))) return targets.map((worker) => this.describe(worker));
       const items = startItemsWithDependencies(targets, this.table);
       for (const item of items) this.ended.forgetRequestedStop(item.worker);
-      const failures = await startInDependencyOrder(items, this.applyContext());
+      // Once one of them fails (or is stopped), the worker will not start: the answer need not wait for the others.
+      const failures = await startInDependencyOrder(items, this.applyContext(), { failFast: { exempt: () => false } });
       const notStarted = failures.find((failure) => (failure.blocked || failure.stopped) && failure.item.spec.name === params.name);
       if (notStarted) {
         // The items are the worker and its dependencies: a start that failed by itself among them is the cause.
@@ -146,21 +147,36 @@ export class Master {
       this.ended.noteRequestedStop(worker);
       await worker.stop();
     };
-    // A worker the running operation waits on — starting (its probe may take a minute to time out) or awaited as a
-    // dependency (a migration it waits to complete): queued behind that wait, the stop would only come once the wait
-    // is over, when it is the user's one way to end it.
-    const waitedOn = this.waitingStarts.isAwaited(params.name) || this.table.instancesOf(params.name).some((worker) => worker.status().state === 'starting');
-    if (waitedOn && this.state !== 'stopping') return this.controlNow(params, stop);
-    return this.control(params, stop);
+    if (this.state === 'stopping') return this.control(params, stop);
+    // Not queued behind the running operation, which may wait a minute for a probe — often this very worker's, or
+    // a migration it waits to complete, when the stop is the user's one way to end that wait. Only a worker being
+    // stopped (or replaced) by that operation is left to it first, and one it has not created yet.
+    if (this.waitingStarts.isWaiting(params.name)) return this.stopWaiting(params, stop);
+    const instances = this.table.instancesOf(params.name);
+    const leftToOperation = instances.length === 0 || instances.some((worker) => worker.draining || worker.status().state === 'stopping');
+    return leftToOperation ? this.control(params, stop) : this.controlNow(params, stop);
+  }
+
+  /** Its wait for its dependencies ends (applyPlan.ts: it is stopped, not started), and what exists of it is stopped. */
+  private async stopWaiting(params: WorkerParams, stop: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
+    const listed = this.waitingStarts.statuses(() => false).filter((status) => status.name === params.name);
+    await this.waitingStarts.stop(params.name);
+    // A reload that this stop failed may already have removed the instance it had created.
+    if (this.table.instancesOf(params.name).length > 0) return this.controlNow(params, stop);
+    return listed.map((status) => ({ ...status, state: 'exited', reason: STOPPED_ON_REQUEST }));
   }
 
   restartWorker(params: WorkerParams): Promise<WorkerStatus[]> {
+    // Not running (stopped, failed): restarting it is starting it, after the dependencies it needs.
+    const targets = this.table.instancesOf(params.name).filter((worker) => params.instance === undefined || worker.instance === params.instance);
+    if (targets.length > 0 && targets.every((worker) => hasEnded(worker.status()))) return this.startWorker(params);
     return this.control(params, async (worker) => {
       // Its stop is ours, not an end: restarting the last running worker must not end the master.
       this.ended.noteRequestedStop(worker);
       const outcome = await worker.restart(() => !this.shuttingDown);
-      // Stopped by the user while it started: it stays a requested stop.
-      if (this.shuttingDown || (!outcome.ok && outcome.stopped)) return;
+      if (this.shuttingDown) return;
+      // Stopped by the user while it started again: it stays a requested stop, and the restart says so.
+      if (!outcome.ok && outcome.stopped) throw new StartBlockedError(params.name, outcome.reason, params.name, 'restarted');
       this.ended.forgetRequestedStop(worker);
       this.checkAllEnded(worker);
     });
@@ -289,12 +305,13 @@ export class Master {
       waitFor: (predicate, timeoutMs) =>
         waitForCondition((listener) => this.onChange(listener), () => this.state !== 'stopping' && predicate(), () => this.state === 'stopping', timeoutMs),
       waitingToStart: (items) => {
-        const release = this.waitingStarts.add(items);
+        const waiting = this.waitingStarts.add(items);
         this.emitter.emit('change', 'worker');
-        return () => {
-          release();
+        const release = () => {
+          waiting.release();
           this.emitter.emit('change', 'worker');
         };
+        return { release, stopped: waiting.stopped };
       },
       awaiting: (name) => this.waitingStarts.await(name),
     };

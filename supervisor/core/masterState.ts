@@ -36,11 +36,11 @@ export class UntrustedWorkspaceError extends Error {
   }
 }
 
-/** Thrown by `steward start` when the worker was not started: a dependency it needs did not come up, or a stop cut its start short. */
+/** Thrown by `steward start` (and `restart`) when the worker was not started: a dependency it needs did not come up, or a stop cut its start short. */
 export class StartBlockedError extends Error {
   /** `failed`: the worker whose own start failed or was stopped (a dependency, or `worker` itself); its log says why. */
-  constructor(readonly worker: string, reason: string, readonly failed: string) {
-    super(`${worker} was not started: ${reason}`);
+  constructor(readonly worker: string, reason: string, readonly failed: string, verb: 'started' | 'restarted' = 'started') {
+    super(`${worker} was not ${verb}: ${reason}`);
   }
 }
 

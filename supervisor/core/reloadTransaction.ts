@@ -2,8 +2,9 @@
  * One reload as a transaction: read + validate → diff → apply → undo. A
  * config that cannot be read or is invalid returns before anything is
  * touched. When a new or changed instance fails to start (never ready,
- * crashed in start-up, blocked by a failed dependency), the whole reload is
- * undone so that the last good generation runs as before: replaced
+ * crashed in start-up, blocked by a failed dependency, stopped on request),
+ * the starts still pending are stopped at once (applyPlan.ts: fail fast) and
+ * the whole reload is undone so that the last good generation runs as before: replaced
  * instances get their last good definition back, removed ones start again,
  * added ones are removed. The start-up load has no last good generation:
  * what started keeps running and a failed instance stays listed with its
@@ -62,9 +63,13 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
     return { result: finish({ ok: false, plan, error, ...(errors.length > 0 ? { errors } : {}) }) };
   }
   if (input.dryRun) return { result: finish({ ok: true, plan }) };
-  const applied = await applySteps(steps, input.generation, input.context);
-  // The start-up load has nothing to undo: an instance the user stopped while it started is simply stopped.
-  const failures = input.trigger === 'startup' ? applied.filter((failure) => !failure.stopped) : applied;
+  const startup = input.trigger === 'startup';
+  // The instances stopped or never started because another start had failed (fail fast) are undone, not reasons.
+  const applied = (await applySteps(steps, input.generation, input.context, !startup)).filter((failure) => !failure.aborted);
+  // The start-up load has nothing to undo: an instance the user stopped while it started is simply stopped, and its
+  // dependents are listed, not started, with why.
+  if (startup) listBlockedAsFailed(applied.filter((failure) => failure.stopped));
+  const failures = startup ? applied.filter((failure) => !failure.stopped) : applied;
   const retried = failures.filter((failure) => isRetry(stepOf(failure, steps)));
   if (failures.length === retried.length) {
     // An unchanged instance that had failed, tried again and failed again, leaves the reload's changes in place: listed as failed, as before.
@@ -73,7 +78,7 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
     const again = retried.map((failure) => locatedFailure(failure, read, 'failed to start again', " (it had failed before; the reload's changes are applied)"));
     return { result: finish({ ok: true, plan, ...(again.length > 0 ? { warnings: again } : {}) }), applied: read.config };
   }
-  if (input.trigger === 'startup') {
+  if (startup) {
     listBlockedAsFailed(failures);
     return { result: finish({ ok: false, plan, ...describeFailures(failures, null, read) }), applied: read.config };
   }
@@ -130,7 +135,8 @@ export function runningInstances(context: ApplyContext) {
 /** The instances a reload stopped (replaced or removed), for its undo. */
 const stoppedBy = new WeakMap<InstanceStep, { worker: ManagedWorker; stateBefore: WorkerState }>();
 
-async function applySteps(steps: InstanceStep[], generation: number, context: ApplyContext): Promise<StartFailure[]> {
+/** `failFast`: a failed start stops the others (a reload is undone after one anyway: its answer need not wait for them). */
+async function applySteps(steps: InstanceStep[], generation: number, context: ApplyContext, failFast: boolean): Promise<StartFailure[]> {
   const leaving: ManagedWorker[] = [];
   for (const step of steps) {
     if (step.action !== 'stop' && step.action !== 'restart') continue;
@@ -144,7 +150,8 @@ async function applySteps(steps: InstanceStep[], generation: number, context: Ap
   const items: StartItem[] = steps
     .filter((step) => step.action === 'start' || step.action === 'restart')
     .map((step) => ({ spec: step.after!, instance: step.instance, generation }));
-  return startInDependencyOrder(items, context);
+  // A worker that had failed and fails again does not fail the reload: no reason to stop the others.
+  return startInDependencyOrder(items, context, failFast ? { failFast: { exempt: (item) => isRetry(stepOf({ item }, steps)) } } : {});
 }
 
 /** The instance was `failed` and its definition is unchanged: the reload only tries it again. */
@@ -152,7 +159,7 @@ function isRetry(step: InstanceStep | undefined): boolean {
   return step?.action === 'restart' && stoppedBy.get(step)?.stateBefore === 'failed' && sameRuntime(step.before!, step.after!);
 }
 
-function stepOf(failure: StartFailure, steps: InstanceStep[]): InstanceStep | undefined {
+function stepOf(failure: Pick<StartFailure, 'item'>, steps: InstanceStep[]): InstanceStep | undefined {
   return steps.find((step) => step.name === failure.item.spec.name && step.instance === failure.item.instance);
 }
 

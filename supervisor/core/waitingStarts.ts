@@ -2,16 +2,24 @@
  * What a reload is waiting on. Instances it starts once their dependencies
  * are met (a migration that must complete first can take minutes): the
  * worker does not exist until then, yet the status lists it, `starting`
- * with no pid, saying what it waits for. And the workers it waits on as
- * dependencies: `steward stop` of one must not queue behind that wait.
+ * with no pid, saying what it waits for; `steward stop` of it ends that
+ * wait at once. And the workers it waits on as dependencies: `steward stop`
+ * of one must not queue behind that wait either.
  */
 import type { WorkerStatus } from '../../shared/protocol';
 import type { DependencyCondition, WorkerSpec } from '../config/model';
 
 const WAITS_TO: Record<DependencyCondition, string> = { started: 'start', ready: 'be ready', completed: 'complete' };
 
+interface Waiting {
+  names: Set<string>;
+  stop(): void;
+  released: Promise<void>;
+}
+
 export class WaitingStarts {
   private readonly waiting = new Map<string, WorkerStatus>();
+  private readonly entries = new Set<Waiting>();
   /** Per dependency name, how many waits are on it. */
   private readonly awaited = new Map<string, number>();
 
@@ -29,14 +37,36 @@ export class WaitingStarts {
     return this.awaited.has(name);
   }
 
-  /** Lists these instances until the returned release. */
-  add(items: ReadonlyArray<{ spec: WorkerSpec; instance: number; generation: number }>): () => void {
+  /** Lists these instances until `release`; `stopped` resolves when stop() names one of them meanwhile. */
+  add(items: ReadonlyArray<{ spec: WorkerSpec; instance: number; generation: number }>): { release(): void; stopped: Promise<void> } {
     const keys = items.map(({ spec, instance, generation }) => {
       const key = `${spec.name}#${instance}`;
       this.waiting.set(key, waitingStatus(spec, instance, generation));
       return key;
     });
-    return () => keys.forEach((key) => this.waiting.delete(key));
+    let stop!: () => void;
+    let released!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const entry: Waiting = { names: new Set(items.map((item) => item.spec.name)), stop, released: new Promise((resolve) => (released = resolve)) };
+    this.entries.add(entry);
+    const release = () => {
+      keys.forEach((key) => this.waiting.delete(key));
+      this.entries.delete(entry);
+      released();
+    };
+    return { release, stopped };
+  }
+
+  /** Whether instances of worker `name` wait for their dependencies now. */
+  isWaiting(name: string): boolean {
+    return [...this.entries].some((entry) => entry.names.has(name));
+  }
+
+  /** Ends the waits of worker `name` (`steward stop`); resolves once the operations that waited have let them go. */
+  async stop(name: string): Promise<void> {
+    const stopped = [...this.entries].filter((entry) => entry.names.has(name));
+    stopped.forEach((entry) => entry.stop());
+    await Promise.all(stopped.map((entry) => entry.released));
   }
 
   /** The listed instances, except those `exists` says are workers already. */

@@ -302,7 +302,7 @@ workers:
       writeConfig(ws, `${withOneShot(301)}  late:\n    command: sleep 302\n    depends_on: [other]\n`);
       const blocked = await cli(ws, ['reload']);
       assert.equal(blocked.code, 1);
-      assert.match(blocked.stdout, /worker late failed to start: dependency other was stopped on request and will not start by itself/);
+      assert.match(blocked.stdout, /worker late did not start: dependency other was stopped on request and will not start by itself/);
       assert.ok(Date.now() - started < 10_000, 'no 31 s wait for a dependency that will not come');
     }));
 
@@ -341,7 +341,7 @@ workers:
       await stopOnceWaitedOn(ws, 'db', (w) => w.state === 'running', 'db runs, api waits for it to complete');
       const result = await reload;
       assert.equal(result.code, 1, result.stdout + result.stderr);
-      assert.match(result.stdout, /worker api failed to start: dependency db was stopped on request and will not start by itself/);
+      assert.match(result.stdout, /worker api did not start: dependency db was stopped on request and will not start by itself/);
       const after = await waitForWorkersUp(ws);
       assert.equal(after.state, 'wait');
       const api = after.workers.find((w) => w.name === 'api');
@@ -382,6 +382,70 @@ workers:
       const api = (await status(ws)).workers[0];
       assert.deepEqual([api.state, api.reason, api.pid], ['exited', 'stopped', null]);
       assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command === 'sleep 300'), []);
+    }));
+
+  const probedApi = (seconds: number) => `  api:\n    command: sleep ${seconds}\n    ready: { exec: "test -f ok", timeout: 1m }\n`;
+  const waitingWeb = '  web:\n    command: sleep 302\n    depends_on: { api: ready }\n';
+
+  test('steward stop of a worker waiting for its dependency acts at once, under a reload (which fails at once and is undone) and under steward start', () =>
+    withWorkspace('stop-waiting', 'version: 1\nworkers:\n  base:\n    command: sleep 300\n', async (ws) => {
+      await up(ws);
+      const base = pids(await waitForWorkersUp(ws)).base;
+      writeConfig(ws, `version: 1\nworkers:\n  base:\n    command: sleep 300\n${probedApi(301)}${waitingWeb}`);
+      const reload = cli(ws, ['reload']);
+      await stopOnceWaitedOn(ws, 'web', (w) => w.reason === 'waiting for api to be ready', 'web waits for api');
+      const result = await reload;
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /steward\.yaml:8:3: error: worker web did not start: stopped on request while it waited for its dependencies; it is new, so it was removed; the reload's other changes were undone/);
+      const after = await status(ws);
+      assert.deepEqual([after.state, after.workers.map((w) => w.name), pids(after).base], ['wait', ['base'], base], 'api, whose probe was still pending, is gone too');
+
+      // steward start web: api is started first for it; web's stop ends the whole start at once.
+      writeConfig(ws, `version: 1\nworkers:\n${probedApi(301)}${waitingWeb}`);
+      writeFileSync(join(ws.dir, 'ok'), '');
+      assert.equal((await cli(ws, ['reload'])).code, 0);
+      for (const name of ['web', 'api']) assert.equal((await cli(ws, ['stop', name])).code, 0);
+      rmSync(join(ws.dir, 'ok'));
+      const start = cli(ws, ['start', 'web']);
+      await stopOnceWaitedOn(ws, 'web', () => true, 'web stopped before the start');
+      const started = Date.now();
+      const refused = await start;
+      assert.ok(Date.now() - started < 10_000, 'the start answered without waiting for api\'s probe');
+      assert.deepEqual([refused.code, refused.stderr], [1, 'steward: web was not started: stopped on request while it waited for its dependencies\n']);
+      assert.deepEqual((await status(ws)).workers.map((w) => [w.name, w.state, w.pid]), [['api', 'exited', null], ['web', 'exited', null]]);
+    }));
+
+  test('steward restart of a stopped worker starts what it depends on first; a stop while it starts again says so', () =>
+    withWorkspace('restart-stopped', `version: 1\nworkers:\n  api:\n    command: sleep 301\n  web:\n    command: sleep 302\n    depends_on: { api: started }\n  slow:\n    command: sleep 303\n    ready: { exec: "test -f ok", timeout: 1m }\n`, async (ws) => {
+      writeFileSync(join(ws.dir, 'ok'), '');
+      await up(ws);
+      await waitForWorkersUp(ws);
+      rmSync(join(ws.dir, 'ok'));
+      for (const name of ['web', 'api']) assert.equal((await cli(ws, ['stop', name])).code, 0);
+      const restarted = await cli(ws, ['restart', 'web']);
+      assert.equal(restarted.code, 0, restarted.stderr);
+      assert.match(restarted.stdout, /^api\[0\]: running \(pid \d+\)\nweb\[0\]: running \(pid \d+\)\n$/);
+
+      const restart = cli(ws, ['restart', 'slow']);
+      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'slow' && w.restarts === 1), { message: 'slow starts again' });
+      await stopOnceWaitedOn(ws, 'slow', probePending, 'slow waits for its probe again');
+      assert.deepEqual(await restart.then((r) => [r.code, r.stderr]), [1, 'steward: slow was not restarted: stopped on request during start-up\n']);
+      const slow = (await status(ws)).workers.find((w) => w.name === 'slow');
+      assert.deepEqual([slow?.state, slow?.reason], ['exited', 'stopped']);
+    }));
+
+  test('a reload whose new worker crashes at start answers at once: the start still waiting for a probe is stopped, not waited for', () =>
+    withWorkspace('fail-fast', 'version: 1\nworkers:\n  base:\n    command: sleep 300\n', async (ws) => {
+      await up(ws);
+      await waitForWorkersUp(ws);
+      writeConfig(ws, `version: 1\nworkers:\n  base:\n    command: sleep 300\n${probedApi(301)}  crash:\n    command: sh -c 'sleep 0.3; echo boom; exit 3'\n    ready: { log: never }\n`);
+      const started = Date.now();
+      const result = await cli(ws, ['reload']);
+      assert.ok(Date.now() - started < 10_000, 'not after api\'s one-minute probe');
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /steward\.yaml:8:3: error: worker crash failed to start: exited with code 3 during start-up; last output: boom; it is new, so it was removed; the reload's other changes were undone: the last good generation runs\n {2}start/);
+      assert.deepEqual((await status(ws)).workers.map((w) => w.name), ['base']);
+      assert.deepEqual(markedProcesses(ws.marker).filter((p) => p.command === 'sleep 301'), [], 'api was stopped');
     }));
 
   test('env_file: a reload after an edit restarts exactly the workers whose environment changed; a missing file fails it where it is named', () =>
