@@ -1,6 +1,7 @@
 /** Values with inner structure: env maps, port lists, depends_on, tcp probe targets. */
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { describeNode, type CheckContext } from './context';
+import { envVariableProblem } from './envFiles';
 import { DEPENDENCY_CONDITIONS, ENV_NAME_PATTERN } from './keys';
 import { forEachPair } from './mapping';
 import type { Dependency, DependencyCondition, Range } from './model';
@@ -27,7 +28,9 @@ export function readEnv(node: Node | null, ctx: CheckContext, entry: OutlineEntr
       const hint = got === 'nothing' ? ` (write ${name}: "" for an empty value)` : '';
       ctx.error('invalid-env-value', variable.valueRange ?? variable.keyRange, `expected a string value for environment variable '${name}', got ${got}${hint}`);
     } else {
-      env[name] = String(value);
+      const problem = envVariableProblem(name, String(value));
+      if (problem) ctx.error('invalid-env-value', variable.valueRange ?? variable.keyRange, problem);
+      else env[name] = String(value);
     }
   });
   return env;

@@ -38,12 +38,25 @@ function readOne(node: Node | null, range: Range, ctx: CheckContext): Record<str
   }
   const absolute = resolve(ctx.dir, path);
   const read = ctx.envFile(absolute);
-  if ('text' in read) {
-    const vars = parse(read.text);
-    ctx.outline.files.push({ range, path: absolute, names: Object.keys(vars) });
-    return vars;
-  }
   const shown = isAbsolute(path) ? `'${path}'` : `'${path}' (${absolute})`;
-  ctx.error(read.code, range, `env file ${shown} ${read.problem}`);
+  if (!('text' in read)) {
+    ctx.error(read.code, range, `env file ${shown} ${read.problem}`);
+    return undefined;
+  }
+  const vars = parse(read.text);
+  ctx.outline.files.push({ range, path: absolute, names: Object.keys(vars) });
+  const problems = Object.entries(vars).flatMap(([name, value]) => envVariableProblem(name, value) ?? []);
+  for (const problem of problems) ctx.error('invalid-env-value', range, `env file ${shown}: ${problem}`);
+  return problems.length === 0 ? vars : undefined;
+}
+
+/** Linux refuses to start a program with one variable (NAME=value) of 128 KiB or more (MAX_ARG_STRLEN). */
+const MAX_VARIABLE_BYTES = 128 * 1024 - 1;
+
+/** What no process environment can hold, in words; undefined when the variable is fine. */
+export function envVariableProblem(name: string, value: string): string | undefined {
+  if (value.includes('\0')) return `the value of ${name} contains a NUL byte, which no environment can hold`;
+  const bytes = Buffer.byteLength(name) + 1 + Buffer.byteLength(value);
+  if (bytes > MAX_VARIABLE_BYTES) return `${name} is ${bytes} bytes; a program cannot be started with a variable of 128 KiB or more`;
   return undefined;
 }

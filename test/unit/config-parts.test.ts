@@ -182,3 +182,20 @@ describe('the outline', () => {
     assert.deepEqual(mapAt(outline, 0, 2)?.path, []);
   });
 });
+
+describe('environment variables no process can be started with', () => {
+  it('are errors where they come from: a NUL byte, a variable of 128 KiB or more (in an env file or env)', () => {
+    const dir = join(scratch, 'env-limits');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'big.env'), `BIG=${'x'.repeat(200_000)}\nOK=1\n`);
+    writeFileSync(join(dir, 'nul.env'), 'NUL=a\0b\n');
+    const text = 'version: 1\nworkers:\n  a:\n    command: sleep 1\n    env_file: [big.env, nul.env]\n    env: { Z: "a\\0b" }\n';
+    const { config, diagnostics } = checkConfigText(text, join(dir, 'steward.yaml'), { commandExists: () => true });
+    assert.equal(config, undefined);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.code, d.message]), [
+      [4, 15, 'invalid-env-value', `env file 'big.env' (${join(dir, 'big.env')}): BIG is 200004 bytes; a program cannot be started with a variable of 128 KiB or more`],
+      [4, 24, 'invalid-env-value', `env file 'nul.env' (${join(dir, 'nul.env')}): the value of NUL contains a NUL byte, which no environment can hold`],
+      [5, 14, 'invalid-env-value', 'the value of Z contains a NUL byte, which no environment can hold'],
+    ]);
+  });
+});
