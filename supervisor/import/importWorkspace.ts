@@ -3,6 +3,7 @@
  * with the matching importer, and render steward.yaml. Reads files only —
  * no source is ever executed — and writes nothing.
  */
+import { parse } from 'dotenv';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { emitStewardYaml } from './emit';
@@ -56,9 +57,10 @@ export function importWorkspace(dir: string, options: ImportOptions = {}): Works
   } catch (error) {
     throw new ImportError(label, `cannot read: ${(error as Error).message}`);
   }
-  const read = readSource(kind, text, label, source, options.scripts);
+  const found = loadedDotenv(kind, source);
+  const read = readSource(kind, text, label, source, { scripts: options.scripts, basePort: found === undefined ? undefined : dotenvPort(found) });
   const configDir = options.configDir ?? dir;
-  const dotenv = loadedDotenv(kind, source);
+  const dotenv = read.dotenvDisabled ? undefined : found;
   const said = [...(dotenv ? [dotenvNote(kind, dotenv, dir, configDir)] : []), ...choiceNotes(dir, kind, label, options)];
   const notes = [...read.notes, ...said].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const rebased = rebaseCwds(read, dirname(source), configDir);
@@ -79,12 +81,13 @@ function choiceNotes(dir: string, kind: SourceKind, label: string, options: Impo
   return notes;
 }
 
-function readSource(kind: SourceKind, text: string, label: string, source: string, scripts: string[] | undefined): ImportResult {
+/** `basePort`: a Procfile's first PORT when foreman would not start at 5000 (a PORT in its .env). */
+function readSource(kind: SourceKind, text: string, label: string, source: string, { scripts, basePort }: { scripts?: string[]; basePort?: number }): ImportResult {
   switch (kind) {
     case 'process-compose':
       return importProcessCompose(text, label);
     case 'procfile':
-      return importProcfile(text, label);
+      return importProcfile(text, label, basePort);
     case 'pm2': {
       // A JSON ecosystem file is the same object literal: checked as JSON (a mistake is reported as JSON's),
       // then read as an export, which keeps its lines (the prefix is on line 1).
@@ -135,6 +138,17 @@ function rebaseCwds(result: ImportResult, sourceDir: string, configDir: string):
 function loadedDotenv(kind: SourceKind, source: string): string | undefined {
   const dotenv = join(dirname(source), '.env');
   return (kind === 'procfile' || kind === 'process-compose') && isFile(dotenv) ? dotenv : undefined;
+}
+
+/** foreman numbers its processes' PORT from the .env's PORT, when it sets one. */
+function dotenvPort(dotenv: string): number | undefined {
+  let port: number;
+  try {
+    port = Number(parse(readFileSync(dotenv)).PORT);
+  } catch {
+    return undefined; // unreadable: steward check will say so at its env_file
+  }
+  return Number.isInteger(port) && port > 0 && port < 65_536 ? port : undefined;
 }
 
 function dotenvNote(kind: SourceKind, dotenv: string, dir: string, configDir: string): ImportNote {

@@ -44,6 +44,8 @@ export interface ImportResult {
   file: string;
   workers: ImportedWorker[];
   notes: ImportNote[];
+  /** The source tells its tool not to load the `.env` beside it (process-compose's is_dotenv_disabled). */
+  dotenvDisabled?: true;
 }
 
 /** Malformed input: the import stops and nothing is written. Lines and columns are 1-based. */

@@ -8,7 +8,7 @@ import { PROCESS_FIELDS, environmentOf, type FieldContext } from './processCompo
 import { YamlSource, type YamlEntry } from './yamlSource';
 
 /** Top-level keys that only describe the file or process-compose itself. */
-const SILENT_TOP_LEVEL = new Set(['version', 'processes', 'environment']);
+const SILENT_TOP_LEVEL = new Set(['version', 'processes', 'environment', 'is_dotenv_disabled']);
 
 export function importProcessCompose(text: string, file: string): ImportResult {
   const source = YamlSource.parse(text, file);
@@ -28,7 +28,8 @@ export function importProcessCompose(text: string, file: string): ImportResult {
   const workers = translateProcesses(source, processes, globalEnv, notes);
   renameDependencies(workers, processes, file, notes);
   if (workers.length === 0) throw new ImportError(file, 'no process to import', processesEntry.line);
-  return { kind: 'process-compose', file, workers, notes };
+  const dotenvDisabled = top.some((entry) => entry.key === 'is_dotenv_disabled' && entry.value === true);
+  return { kind: 'process-compose', file, workers, notes, ...(dotenvDisabled && { dotenvDisabled }) };
 }
 
 function globalEnvironment(top: YamlEntry[], file: string, notes: ImportNote[]): Record<string, string> {

@@ -12,7 +12,8 @@ const FOREMAN_PORT_STEP = 100;
 /** `$PORT`, `${PORT}`, `${PORT:-3000}`… */
 const USES_PORT = /\$\{?PORT\b/;
 
-export function importProcfile(text: string, file: string): ImportResult {
+/** `basePort`: the first process's PORT (foreman's is 5000, or its .env's PORT). */
+export function importProcfile(text: string, file: string, basePort = FOREMAN_BASE_PORT): ImportResult {
   const workers: ImportedWorker[] = [];
   const notes: ImportNote[] = [];
   const names = new Set<string>();
@@ -35,7 +36,7 @@ export function importProcfile(text: string, file: string): ImportResult {
     const why = valid === rawName ? 'names must be unique' : "worker names are lowercase letters, digits, '-' and '_'";
     if (name !== rawName) notes.push({ file, line, worker: name, message: `process '${rawName}' is named '${name}' (${why})` });
     names.add(name);
-    workers.push(withForemanPort({ name, command: command.trim(), line }, workers.length));
+    workers.push(withForemanPort({ name, command: command.trim(), line }, basePort + FOREMAN_PORT_STEP * workers.length));
   });
   if (workers.length === 0) {
     const [first] = notes;
@@ -43,7 +44,8 @@ export function importProcfile(text: string, file: string): ImportResult {
     throw new ImportError(file, `no valid 'name: command' line${detail ? ` (${detail})` : ''}`, first?.line);
   }
   const ports = workers.map((worker) => `${worker.name} ${worker.env?.PORT}`).join(', ');
-  notes.push({ file, line: workers[0].line, message: `PORT set as foreman gives it to every process (5000 + 100 per process): ${ports}; a command reading $PORT declares it as its port` });
+  const from = basePort === FOREMAN_BASE_PORT ? '5000' : `${basePort}, the .env's PORT,`;
+  notes.push({ file, line: workers[0].line, message: `PORT set as foreman gives it to every process (${from} + 100 per process): ${ports}; a command reading $PORT declares it as its port` });
   return { kind: 'procfile', file, workers, notes };
 }
 
@@ -52,7 +54,6 @@ export function importProcfile(text: string, file: string): ImportResult {
  * process.env.PORT without the command saying so); one whose command reads
  * $PORT also declares it as its port.
  */
-function withForemanPort(worker: ImportedWorker, index: number): ImportedWorker {
-  const port = FOREMAN_BASE_PORT + FOREMAN_PORT_STEP * index;
+function withForemanPort(worker: ImportedWorker, port: number): ImportedWorker {
   return { ...worker, env: { PORT: String(port) }, ...(USES_PORT.test(worker.command) ? { ports: [port] } : {}) };
 }

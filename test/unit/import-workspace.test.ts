@@ -149,6 +149,26 @@ describe('finding the source', () => {
     rmSync(join(dir, 'ops'), { recursive: true });
   });
 
+  it("numbers the Procfile's PORTs from the .env's PORT, as foreman does", () => {
+    write('.env', 'PORT=3000\n');
+    const { result } = importWorkspace(dir, { from: 'Procfile' });
+    assert.deepEqual(result.workers.map((worker) => worker.env?.PORT), result.workers.map((_, i) => String(3000 + 100 * i)));
+    assert.ok(result.notes.some((note) => note.message.startsWith('PORT set as foreman gives it to every process (3000, the .env\'s PORT, + 100 per process)')));
+    rmSync(join(dir, '.env'));
+  });
+
+  it('leaves the .env beside a process-compose.yaml that disables loading it', () => {
+    const pc = mkdtempSync(join(tmpdir(), 'steward-import-pc-'));
+    try {
+      writeFileSync(join(pc, 'process-compose.yaml'), 'is_dotenv_disabled: true\nprocesses:\n  api:\n    command: node api.js\n');
+      writeFileSync(join(pc, '.env'), 'A=1\n');
+      const { result } = importWorkspace(pc);
+      assert.deepEqual([result.workers[0].envFile, result.notes.filter((note) => note.file === '.env' || note.message.includes('is_dotenv_disabled'))], [undefined, []]);
+    } finally {
+      rmSync(pc, { recursive: true, force: true });
+    }
+  });
+
   it('says what it looked for when there is nothing to import, or the --from kind is missing', () => {
     const empty = mkdtempSync(join(tmpdir(), 'steward-import-empty-'));
     try {
