@@ -1,35 +1,58 @@
 /**
- * Reload when the config file or an env file beside it changes (`up
+ * Reload when the config file or an env file it names changes (`up
  * --watch`; the editor's reload-on-save setting goes through steward/reload
- * instead). The directory is watched, not the file: editors often save by
+ * instead). Directories are watched, not files: editors often save by
  * writing a new file and renaming it over the old one, which a file watch
- * would lose. Bursts of events are debounced into one reload, which costs
- * nothing when the change was not one (the no-op reload).
+ * would lose. The config's directory, and each directory holding one of its
+ * env files, looked at again after every reload. Bursts of events are
+ * debounced into one reload, which costs nothing when nothing changed (the
+ * no-op reload).
  */
-import { watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Master } from './master';
-
-/** The config itself, the env files its last read used in its directory, and any `.env*` there (one that does not read yet). */
-function isWatched(changed: string, master: Master): boolean {
-  if (changed === basename(master.configFile) || changed.startsWith('.env')) return true;
-  const read = master.lastConfigRead();
-  const dir = dirname(master.configFile);
-  return read?.ok === true && Object.keys(read.config.envFiles ?? {}).some((file) => dirname(file) === dir && basename(file) === changed);
-}
 
 export const WATCH_DEBOUNCE_MS = 300;
 
 export function watchConfigFile(master: Master, debounceMs = WATCH_DEBOUNCE_MS): () => void {
   let timer: NodeJS.Timeout | undefined;
-  const watcher = watch(dirname(master.configFile), (_event, changed) => {
-    if (changed !== null && !isWatched(changed.toString(), master)) return;
+  const watchers = new Map<string, FSWatcher>();
+  const reloadSoon = (): void => {
     clearTimeout(timer);
     timer = setTimeout(() => void master.reload({ trigger: 'save' }).catch(() => undefined), debounceMs);
-  });
-  watcher.on('error', () => watcher.close());
-  return () => {
-    clearTimeout(timer);
-    watcher.close();
   };
+  const sync = (): void => {
+    const dirs = new Set([dirname(master.configFile), ...(master.status().envFiles ?? []).map((file) => dirname(file))]);
+    for (const [dir, watcher] of watchers) {
+      if (dirs.has(dir)) continue;
+      watcher.close();
+      watchers.delete(dir);
+    }
+    for (const dir of dirs) {
+      if (watchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, (_event, changed) => {
+          if (changed === null || isWatched(join(dir, changed.toString()), master)) reloadSoon();
+        });
+        watcher.on('error', () => watcher.close());
+        watchers.set(dir, watcher);
+      } catch {
+        // A directory that does not exist (yet): its env file's absence is the reload's error; looked at again after the next.
+      }
+    }
+  };
+  sync();
+  const unsubscribe = master.onReload(sync);
+  return () => {
+    unsubscribe();
+    clearTimeout(timer);
+    for (const watcher of watchers.values()) watcher.close();
+  };
+}
+
+/** The config itself, an env file its last read or running config names, and any `.env*` beside the config (one not named yet). */
+function isWatched(changed: string, master: Master): boolean {
+  if (changed === master.configFile) return true;
+  if (dirname(changed) === dirname(master.configFile) && basename(changed).startsWith('.env')) return true;
+  return (master.status().envFiles ?? []).includes(changed);
 }

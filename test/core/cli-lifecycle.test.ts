@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BUNDLE, cli, status, up, waitForWorkersUp, withWorkspace, writeConfig, type Workspace } from '../helpers/master';
@@ -230,16 +230,21 @@ workers:
       assert.equal((await status(ws)).state, 'running');
     }));
 
-  test('up --watch reloads when an env file beside the config changes', () =>
-    withWorkspace('watch-env', 'version: 1\nworkers:\n  api:\n    command: sleep 300\n    env_file: .env\n', async (ws) => {
+  test('up --watch reloads when an env file changes, beside the config or in another directory', () =>
+    withWorkspace('watch-env', 'version: 1\nworkers:\n  api:\n    command: sleep 300\n    env_file: [.env, cfg/nested.env]\n', async (ws) => {
       writeFileSync(join(ws.dir, '.env'), 'A=1\n');
+      mkdirSync(join(ws.dir, 'cfg'));
+      writeFileSync(join(ws.dir, 'cfg', 'nested.env'), 'B=1\n');
       await up(ws, ['--watch']);
-      const before = (await waitForWorkersUp(ws)).workers[0].pid;
-      writeFileSync(join(ws.dir, '.env'), 'A=2\n');
-      await waitUntil(async () => (await status(ws)).lastReload?.trigger === 'save', { timeoutMs: 5_000, message: 'a save reload' });
-      const after = await waitForWorkersUp(ws);
-      assert.deepEqual([after.state, after.generation], ['running', 2]);
-      assert.notEqual(after.workers[0].pid, before, 'api restarted with A=2');
+      let pid = (await waitForWorkersUp(ws)).workers[0].pid;
+      for (const [file, text, generation] of [['.env', 'A=2\n', 2], ['cfg/nested.env', 'B=2\n', 3]] as const) {
+        writeFileSync(join(ws.dir, file), text);
+        await waitUntil(async () => (await status(ws)).generation === generation, { timeoutMs: 5_000, message: `a save reload after ${file} changed` });
+        const after = await waitForWorkersUp(ws);
+        assert.deepEqual([after.state, after.lastReload?.trigger], ['running', 'save']);
+        assert.notEqual(after.workers[0].pid, pid, `api restarted with the new ${file}`);
+        pid = after.workers[0].pid;
+      }
     }));
 
   test('usage errors exit 2 with a clear message; commands without a master exit 2', () =>
