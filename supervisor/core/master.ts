@@ -374,7 +374,7 @@ export class Master {
 
   private instancesOrThrow(name: string): ManagedWorker[] {
     const workers = this.table.instancesOf(name);
-    if (workers.length === 0) throw new UnknownWorkerError(name);
+    if (workers.length === 0) throw new UnknownWorkerError(name, [...new Set(this.table.all().map((worker) => worker.spec.name))]);
     return workers;
   }
 

@@ -4,6 +4,7 @@
  * `stopping` is final: once the master stops it accepts no more reloads.
  */
 import type { MasterState } from '../../shared/protocol';
+import { closest, didYouMean } from '../config/suggest';
 
 const TRANSITIONS: Record<MasterState, readonly MasterState[]> = {
   reloading: ['running', 'wait', 'stopping'],
@@ -24,9 +25,15 @@ export class IllegalTransitionError extends Error {
 
 /** Thrown by per-worker requests that name a worker the running config does not have. */
 export class UnknownWorkerError extends Error {
-  constructor(readonly worker: string) {
-    super(`unknown worker '${worker}'`);
+  /** `known`: the workers there are, for a "did you mean" (and a word on `all`, PM2's name for every process). */
+  constructor(readonly worker: string, known: readonly string[] = []) {
+    super(`unknown worker '${worker}'${unknownWorkerHint(worker, known)}`);
   }
+}
+
+function unknownWorkerHint(worker: string, known: readonly string[]): string {
+  if (worker === 'all' && !known.includes('all')) return ': every worker at once is `steward reload --all` (restart) or `steward down` (stop)';
+  return didYouMean(closest(worker, known));
 }
 
 /** Thrown by per-worker control on the master of an untrusted workspace, which runs no worker command. */

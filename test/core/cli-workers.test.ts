@@ -206,5 +206,8 @@ workers:
       // The master's answer, whatever words it quotes, is not a lost connection (exit 2).
       const unknown = await cli(ws, ['start', 'closed']);
       assert.deepEqual([unknown.code, unknown.stderr], [1, "steward: unknown worker 'closed'\n"]);
+      // A typo, and PM2's `all`, get a word of help.
+      assert.equal((await cli(ws, ['restart', 'apj'])).stderr, "steward: unknown worker 'apj' (did you mean 'api'?)\n");
+      assert.equal((await cli(ws, ['stop', 'all'])).stderr, "steward: unknown worker 'all': every worker at once is `steward reload --all` (restart) or `steward down` (stop)\n");
     }));
 });
