@@ -54,6 +54,8 @@ export class Master {
   private readonly ended = new AllEndedWatch();
   private readonly waitingStarts = new WaitingStarts();
   private operations: Promise<unknown> = Promise.resolve();
+  /** Per worker name, how many start/stop/restart requests are queued or running. */
+  private readonly controlsFor = new Map<string, number>();
   private stopping: Promise<number> | null = null;
   private readonly startedAt = Date.now();
   private readonly readConfig: ConfigReader;
@@ -125,7 +127,7 @@ export class Master {
 
   /** Starts the worker's instances after the dependencies they need (dependencyStarts.ts); their statuses, dependencies first. */
   startWorker(params: WorkerParams): Promise<WorkerStatus[]> {
-    return this.exclusive(async () => {
+    return this.exclusiveFor(params.name, async () => {
       const targets = this.selected(params);
       if (targets.every((worker) => isUp(worker.status()))) return targets.map((worker) => this.describe(worker));
       const items = startItemsWithDependencies(targets, this.table);
@@ -150,10 +152,12 @@ export class Master {
     if (this.state === 'stopping') return this.control(params, stop);
     // Not queued behind the running operation, which may wait a minute for a probe — often this very worker's, or
     // a migration it waits to complete, when the stop is the user's one way to end that wait. Only a worker being
-    // stopped (or replaced) by that operation is left to it first, and one it has not created yet.
+    // stopped (or replaced) by that operation is left to it first, one it has not created yet, and one a start or
+    // restart asked for before this stop is still queued for.
     if (this.waitingStarts.isWaiting(params.name)) return this.stopWaiting(params, stop);
     const instances = this.table.instancesOf(params.name);
-    const leftToOperation = instances.length === 0 || instances.some((worker) => worker.draining || worker.status().state === 'stopping');
+    if (instances.some((worker) => worker.status().state === 'starting')) return this.controlNow(params, stop);
+    const leftToOperation = instances.length === 0 || this.controlsFor.has(params.name) || instances.some((worker) => worker.draining || worker.status().state === 'stopping');
     return leftToOperation ? this.control(params, stop) : this.controlNow(params, stop);
   }
 
@@ -354,7 +358,17 @@ export class Master {
   }
 
   private control(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
-    return this.exclusive(() => this.controlNow(params, action));
+    return this.exclusiveFor(params.name, () => this.controlNow(params, action));
+  }
+
+  /** exclusive(), counted per worker: a stop that does not queue must still come after a start asked for before it. */
+  private exclusiveFor<T>(name: string, operation: () => Promise<T>): Promise<T> {
+    this.controlsFor.set(name, (this.controlsFor.get(name) ?? 0) + 1);
+    return this.exclusive(operation).finally(() => {
+      const left = (this.controlsFor.get(name) ?? 1) - 1;
+      if (left > 0) this.controlsFor.set(name, left);
+      else this.controlsFor.delete(name);
+    });
   }
 
   private async controlNow(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {

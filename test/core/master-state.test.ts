@@ -262,6 +262,27 @@ describe('master state machine', () => {
     assert.deepEqual(master.status().workers.map((w) => [w.name, w.state]), [['db', 'running'], ['slow', 'exited'], ['dependent', 'failed']]);
   });
 
+  test('a stop does not queue behind a reload that waits for a probe, except after a start of the same worker asked for before it', async () => {
+    const other = spec('other');
+    const { master, journal, setConfig } = harness(valid(db, other));
+    await master.start();
+    await master.stopWorker({ name: 'other' });
+    setConfig(valid(db, other, spec('slow', { command: 'hang slow' })));
+    const reload = master.reload({});
+    while (!master.status().workers.some((w) => w.name === 'slow')) await new Promise((resolve) => setImmediate(resolve));
+    const start = master.startWorker({ name: 'other' });
+    const [dbStopped] = await master.stopWorker({ name: 'db' });
+    assert.deepEqual([dbStopped.state, master.status().state], ['exited', 'reloading'], 'db stopped while the reload still waits');
+    journal.length = 0;
+    const stopOther = master.stopWorker({ name: 'other' });
+    await master.stopWorker({ name: 'slow' });
+    assert.equal((await reload).ok, false, 'the reload whose start was stopped failed');
+    await start;
+    const [otherStopped] = await stopOther;
+    assert.equal(otherStopped.state, 'exited');
+    assert.ok(journal.indexOf('start other (run other)') < journal.lastIndexOf('stop other'), journal.join(' / '));
+  });
+
   test('a reload tries a failed worker again; failing again, it stays failed and does not undo the reload', async () => {
     const broken = spec('broken', { command: 'fail broken' });
     const { master, journal, setConfig } = harness(valid(db, broken));
