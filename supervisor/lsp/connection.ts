@@ -143,6 +143,6 @@ function installLanguageServer(
     return { capabilities, serverInfo: { name: 'steward' } };
   });
   connection.onInitialized(() => initializedListeners.forEach((listener) => listener()));
-  cleanups.push(new DiagnosticsPublisher(connection, documents, master).attach(context.onInitialized));
+  cleanups.push(new DiagnosticsPublisher(connection, documents, master).attach(context.onInitialized, context.clientCapabilities));
   return cleanups;
 }

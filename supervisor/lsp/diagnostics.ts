@@ -13,7 +13,7 @@
  */
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DiagnosticSeverity, type Connection, type Diagnostic, type TextDocuments } from 'vscode-languageserver';
+import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type ClientCapabilities, type Connection, type Diagnostic, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LocatedError, ReloadResult } from '../../shared/protocol';
 import { CONFIG_FILE_NAME } from '../config/locate';
@@ -69,6 +69,9 @@ function filePath(uri: string): string | undefined {
   }
 }
 
+/** The usual names of env files (`.env`, `.env.local`, `dev.env`): the ones a client is asked to watch. */
+const ENV_FILE_WATCHERS = [{ globPattern: '**/.env*' }, { globPattern: '**/*.env' }];
+
 export class DiagnosticsPublisher {
   private initialized = false;
   private readonly configUri: string;
@@ -82,9 +85,17 @@ export class DiagnosticsPublisher {
   }
 
   /** Wires document and master events; returns the cleanup. */
-  attach(onInitialized: (listener: () => void) => void): () => void {
+  attach(onInitialized: (listener: () => void) => void, clientCapabilities: () => ClientCapabilities | undefined): () => void {
     onInitialized(() => {
       this.initialized = true;
+      this.publishAll();
+      // An env file created or edited outside a reload (the missing .env the diagnostics point at): checked again.
+      if (clientCapabilities()?.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        void this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: ENV_FILE_WATCHERS }).catch(() => undefined);
+      }
+    });
+    this.connection.onDidChangeWatchedFiles(() => {
+      forgetChecks();
       this.publishAll();
     });
     this.documents.onDidChangeContent((event) => this.publishDocument(event.document));

@@ -46,8 +46,8 @@ class LspClient {
     return client;
   }
 
-  async initialize(): Promise<{ capabilities: { textDocumentSync?: unknown } }> {
-    const result = await this.connection.sendRequest('initialize', { processId: 999_999_999, rootUri: null, capabilities: {} });
+  async initialize(capabilities: object = {}): Promise<{ capabilities: { textDocumentSync?: unknown } }> {
+    const result = await this.connection.sendRequest('initialize', { processId: 999_999_999, rootUri: null, capabilities });
     await this.connection.sendNotification('initialized', {});
     return result as { capabilities: { textDocumentSync?: unknown } };
   }
@@ -160,6 +160,25 @@ describe('the master as a language server', () => {
       await client.waitFor(uri, (d) => d.length === 0, 'the same text, checked again: clean');
       await client.close(uri);
       await reloadValid(client);
+    });
+  });
+
+  test('a client that can watch files is asked to watch env files; a change it reports has open documents checked again', async () => {
+    await LspClient.with(ws, async (client) => {
+      const registrations: { registrations: { method: string; registerOptions: unknown }[] }[] = [];
+      client.connection.onRequest('client/registerCapability', (params: (typeof registrations)[number]) => void registrations.push(params));
+      await client.initialize({ workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
+      await waitUntil(() => registrations.length > 0, { message: 'a registration' });
+      assert.deepEqual(registrations[0].registrations.map((r) => [r.method, r.registerOptions]), [
+        ['workspace/didChangeWatchedFiles', { watchers: [{ globPattern: '**/.env*' }, { globPattern: '**/*.env' }] }],
+      ]);
+      const text = VALID.replace('sleep 300', 'sleep 300\n    env_file: .env.local');
+      await client.open(uri, text);
+      await client.waitFor(uri, (d) => d.some((x) => x.code === 'missing-env-file'), 'the missing env file');
+      writeFileSync(join(ws.dir, '.env.local'), 'A=1\n');
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(ws.dir, '.env.local')).href, type: 1 }] });
+      await client.waitFor(uri, (d) => d.length === 0, 'checked again: clean, with no reload');
+      await client.close(uri);
     });
   });
 
