@@ -67,12 +67,12 @@ export async function stopInReverseDependencyOrder(workers: ManagedWorker[], tab
 
 export interface StartOptions {
   /**
-   * Fail fast (a reload, which a failed start undoes anyway; `steward start`): once a start fails, the starts still running are
-   * stopped and the instances still waiting for their dependencies are not started — except the items `exempt`
-   * names (a failed worker a reload only tries again: its outcome is not the reload's), which neither fail fast
-   * nor are stopped by it.
+   * Fail fast (a reload, which a failed start undoes anyway; `steward start`): once an item fails whose failure
+   * `endsAll` says ends the operation (asked once per failed item), the starts still running are stopped and the
+   * instances still waiting for their dependencies are not started — except the items `spares` names (a failed
+   * worker a reload only tries again; the very worker `steward start` was asked for).
    */
-  failFast?: { exempt(item: StartItem): boolean };
+  failFast?: { endsAll(item: StartItem): boolean; spares(item: StartItem): boolean };
 }
 
 /** Starts the items in dependency order; returns the instances that failed. */
@@ -116,7 +116,7 @@ async function awaitDependencies(
       firstUnmetDependency(spec, starting, context),
       ...(waiting ? [waiting.stopped.then(() => STOPPED_WAITING)] : []),
       // After the abort, one turn of the event loop for a dependency's failure to arrive: when it is why, it says so.
-      ...(mine.some((item) => run.exempt(item)) ? [] : [run.aborted.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => ABORTED)]),
+      ...(mine.some((item) => run.spares(item)) ? [] : [run.aborted.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => ABORTED)]),
     ]);
     const workers = mine.map((item) => item.worker ?? createAndRegister(item, context));
     if (unmet === STOPPED_WAITING) await Promise.all(workers.map((worker) => worker.stop()));
@@ -142,15 +142,14 @@ class StartRun {
     this.aborted = new Promise((resolve) => (this.abort = resolve));
   }
 
-  /** Whether the item neither fails fast nor is stopped by it (true for all when the run does not fail fast). */
-  exempt(item: StartItem): boolean {
-    return !this.failFast || this.failFast.exempt(item);
+  /** Whether the run's end leaves the item alone (every item when the run does not fail fast). */
+  spares(item: StartItem): boolean {
+    return !this.failFast || this.failFast.spares(item);
   }
 
   /** Starts the worker; resolves with its failure, if any (`aborted` when this run stopped it). */
   async start(worker: ManagedWorker, item: StartItem): Promise<StartFailure | undefined> {
-    const exempt = this.exempt(item);
-    if (!exempt) this.running.add(worker);
+    if (!this.spares(item)) this.running.add(worker);
     const result = await worker.start();
     this.running.delete(worker);
     if (result.ok) return undefined;
@@ -159,9 +158,9 @@ class StartRun {
     return { item, worker, reason: result.reason, stopped: result.stopped, port: result.port };
   }
 
-  /** `item` did not start: unless it is exempt, the starts still running are stopped and the waiting ones not begun. */
+  /** `item` did not start: when that ends the run, the starts still running are stopped and the waiting ones not begun. */
   failed(item: StartItem): void {
-    if (this.isAborted || this.exempt(item)) return;
+    if (this.isAborted || !this.failFast?.endsAll(item)) return;
     this.isAborted = true;
     this.abort();
     for (const worker of this.running) {
@@ -169,6 +168,11 @@ class StartRun {
       void worker.stop();
     }
   }
+}
+
+/** `api`, or `api[2]` for one of its replicas. */
+export function instanceName({ spec, instance }: Pick<StartItem, 'spec' | 'instance'>): string {
+  return spec.replicas > 1 ? `${spec.name}[${instance}]` : spec.name;
 }
 
 function createAndRegister(item: StartItem, context: ApplyContext): ManagedWorker {

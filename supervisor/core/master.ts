@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import type { LogLine, LogsParams, MasterState, ReloadParams, ReloadPlan, ReloadResult, StatusSnapshot, WorkerParams, WorkerStatus } from '../../shared/protocol';
 import type { StewardConfig, WorkerSpec } from '../config/model';
-import { type ApplyContext, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
+import { type ApplyContext, instanceName, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import { startItemsWithDependencies } from './dependencyStarts';
 import { notStartedWorkers } from './notStarted';
 import { type ConfigRead, type ConfigReader, readConfig as readConfigFile, warmUpCheck } from './configSource';
@@ -132,13 +132,17 @@ export class Master {
       if (targets.every((worker) => isUp(worker.status()))) return targets.map((worker) => this.describe(worker));
       const items = startItemsWithDependencies(targets, this.table);
       for (const item of items) this.ended.forgetRequestedStop(item.worker);
-      // Once one of them fails (or is stopped), the worker will not start: the answer need not wait for the others.
-      const failures = await startInDependencyOrder(items, this.applyContext(), { failFast: { exempt: () => false } });
-      const notStarted = failures.find((failure) => (failure.blocked || failure.stopped) && failure.item.spec.name === params.name);
+      // Once a dependency fails (or is stopped), or every instance of the worker has, it will not start: the answer need
+      // not wait for the other starts, which are stopped. The worker's own other instances go on.
+      const own = (item: StartItem) => item.spec.name === params.name;
+      let ownLeft = items.filter(own).length;
+      const endsAll = (item: StartItem) => !own(item) || --ownLeft === 0;
+      const failures = await startInDependencyOrder(items, this.applyContext(), { failFast: { endsAll, spares: own } });
+      const notStarted = failures.find((failure) => (failure.blocked || failure.stopped) && own(failure.item));
       if (notStarted) {
         // The items are the worker and its dependencies: a start that failed by itself among them is the cause.
         const cause = failures.find((failure) => !failure.blocked) ?? notStarted;
-        throw new StartBlockedError(params.name, notStarted.reason, cause.item.spec.name);
+        throw new StartBlockedError(params.name, notStarted.reason, cause.item.spec.name, 'started', instanceName(notStarted.item));
       }
       return items.map((item) => this.describe(item.worker));
     });

@@ -46,8 +46,9 @@ export class UntrustedWorkspaceError extends Error {
 /** Thrown by `steward start` (and `restart`) when the worker was not started: a dependency it needs did not come up, or a stop cut its start short. */
 export class StartBlockedError extends Error {
   /** `failed`: the worker whose own start failed or was stopped (a dependency, or `worker` itself); its log says why. */
-  constructor(readonly worker: string, reason: string, readonly failed: string, verb: 'started' | 'restarted' = 'started') {
-    super(`${worker} was not ${verb}: ${reason}`);
+  /** `label`: the instance the message names (`api[1]` of replicas). */
+  constructor(readonly worker: string, reason: string, readonly failed: string, verb: 'started' | 'restarted' = 'started', label = worker) {
+    super(`${label} was not ${verb}: ${reason}`);
   }
 }
 

@@ -16,7 +16,7 @@ import { statSync } from 'node:fs';
 import { envFilesUnchanged } from '../config/envFileText';
 import { readRegularFile, toLocatedError } from '../config/load';
 import type { StewardConfig } from '../config/model';
-import { type ApplyContext, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
+import { type ApplyContext, instanceName, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
 import { type InstanceStep, planReload, sameRuntime, summarizePlan } from './plan';
 import { portsHeldOutside } from './portCheck';
@@ -151,7 +151,8 @@ async function applySteps(steps: InstanceStep[], generation: number, context: Ap
     .filter((step) => step.action === 'start' || step.action === 'restart')
     .map((step) => ({ spec: step.after!, instance: step.instance, generation }));
   // A worker that had failed and fails again does not fail the reload: no reason to stop the others.
-  return startInDependencyOrder(items, context, failFast ? { failFast: { exempt: (item) => isRetry(stepOf({ item }, steps)) } } : {});
+  const retry = (item: StartItem) => isRetry(stepOf({ item }, steps));
+  return startInDependencyOrder(items, context, failFast ? { failFast: { endsAll: (item) => !retry(item), spares: retry } } : {});
 }
 
 /** The instance was `failed` and its definition is unchanged: the reload only tries it again. */
@@ -239,11 +240,6 @@ function undoOutcome(first: StartFailure, failures: StartFailure[], undoFailures
   const failed = new Set(failures.map((failure) => failure.item.spec.name));
   const otherChanges = steps.some((step) => step.action !== 'keep' && !failed.has(step.name) && !isRetry(step));
   return otherChanges ? `${own}; the reload's other changes were undone: the last good generation runs` : own;
-}
-
-/** `api`, or `api[2]` for one of its replicas. */
-function instanceName({ spec, instance }: Pick<StartItem, 'spec' | 'instance'>): string {
-  return spec.replicas > 1 ? `${spec.name}[${instance}]` : spec.name;
 }
 
 /** At the worker's key, or at the declaration of the port that was held. */

@@ -434,6 +434,21 @@ workers:
       assert.deepEqual([slow?.state, slow?.reason], ['exited', 'stopped']);
     }));
 
+  test('steward stop of one replica that steward start is starting leaves the other to start; the refusal names the replica', () =>
+    withWorkspace('start-stop-replica', 'version: 1\nworkers:\n  rep:\n    command: sleep 304\n    replicas: 2\n    ready: { exec: "test -f ok", timeout: 1m }\n', async (ws) => {
+      writeFileSync(join(ws.dir, 'ok'), '');
+      await up(ws);
+      await waitForWorkersUp(ws);
+      assert.equal((await cli(ws, ['stop', 'rep'])).code, 0);
+      rmSync(join(ws.dir, 'ok'));
+      const start = cli(ws, ['start', 'rep']);
+      await waitUntil(async () => (await status(ws)).workers.filter(probePending).length === 2, { message: 'both replicas wait for the probe' });
+      assert.equal((await cli(ws, ['stop', 'rep', '--instance', '1'])).code, 0);
+      writeFileSync(join(ws.dir, 'ok'), '');
+      assert.deepEqual(await start.then((r) => [r.code, r.stderr]), [1, 'steward: rep[1] was not started: stopped on request during start-up\n']);
+      assert.deepEqual((await status(ws)).workers.map((w) => [w.instance, w.state]), [[0, 'ready'], [1, 'exited']]);
+    }));
+
   test('a reload whose new worker crashes at start answers at once: the start still waiting for a probe is stopped, not waited for', () =>
     withWorkspace('fail-fast', 'version: 1\nworkers:\n  base:\n    command: sleep 300\n', async (ws) => {
       await up(ws);
