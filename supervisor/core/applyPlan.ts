@@ -73,6 +73,11 @@ export interface StartOptions {
    * worker a reload only tries again; the very worker `steward start` was asked for).
    */
   failFast?: { endsAll(item: StartItem): boolean; spares(item: StartItem): boolean };
+  /**
+   * Putting back what ran before (a reload's undo): dependencies are still started first and waited for, but one
+   * that does not come up does not keep its dependent from starting — the last good generation ran like that.
+   */
+  restore?: true;
 }
 
 /** Starts the items in dependency order; returns the instances that failed. */
@@ -86,7 +91,9 @@ export async function startInDependencyOrder(items: StartItem[], context: ApplyC
     let begin!: () => void;
     const begun = new Promise<void>((resolve) => (begin = resolve));
     const startAfterDependencies = async (): Promise<StartFailure[]> => {
-      const { unmet, workers } = await awaitDependencies(spec, mine, { starting, context, run });
+      const awaited = await awaitDependencies(spec, mine, { starting, context, run });
+      const { workers } = awaited;
+      const unmet = options.restore && awaited.unmet !== STOPPED_WAITING ? undefined : awaited.unmet;
       if (unmet) {
         if (unmet !== ABORTED) mine.forEach((item) => run.failed(item));
         return workers.map((worker, i) => ({ item: mine[i], worker, ...unmet, blocked: true as const }));
@@ -127,7 +134,7 @@ async function awaitDependencies(
 }
 
 /** The user stopped the worker while it waited for its dependencies: it ends stopped, not started. */
-const STOPPED_WAITING = { reason: 'stopped on request while it waited for its dependencies', stopped: true } as const;
+export const STOPPED_WAITING = { reason: 'stopped on request while it waited for its dependencies', stopped: true } as const;
 const ABORTED = { reason: 'not started: another start of this operation failed', aborted: true } as const;
 
 /** The starts of one operation, for failing fast. */

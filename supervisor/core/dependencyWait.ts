@@ -13,6 +13,8 @@ import { hasEnded, isUp, STOPPED_ON_REQUEST, type ManagedWorker } from './worker
 export interface Unmet {
   reason: string;
   stopped?: true;
+  /** The dependency was stopped, or not started, by the operation itself once another start had failed. */
+  aborted?: true;
 }
 
 /** A dependency being started by the same operation as its dependents. */
@@ -31,7 +33,8 @@ export async function firstUnmetDependency(
   const unmet = await Promise.all(
     spec.dependsOn.map((dep) => waitForDependency(dep.name, dep.condition, startingNow.get(dep.name), context)),
   );
-  return unmet.find((reason) => reason !== undefined);
+  // A dependency the operation stopped because another failed is not the reason: that other one is.
+  return unmet.find((reason) => reason !== undefined && !reason.aborted) ?? unmet.find((reason) => reason !== undefined);
 }
 
 /**
@@ -72,6 +75,7 @@ async function waitForDependency(
 
 /** A dependency's failed start, from its dependent's side. */
 function startFailed(name: string, failure: StartFailure): Unmet {
+  if (failure.aborted) return { reason: `dependency ${name} ${failure.reason}`, aborted: true };
   if (!failure.stopped) return { reason: `dependency ${name} failed to start: ${failure.reason}` };
   return { reason: `dependency ${name} ${failure.blocked ? `did not start: ${failure.reason}` : `was ${failure.reason}`}`, stopped: true };
 }

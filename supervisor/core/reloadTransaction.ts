@@ -16,7 +16,7 @@ import { statSync } from 'node:fs';
 import { envFilesUnchanged } from '../config/envFileText';
 import { readRegularFile, toLocatedError } from '../config/load';
 import type { StewardConfig } from '../config/model';
-import { type ApplyContext, instanceName, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
+import { type ApplyContext, instanceName, type StartFailure, type StartItem, startInDependencyOrder, STOPPED_WAITING, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
 import { type InstanceStep, planReload, sameRuntime, summarizePlan } from './plan';
 import { portsHeldOutside } from './portCheck';
@@ -82,7 +82,7 @@ export async function runReloadTransaction(input: TransactionInput): Promise<Tra
     listBlockedAsFailed(failures);
     return { result: finish({ ok: false, plan, ...describeFailures(failures, null, read) }), applied: read.config };
   }
-  const undone = { steps, failures: await undo(steps, input.context) };
+  const undone = { steps, failures: await undo(steps, failures, input.context) };
   // The reason is what made the reload fail, not an instance that only failed again.
   const causes = [...failures.filter((failure) => !retried.includes(failure)), ...retried];
   return { result: finish({ ok: false, plan, ...describeFailures(causes, undone, read) }) };
@@ -176,12 +176,16 @@ function carryUnchanged(steps: InstanceStep[], generation: number, context: Appl
  * Puts the last good generation back: every instance this reload started is
  * stopped (an added one is thereby removed), then every instance it stopped
  * (replaced or removed) starts again from its last good definition, in
- * dependency order. One that was not running before (failed, stopped on
- * request, a one-shot that finished) is listed again exactly as it was,
- * not started; an unchanged failed one that the reload's retry brought up
+ * dependency order — a dependent as it ran then, whether or not its
+ * dependency comes up. One that was not running before (failed, stopped on
+ * request, a one-shot that finished), or whose replacement the user stopped
+ * while it started, is listed again exactly as the reload left it, not
+ * started; an unchanged failed one that the reload's retry brought up
  * keeps running. Kept instances were never touched.
  */
-async function undo(steps: InstanceStep[], context: ApplyContext): Promise<StartFailure[]> {
+async function undo(steps: InstanceStep[], causes: StartFailure[], context: ApplyContext): Promise<StartFailure[]> {
+  // A replacement the user stopped while it started: its last good definition comes back stopped too, as asked.
+  const stoppedByUser = new Set(causes.filter((failure) => stoppedOnRequest(failure)).map((failure) => stepOf(failure, steps)));
   const recovered = new Set(
     steps.filter((step) => {
       const now = context.table.get(step.name, step.instance)?.status();
@@ -199,16 +203,21 @@ async function undo(steps: InstanceStep[], context: ApplyContext): Promise<Start
     const previous = stopped.worker;
     if (recovered.has(step)) {
       context.table.get(step.name, step.instance)!.generation = previous.generation;
-    } else if (stopped.stateBefore === 'exited' || stopped.stateBefore === 'failed') {
+    } else if (stopped.stateBefore === 'exited' || stopped.stateBefore === 'failed' || stoppedByUser.has(step)) {
       previous.draining = false;
       context.table.put(previous);
     } else {
       items.push({ spec: step.before!, instance: step.instance, generation: previous.generation });
     }
   }
-  const failures = await startInDependencyOrder(items, context);
+  const failures = await startInDependencyOrder(items, context, { restore: true });
   listBlockedAsFailed(failures);
   return failures;
+}
+
+/** The instance itself was stopped by `steward stop` while it started (it may still be stopping), or while it waited for its dependencies. */
+function stoppedOnRequest(failure: StartFailure): boolean {
+  return failure.stopped === true && (!failure.blocked || failure.reason === STOPPED_WAITING.reason);
 }
 
 /** An instance blocked by a failed dependency stays listed as failed, with that reason (block() leaves one that failed by itself as it is). */
@@ -236,7 +245,8 @@ function describeFailures(
 function undoOutcome(first: StartFailure, failures: StartFailure[], undoFailures: StartFailure[], steps: InstanceStep[]): string {
   if (undoFailures.length > 0) return `; the rollback failed too: ${undoFailures[0].item.spec.name}: ${undoFailures[0].reason}`;
   const replaced = steps.some((step) => step.name === first.item.spec.name && step.action === 'restart');
-  const own = replaced ? '; rolled back to its last good definition' : '; it is new, so it was removed';
+  const rolledBack = stoppedOnRequest(first) ? '; its last good definition is back, stopped as asked' : '; rolled back to its last good definition';
+  const own = replaced ? rolledBack : '; it is new, so it was removed';
   const failed = new Set(failures.map((failure) => failure.item.spec.name));
   const otherChanges = steps.some((step) => step.action !== 'keep' && !failed.has(step.name) && !isRetry(step));
   return otherChanges ? `${own}; the reload's other changes were undone: the last good generation runs` : own;

@@ -351,7 +351,39 @@ workers:
       assert.deepEqual(after.workers.map((w) => w.name), ['api'], 'db, added by the failed reload, is gone');
     }));
 
-  test('steward stop of a worker a reload is starting acts at once: that start is cut short, and the reload undone', () =>
+  test('a worker the user stopped while a reload started its replacement stays stopped through the undo', () =>
+    withWorkspace('stop-replacement', 'version: 1\nworkers:\n  c:\n    command: sleep 4010\n  d:\n    command: sleep 4011\n    depends_on: [c]\n', async (ws) => {
+      await up(ws);
+      const before = pids(await waitForWorkersUp(ws));
+      writeConfig(ws, 'version: 1\nworkers:\n  c:\n    command: sleep 4012\n    ready: { log: never printed, timeout: 1m }\n  d:\n    command: sleep 4011\n    depends_on: [c]\n');
+      const reload = cli(ws, ['reload']);
+      await stopOnceWaitedOn(ws, 'c', probePending, 'the replacement waits for its probe');
+      const result = await reload;
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /steward\.yaml:3:3: error: worker c did not start: stopped on request during start-up; its last good definition is back, stopped as asked\n/);
+      const after = await status(ws);
+      assert.deepEqual(after.workers.map((w) => [w.name, w.state, w.generation]), [['c', 'exited', 1], ['d', 'running', 1]]);
+      assert.equal(pids(after).d, before.d);
+      assert.deepEqual(markedProcesses(ws.marker).filter((p) => /^sleep 401[02]$/.test(p.command)), [], 'no c runs, old or new');
+    }));
+
+  test('the undo starts a dependent again even when its dependency had failed before the reload, as it ran then', () =>
+    withWorkspace('undo-dependent', 'version: 1\nworkers:\n  p1:\n    command: sleep 5001\n  p2:\n    command: sleep 5002\n    ready: { log: never, timeout: 500ms }\n  q:\n    command: sleep 5003\n    depends_on: [p1, p2]\n', async (ws) => {
+      await up(ws);
+      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'p2' && w.state === 'failed'), { message: 'p2 failed at start, q ran' });
+      const q = (await status(ws)).workers.find((w) => w.name === 'q');
+      assert.equal(q?.state, 'running');
+      writeConfig(ws, readFileSync(ws.config, 'utf8').replace('timeout: 500ms', 'timeout: 400ms').replace('sleep 5003', 'sleep 5013'));
+      const result = await cli(ws, ['reload']);
+      assert.equal(result.code, 1);
+      assert.doesNotMatch(result.stdout, /rollback failed/);
+      const after = await waitForWorkersUp(ws).catch(() => status(ws));
+      const back = after.workers.find((w) => w.name === 'q');
+      assert.deepEqual([back?.state, back?.generation], ['running', 1]);
+      assert.match(markedProcesses(ws.marker).find((p) => p.pid === back?.pid)?.command ?? '', /^sleep 5003$/);
+    }));
+
+  test('steward stop of a worker a reload is starting acts at once: that start is cut short, the reload undone, the worker left stopped', () =>
     withWorkspace('reload-stop-starting', threeSleepers(), async (ws) => {
       await up(ws);
       const before = pids(await waitForWorkersUp(ws));
@@ -361,13 +393,14 @@ workers:
       await stopOnceWaitedOn(ws, 'api', probePending, 'the reload waits for api\'s probe');
       const result = await reload;
       assert.equal(result.code, 1, result.stdout + result.stderr);
-      assert.match(result.stdout, /steward\.yaml:5:3: error: worker api did not start: stopped on request during start-up; rolled back to its last good definition; the reload's other changes were undone: the last good generation runs/);
-      const after = await waitForWorkersUp(ws);
+      assert.match(result.stdout, /steward\.yaml:5:3: error: worker api did not start: stopped on request during start-up; its last good definition is back, stopped as asked; the reload's other changes were undone: the last good generation runs/);
+      const after = await status(ws);
       assert.equal(after.state, 'wait');
-      assert.deepEqual(after.workers.map((w) => [w.name, w.state, w.generation]), [['db', 'running', 1], ['api', 'running', 1], ['web', 'running', 1]], 'the last good generation runs');
+      // web, which the reload had replaced, runs its last good definition again, as it ran then: its api is the user's business.
+      assert.deepEqual(after.workers.map((w) => [w.name, w.state, w.generation]), [['db', 'running', 1], ['api', 'exited', 1], ['web', 'running', 1]]);
       assert.equal(pids(after).db, before.db, 'db was kept');
       const commands = markedProcesses(ws.marker).map((p) => p.command).filter((command) => command.startsWith('sleep'));
-      assert.deepEqual(commands.sort(), ['sleep 300', 'sleep 300', 'sleep 300'], 'the api that was stopped while it started is gone');
+      assert.deepEqual(commands.sort(), ['sleep 300', 'sleep 300'], 'no api runs, old or new');
     }));
 
   test('steward stop of a worker that steward start is waiting on acts at once', () =>
