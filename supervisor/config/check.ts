@@ -40,6 +40,8 @@ export interface ParsedConfig {
   /** Sorted by position. */
   diagnostics: ConfigDiagnostic[];
   outline: ConfigOutline;
+  /** Every env file the document names (absolute), readable or not: one that is missing is watched for too. */
+  envFiles: string[];
 }
 
 export function checkConfigText(text: string, file: string, options: CheckOptions = {}): ParsedConfig {
@@ -55,7 +57,7 @@ export function checkConfigText(text: string, file: string, options: CheckOption
   const config: StewardConfig | undefined = valid
     ? { version: 1, file: absolute, dir: dirname(absolute), workers: drafts.map((draft) => draft.spec), ...(Object.keys(envFiles).length > 0 && { envFiles }) }
     : undefined;
-  return { ...(config ? { config } : {}), diagnostics: sorted, outline: ctx.outline };
+  return { ...(config ? { config } : {}), diagnostics: sorted, outline: ctx.outline, envFiles: ctx.envFilePaths() };
 }
 
 /** The root mapping → worker drafts; undefined when there is no usable root. */

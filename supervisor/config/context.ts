@@ -64,6 +64,11 @@ export class CheckContext {
     return read;
   }
 
+  /** Every env file the document names, readable or not. */
+  envFilePaths(): string[] {
+    return [...this.envFiles.keys()];
+  }
+
   /** Every env file this check read, with the text it read. */
   envFileTexts(): Record<string, string> {
     return Object.fromEntries([...this.envFiles].flatMap(([file, read]) => ('text' in read ? [[file, read.text]] : [])));

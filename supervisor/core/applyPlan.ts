@@ -156,10 +156,13 @@ class StartRun {
 
   /** Starts the worker; resolves with its failure, if any (`aborted` when this run stopped it). */
   async start(worker: ManagedWorker, item: StartItem): Promise<StartFailure | undefined> {
-    if (!this.spares(item)) this.running.add(worker);
-    const result = await worker.start();
+    const spared = this.spares(item);
+    if (!spared) this.running.add(worker);
+    const started = worker.start();
+    // A spared start (a reload's retry) is not waited for once the run has ended: its outcome is not the run's.
+    const result = spared ? await Promise.race([started, this.aborted.then(() => undefined)]) : await started;
     this.running.delete(worker);
-    if (result.ok) return undefined;
+    if (result === undefined || result.ok) return undefined;
     if (this.stoppedByUs.has(worker)) return { item, worker, ...ABORTED };
     this.failed(item);
     return { item, worker, reason: result.reason, stopped: result.stopped, port: result.port };

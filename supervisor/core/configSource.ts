@@ -19,6 +19,8 @@ export type ConfigRead =
       /** Null when the file could not be read at all. */
       text: string | null;
       diagnostics: ConfigDiagnostic[];
+      /** The env files the text names, readable or not (a missing one is the error, maybe). */
+      envFiles?: string[];
     };
 
 /** `justRead`: the file's content when the caller has just read it (a reload's no-op check), so it is not read twice. */
@@ -35,7 +37,7 @@ export async function readConfig(file: string, justRead?: string): Promise<Confi
     .filter((diagnostic) => diagnostic.severity === 'error')
     .map((diagnostic) => toLocatedError(diagnostic, file));
   const error = errors[0] ?? { message: 'invalid configuration', file };
-  return { ok: false, error, errors, text, diagnostics: parsed.diagnostics };
+  return { ok: false, error, errors, text, diagnostics: parsed.diagnostics, ...(parsed.envFiles.length > 0 && { envFiles: parsed.envFiles }) };
 }
 
 /**

@@ -16,7 +16,7 @@ import { type ApplyContext, instanceName, type StartItem, startInDependencyOrder
 import { startItemsWithDependencies } from './dependencyStarts';
 import { notStartedWorkers } from './notStarted';
 import { type ConfigRead, type ConfigReader, readConfig as readConfigFile, warmUpCheck } from './configSource';
-import { canTransition, IllegalTransitionError, ShuttingDownError, StartBlockedError, UnknownWorkerError, UntrustedWorkspaceError } from './masterState';
+import { canTransition, IllegalTransitionError, ShuttingDownError, StartBlockedError, UnknownWorkerError, unknownWorkerHint, UntrustedWorkspaceError } from './masterState';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
 import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
@@ -105,10 +105,11 @@ export class Master {
     };
   }
 
-  /** The running config's env files and the last read's: a file whose absence failed that read is still listed. */
+  /** The running config's env files and the ones the last read names, readable or not (creating a missing one reloads). */
   private envFiles(): { envFiles?: string[] } {
-    const read = this.lastRead?.ok ? this.lastRead.config.envFiles : undefined;
-    const files = [...new Set([...Object.keys(this.applied?.envFiles ?? {}), ...Object.keys(read ?? {})])];
+    const read = this.lastRead;
+    const named = read?.ok ? Object.keys(read.config.envFiles ?? {}) : (read?.envFiles ?? []);
+    const files = [...new Set([...Object.keys(this.applied?.envFiles ?? {}), ...named])];
     return files.length > 0 ? { envFiles: files } : {};
   }
 
@@ -195,7 +196,9 @@ export class Master {
     const limit = params.lines ?? 200;
     const wanted = params.workers && new Set(params.workers);
     const sources = this.table.logSources(params.worker).filter((worker) => !wanted || wanted.has(worker.spec.name));
-    if (params.worker !== undefined && sources.length === 0) throw new UnknownWorkerError(params.worker);
+    if (params.worker !== undefined && sources.length === 0) {
+      throw new UnknownWorkerError(params.worker, unknownWorkerHint(params.worker, this.workerNames(), 'every worker\'s lines are `steward logs` without a name'));
+    }
     const merged = sources.flatMap((worker) => worker.recentLogs(limit)).sort((a, b) => a.time - b.time);
     return merged.slice(Math.max(0, merged.length - limit));
   }
@@ -386,13 +389,20 @@ export class Master {
     if (this.state === 'stopping') throw new ShuttingDownError();
     if (this.options.workersEnabled === false) throw new UntrustedWorkspaceError();
     const workers = this.instancesOrThrow(params.name).filter((w) => params.instance === undefined || w.instance === params.instance);
-    if (workers.length === 0) throw new UnknownWorkerError(`${params.name}[${params.instance}]`);
+    if (workers.length === 0) {
+      const count = this.table.instancesOf(params.name).length;
+      throw new UnknownWorkerError(`${params.name}[${params.instance}]`, ` (${params.name} has ${count} instance${count === 1 ? '' : 's'}, numbered from 0)`);
+    }
     return workers;
+  }
+
+  private workerNames(): string[] {
+    return [...new Set(this.table.all().map((worker) => worker.spec.name))];
   }
 
   private instancesOrThrow(name: string): ManagedWorker[] {
     const workers = this.table.instancesOf(name);
-    if (workers.length === 0) throw new UnknownWorkerError(name, [...new Set(this.table.all().map((worker) => worker.spec.name))]);
+    if (workers.length === 0) throw new UnknownWorkerError(name, unknownWorkerHint(name, this.workerNames()));
     return workers;
   }
 

@@ -25,15 +25,17 @@ export class IllegalTransitionError extends Error {
 
 /** Thrown by per-worker requests that name a worker the running config does not have. */
 export class UnknownWorkerError extends Error {
-  /** `known`: the workers there are, for a "did you mean" (and a word on `all`, PM2's name for every process). */
-  constructor(readonly worker: string, known: readonly string[] = []) {
-    super(`unknown worker '${worker}'${unknownWorkerHint(worker, known)}`);
+  /** `hint`: said after the name (unknownWorkerHint). */
+  constructor(readonly worker: string, hint = '') {
+    super(`unknown worker '${worker}'${hint}`);
   }
 }
 
-function unknownWorkerHint(worker: string, known: readonly string[]): string {
-  if (worker === 'all' && !known.includes('all')) return ': every worker at once is `steward reload --all` (restart) or `steward down` (stop)';
-  return didYouMean(closest(worker, known));
+const EVERY_WORKER_CONTROL = 'every worker at once is `steward reload --all` (restart) or `steward down` (stop)';
+
+/** A "did you mean" among the `known` workers; for `all` (PM2's word), what does the request for every worker. */
+export function unknownWorkerHint(worker: string, known: readonly string[], everyWorker = EVERY_WORKER_CONTROL): string {
+  return worker === 'all' && !known.includes('all') ? `: ${everyWorker}` : didYouMean(closest(worker, known));
 }
 
 /** Thrown by per-worker control on the master of an untrusted workspace, which runs no worker command. */

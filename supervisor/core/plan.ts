@@ -26,8 +26,8 @@ export interface PlanOptions {
   all?: boolean;
 }
 
-/** Fields whose change needs no restart: moving a block in the file, and scaling (instances are added or removed). */
-const NOT_RUNTIME: ReadonlySet<string> = new Set(['line', 'column', 'portSites', 'replicas']);
+/** Fields whose change needs no restart: moving a block in the file, and scaling (instances are added or removed); dependsOn is compared apart. */
+const NOT_RUNTIME: ReadonlySet<string> = new Set(['line', 'column', 'portSites', 'replicas', 'dependsOn']);
 
 /**
  * Whether two specs run the same: equal in every other field, compared
@@ -36,7 +36,12 @@ const NOT_RUNTIME: ReadonlySet<string> = new Set(['line', 'column', 'portSites',
  * fingerprinting 200 of them cost ~2 ms of each reload.
  */
 export function sameRuntime(a: WorkerSpec, b: WorkerSpec): boolean {
-  return a === b || sameValue(a, b, NOT_RUNTIME);
+  return a === b || (sameValue(a, b, NOT_RUNTIME) && sameDependencies(a, b));
+}
+
+/** The same dependencies, in any order: `depends_on: { db: ready, cache: started }` written the other way round is no change. */
+function sameDependencies(a: WorkerSpec, b: WorkerSpec): boolean {
+  return a.dependsOn.length === b.dependsOn.length && a.dependsOn.every((dep) => b.dependsOn.some((other) => other.name === dep.name && other.condition === dep.condition));
 }
 
 function sameValue(a: unknown, b: unknown, skip?: ReadonlySet<string>): boolean {

@@ -51,5 +51,6 @@ export async function findPortProblem(ports: number[], ours: (port: number) => b
 
 function portInUse(port: number): string {
   const holder = portHolder(port);
-  return holder ? `port ${port} is already in use by pid ${holder.pid} (${holder.command})` : `port ${port} is already in use (by a process this user cannot see)`;
+  // On one line: a holder's command line may hold newlines (sh -c with a script), which would split the error.
+  return holder ? `port ${port} is already in use by pid ${holder.pid} (${holder.command.replace(/\s+/g, ' ').trim()})` : `port ${port} is already in use (by a process this user cannot see)`;
 }

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BUNDLE, cli, status, up, waitForWorkersUp, withWorkspace, writeConfig, type Workspace } from '../helpers/master';
@@ -245,6 +245,11 @@ workers:
         assert.notEqual(after.workers[0].pid, pid, `api restarted with the new ${file}`);
         pid = after.workers[0].pid;
       }
+      // An env file that does not exist yet fails the reload; creating it is the fix, and reloads.
+      writeConfig(ws, readFileSync(ws.config, 'utf8').replace('cfg/nested.env]', 'cfg/nested.env, cfg/later.env]'));
+      await waitUntil(async () => (await status(ws)).state === 'wait', { timeoutMs: 5_000, message: 'wait mode for the missing cfg/later.env' });
+      writeFileSync(join(ws.dir, 'cfg', 'later.env'), 'C=1\n');
+      await waitUntil(async () => (await status(ws)).state === 'running', { timeoutMs: 5_000, message: 'a reload once cfg/later.env exists' });
     }));
 
   test('usage errors exit 2 with a clear message; commands without a master exit 2', () =>

@@ -482,6 +482,19 @@ workers:
       assert.deepEqual((await status(ws)).workers.map((w) => [w.instance, w.state]), [[0, 'ready'], [1, 'exited']]);
     }));
 
+  test('fail fast does not wait for a failed worker the reload only tries again', () =>
+    withWorkspace('fail-fast-retry', `version: 1\nworkers:\n  ok:\n    command: sleep 300\n  f:\n    command: sh -c 'test -e go && exec sleep 3001; exit 4'\n    ready: { log: up, timeout: 20s }\n`, async (ws) => {
+      await up(ws);
+      await waitUntil(async () => (await status(ws)).workers.some((w) => w.name === 'f' && w.state === 'failed'), { message: 'f failed at its first start' });
+      writeFileSync(join(ws.dir, 'go'), '');
+      writeConfig(ws, `${readFileSync(ws.config, 'utf8')}  s:\n    command: sh -c 'exit 5'\n`);
+      const started = Date.now();
+      const result = await cli(ws, ['reload']);
+      assert.ok(Date.now() - started < 10_000, 'not after f\'s 20 s probe');
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /error: worker s failed to start: exited with code 5 during start-up; it is new, so it was removed\n/);
+    }));
+
   test('a reload whose new worker crashes at start answers at once: the start still waiting for a probe is stopped, not waited for', () =>
     withWorkspace('fail-fast', 'version: 1\nworkers:\n  base:\n    command: sleep 300\n', async (ws) => {
       await up(ws);

@@ -209,5 +209,8 @@ workers:
       // A typo, and PM2's `all`, get a word of help.
       assert.equal((await cli(ws, ['restart', 'apj'])).stderr, "steward: unknown worker 'apj' (did you mean 'api'?)\n");
       assert.equal((await cli(ws, ['stop', 'all'])).stderr, "steward: unknown worker 'all': every worker at once is `steward reload --all` (restart) or `steward down` (stop)\n");
+      assert.equal((await cli(ws, ['logs', 'all'])).stderr, "steward: unknown worker 'all': every worker's lines are `steward logs` without a name\n");
+      assert.equal((await cli(ws, ['logs', 'apu'])).stderr, "steward: unknown worker 'apu' (did you mean 'api'?)\n");
+      assert.equal((await cli(ws, ['stop', 'api', '--instance', '3'])).stderr, "steward: unknown worker 'api[3]' (api has 1 instance, numbered from 0)\n");
     }));
 });

@@ -29,10 +29,12 @@ describe('planReload', () => {
     assert.deepEqual(summarizePlan(steps), { start: ['web'], stop: ['old'], restart: ['api'], keep: ['db'] });
   });
 
-  test('moving a worker in the file (its line) or reordering its env changes nothing', () => {
-    const before = spec('api', { env: { A: '1', B: '2' }, line: 3 });
-    const after = spec('api', { env: { B: '2', A: '1' }, line: 30 });
+  test('moving a worker in the file (its line) or reordering its env or depends_on changes nothing', () => {
+    const [db, cache] = [{ name: 'db', condition: 'ready' as const }, { name: 'cache', condition: 'started' as const }];
+    const before = spec('api', { env: { A: '1', B: '2' }, line: 3, dependsOn: [db, cache] });
+    const after = spec('api', { env: { B: '2', A: '1' }, line: 30, dependsOn: [cache, db] });
     assert.ok(sameRuntime(before, after));
+    assert.ok(!sameRuntime(before, spec('api', { dependsOn: [db, { ...cache, condition: 'ready' }] })), 'a changed condition is a change');
     assert.ok(sameRuntime(spec('api', { ready: undefined }), spec('api')), 'a key set to undefined is no key');
     assert.deepEqual(summarizePlan(planReload(running(before), [after])).keep, ['api']);
   });
