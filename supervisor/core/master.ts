@@ -3,7 +3,9 @@
  * the state machine (running ⇄ reloading → wait, stopping), generations,
  * the reload counters and the last reload's result. Reloads go through a
  * coalescing queue and run as transactions (reloadTransaction.ts); per-worker
- * control and reloads never interleave. Every failure of a reload, including
+ * control and reloads run one at a time (operationQueue.ts) — except a stop,
+ * which does not wait for an operation that is not itself stopping that
+ * worker (stopWorker). Every failure of a reload, including
  * an exception thrown by our own code, ends in wait mode — never in an exit.
  *
  * No LSP or socket knowledge here: the server and the CLI observe the master
@@ -17,6 +19,7 @@ import { startItemsWithDependencies } from './dependencyStarts';
 import { notStartedWorkers } from './notStarted';
 import { type ConfigRead, type ConfigReader, readConfig as readConfigFile, warmUpCheck } from './configSource';
 import { canTransition, IllegalTransitionError, ShuttingDownError, StartBlockedError, UnknownWorkerError, unknownWorkerHint, UntrustedWorkspaceError } from './masterState';
+import { OperationQueue } from './operationQueue';
 import { type QueuedReload, ReloadQueue } from './reloadQueue';
 import { planReload, summarizePlan } from './plan';
 import { readUnlessUnchanged, runningInstances, runReloadTransaction, type TransactionOutcome } from './reloadTransaction';
@@ -53,9 +56,7 @@ export class Master {
   private readonly queue = new ReloadQueue((request) => this.executeReload(request));
   private readonly ended = new AllEndedWatch();
   private readonly waitingStarts = new WaitingStarts();
-  private operations: Promise<unknown> = Promise.resolve();
-  /** Per worker name, how many start/stop/restart requests are queued or running. */
-  private readonly controlsFor = new Map<string, number>();
+  private readonly operations = new OperationQueue();
   private stopping: Promise<number> | null = null;
   private readonly startedAt = Date.now();
   private readonly readConfig: ConfigReader;
@@ -128,7 +129,7 @@ export class Master {
 
   /** Starts the worker's instances after the dependencies they need (dependencyStarts.ts); their statuses, dependencies first. */
   startWorker(params: WorkerParams): Promise<WorkerStatus[]> {
-    return this.exclusiveFor(params.name, async () => {
+    return this.operations.runFor(params.name, async () => {
       const targets = this.selected(params);
       if (targets.every((worker) => isUp(worker.status()))) return targets.map((worker) => this.describe(worker));
       const items = startItemsWithDependencies(targets, this.table);
@@ -162,7 +163,7 @@ export class Master {
     if (this.waitingStarts.isWaiting(params.name)) return this.stopWaiting(params, stop);
     const instances = this.table.instancesOf(params.name);
     if (instances.some((worker) => worker.status().state === 'starting')) return this.controlNow(params, stop);
-    const leftToOperation = instances.length === 0 || this.controlsFor.has(params.name) || instances.some((worker) => worker.draining || worker.status().state === 'stopping');
+    const leftToOperation = instances.length === 0 || this.operations.hasFor(params.name) || instances.some((worker) => worker.draining || worker.status().state === 'stopping');
     return leftToOperation ? this.control(params, stop) : this.controlNow(params, stop);
   }
 
@@ -247,15 +248,8 @@ export class Master {
     this.emitter.emit('change', 'master');
   }
 
-  /** Reloads and per-worker control run one at a time, in arrival order. */
-  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.operations.then(operation, operation);
-    this.operations = run.catch(() => undefined);
-    return run;
-  }
-
   private async executeReload(request: QueuedReload): Promise<ReloadResult> {
-    return this.exclusive(async () => {
+    return this.operations.run(async () => {
       if (this.state === 'stopping') throw new ShuttingDownError();
       // Not after a failed reload (wait mode): its cause may be outside the file.
       const mayBeNoOp = this.state === 'running' && !request.all && this.options.workersEnabled !== false;
@@ -365,17 +359,7 @@ export class Master {
   }
 
   private control(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
-    return this.exclusiveFor(params.name, () => this.controlNow(params, action));
-  }
-
-  /** exclusive(), counted per worker: a stop that does not queue must still come after a start asked for before it. */
-  private exclusiveFor<T>(name: string, operation: () => Promise<T>): Promise<T> {
-    this.controlsFor.set(name, (this.controlsFor.get(name) ?? 0) + 1);
-    return this.exclusive(operation).finally(() => {
-      const left = (this.controlsFor.get(name) ?? 1) - 1;
-      if (left > 0) this.controlsFor.set(name, left);
-      else this.controlsFor.delete(name);
-    });
+    return this.operations.runFor(params.name, () => this.controlNow(params, action));
   }
 
   private async controlNow(params: WorkerParams, action: (worker: ManagedWorker) => Promise<void>): Promise<WorkerStatus[]> {
