@@ -18,8 +18,6 @@ export interface ApplyContext {
   createWorker(spec: WorkerSpec, instance: number, generation: number): ManagedWorker;
   /** Resolves true once `predicate` holds (re-checked on every worker change), false after `timeoutMs` (null: none). */
   waitFor(predicate: () => boolean, timeoutMs: number | null): Promise<boolean>;
-  /** Notes that this operation waits on worker `name` as a dependency, until the returned release (master.ts: `steward stop` of it acts at once). */
-  awaiting(name: string): () => void;
   /**
    * Lists instances waiting for their dependencies (waitingStarts.ts) until `release`; `stopped` resolves when
    * `steward stop` of that worker comes meanwhile (it must not wait for the dependencies to be stopped).

@@ -56,11 +56,9 @@ async function waitForDependency(
   if (failedReason && condition === 'ready') return failedReason;
   const instances = () => context.table.instancesOf(name);
   const timeoutMs = condition === 'completed' ? null : dependencyTimeout(instances()[0]?.spec);
-  const release = context.awaiting(name);
   // An instance started again (`steward start`) still shows how it ended until its start begins.
   const met = (pending?.begun ?? Promise.resolve())
     .then(() => context.waitFor(() => dependencyMet(instances(), condition) || endedForGood(instances()) !== undefined, timeoutMs))
-    .finally(release)
     .then((settled): Unmet | undefined => {
       if (!settled) return { reason: `dependency ${name} is not ${condition}${timeoutMs === null ? '' : ` after ${timeoutMs} ms`}` };
       const ended = dependencyMet(instances(), condition) ? undefined : endedForGood(instances());

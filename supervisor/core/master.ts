@@ -318,7 +318,6 @@ export class Master {
         };
         return { release, stopped: waiting.stopped };
       },
-      awaiting: (name) => this.waitingStarts.await(name),
     };
   }
 

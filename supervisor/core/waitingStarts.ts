@@ -3,8 +3,7 @@
  * are met (a migration that must complete first can take minutes): the
  * worker does not exist until then, yet the status lists it, `starting`
  * with no pid, saying what it waits for; `steward stop` of it ends that
- * wait at once. And the workers it waits on as dependencies: `steward stop`
- * of one must not queue behind that wait either.
+ * wait at once.
  */
 import type { WorkerStatus } from '../../shared/protocol';
 import type { DependencyCondition, WorkerSpec } from '../config/model';
@@ -20,22 +19,6 @@ interface Waiting {
 export class WaitingStarts {
   private readonly waiting = new Map<string, WorkerStatus>();
   private readonly entries = new Set<Waiting>();
-  /** Per dependency name, how many waits are on it. */
-  private readonly awaited = new Map<string, number>();
-
-  /** Notes a wait on worker `name` until the returned release. */
-  await(name: string): () => void {
-    this.awaited.set(name, (this.awaited.get(name) ?? 0) + 1);
-    return () => {
-      const left = (this.awaited.get(name) ?? 1) - 1;
-      if (left > 0) this.awaited.set(name, left);
-      else this.awaited.delete(name);
-    };
-  }
-
-  isAwaited(name: string): boolean {
-    return this.awaited.has(name);
-  }
 
   /** Lists these instances until `release`; `stopped` resolves when stop() names one of them meanwhile. */
   add(items: ReadonlyArray<{ spec: WorkerSpec; instance: number; generation: number }>): { release(): void; stopped: Promise<void> } {
