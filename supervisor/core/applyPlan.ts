@@ -39,7 +39,7 @@ export interface StartFailure {
   reason: string;
   /** Not started at all: a dependency did not come up. */
   blocked?: true;
-  /** Its start was cut short by `steward stop`, or a dependency's was: the user's doing, not the config's. */
+  /** `steward stop` of it cut its start or its wait short — or, with `blocked`, a dependency's start: the user's doing, not the config's. */
   stopped?: true;
   /** Stopped, or not started, by the operation itself once another start had failed (StartOptions.abortOn). */
   aborted?: true;
@@ -94,7 +94,9 @@ export async function startInDependencyOrder(items: StartItem[], context: ApplyC
       const unmet = options.restore && awaited.unmet !== STOPPED_WAITING ? undefined : awaited.unmet;
       if (unmet) {
         if (unmet !== ABORTED) mine.forEach((item) => run.failed(item));
-        return workers.map((worker, i) => ({ item: mine[i], worker, ...unmet, blocked: true as const }));
+        // Stopped while it waited is the user's stop of the worker itself, not a dependency that did not come up.
+        const blocked = unmet === STOPPED_WAITING ? {} : { blocked: true as const };
+        return workers.map((worker, i) => ({ item: mine[i], worker, ...unmet, ...blocked }));
       }
       const results = workers.map((worker, i) => run.start(worker, mine[i]));
       begin();
@@ -132,7 +134,7 @@ async function awaitDependencies(
 }
 
 /** The user stopped the worker while it waited for its dependencies: it ends stopped, not started. */
-export const STOPPED_WAITING = { reason: 'stopped on request while it waited for its dependencies', stopped: true } as const;
+const STOPPED_WAITING = { reason: 'stopped on request while it waited for its dependencies', stopped: true } as const;
 const ABORTED = { reason: 'not started: another start of this operation failed', aborted: true } as const;
 
 /** The starts of one operation, for failing fast. */

@@ -16,7 +16,7 @@ import { statSync } from 'node:fs';
 import { envFilesUnchanged } from '../config/envFileText';
 import { readRegularFile, toLocatedError } from '../config/load';
 import type { StewardConfig } from '../config/model';
-import { type ApplyContext, instanceName, type StartFailure, type StartItem, startInDependencyOrder, STOPPED_WAITING, stopInReverseDependencyOrder } from './applyPlan';
+import { type ApplyContext, instanceName, type StartFailure, type StartItem, startInDependencyOrder, stopInReverseDependencyOrder } from './applyPlan';
 import type { ConfigRead } from './configSource';
 import { type InstanceStep, planReload, sameRuntime, summarizePlan } from './plan';
 import { portsHeldOutside } from './portCheck';
@@ -217,7 +217,7 @@ async function undo(steps: InstanceStep[], causes: StartFailure[], context: Appl
 
 /** The instance itself was stopped by `steward stop` while it started (it may still be stopping), or while it waited for its dependencies. */
 function stoppedOnRequest(failure: StartFailure): boolean {
-  return failure.stopped === true && (!failure.blocked || failure.reason === STOPPED_WAITING.reason);
+  return failure.stopped === true && !failure.blocked;
 }
 
 /** An instance blocked by a failed dependency stays listed as failed, with that reason (block() leaves one that failed by itself as it is). */
