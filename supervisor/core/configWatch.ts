@@ -22,7 +22,7 @@ export function watchConfigFile(master: Master, debounceMs = WATCH_DEBOUNCE_MS):
     timer = setTimeout(() => void master.reload({ trigger: 'save' }).catch(() => undefined), debounceMs);
   };
   const sync = (): void => {
-    const dirs = new Set([dirname(master.configFile), ...(master.status().envFiles ?? []).map((file) => dirname(file))]);
+    const dirs = new Set([dirname(master.configFile), ...master.envFiles().map((file) => dirname(file))]);
     for (const [dir, watcher] of watchers) {
       if (dirs.has(dir)) continue;
       watcher.close();
@@ -54,5 +54,5 @@ export function watchConfigFile(master: Master, debounceMs = WATCH_DEBOUNCE_MS):
 function isWatched(changed: string, master: Master): boolean {
   if (changed === master.configFile) return true;
   if (dirname(changed) === dirname(master.configFile) && basename(changed).startsWith('.env')) return true;
-  return (master.status().envFiles ?? []).includes(changed);
+  return master.envFiles().includes(changed);
 }

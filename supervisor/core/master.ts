@@ -91,6 +91,7 @@ export class Master {
   }
 
   status(): StatusSnapshot {
+    const envFiles = this.envFiles();
     return {
       pid: process.pid,
       state: this.state,
@@ -102,16 +103,15 @@ export class Master {
       workers: this.options.workersEnabled === false ? notStartedWorkers(this.notStarted, this.generation) : this.sortedWorkers(),
       startedAt: this.startedAt,
       workersEnabled: this.options.workersEnabled !== false,
-      ...this.envFiles(),
+      ...(envFiles.length > 0 && { envFiles }),
     };
   }
 
   /** The running config's env files and the ones the last read names, readable or not (creating a missing one reloads). */
-  private envFiles(): { envFiles?: string[] } {
+  envFiles(): string[] {
     const read = this.lastRead;
     const named = read?.ok ? Object.keys(read.config.envFiles ?? {}) : (read?.envFiles ?? []);
-    const files = [...new Set([...Object.keys(this.applied?.envFiles ?? {}), ...named])];
-    return files.length > 0 ? { envFiles: files } : {};
+    return [...new Set([...Object.keys(this.applied?.envFiles ?? {}), ...named])];
   }
 
   /**
